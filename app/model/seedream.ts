@@ -36,6 +36,14 @@ export const ACCEPTED_IMAGE_MIME = ['image/png', 'image/jpeg'] as const;
 
 /** Default seed used by RunComfy's playground. The model may ignore it. */
 export const DEFAULT_SEED = 54519385;
+/**
+ * Seed range the editor accepts. The model page only says "integer"; 0..2^31−1 fits a signed
+ * 32-bit int everywhere (ComfyUI's built-in Seedream node uses the same range), so a workflow
+ * made here never holds a seed some backend would overflow or reject. -1 ("random") is left out
+ * on purpose: the seed is part of the cache key, so a new variation is an explicit change.
+ */
+export const MIN_SEED = 0;
+export const MAX_SEED = 2 ** 31 - 1;
 export const DEFAULT_MAX_IMAGES = 3;
 
 /** The 11 resolution labels, sent verbatim as the `resolution` field. */

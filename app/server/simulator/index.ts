@@ -1,0 +1,11 @@
+/**
+ * A local stand-in for RunComfy's Model API serving Seedream 4.5 Edit Sequential: same routes,
+ * shapes, states and errors, placeholder frames marked SIMULATED, switchable latency and faults.
+ */
+export { startSimulator, type SimulatorHandle, type SimulatorOptions } from './start-simulator';
+export { simFaults, zFault, type Fault, type FaultPhase, type SimRoute } from './faults';
+export { CATALOG_PRICE_USD, DEFAULT_SETTINGS, zSimulatorSettingsPatch, type SimulatorSettings, type SimulatorSettingsPatch } from './settings';
+export type { SimulatorCounts } from './control';
+export type { SimJob, JobPhase } from './jobs';
+export { simulatedImageCount } from './jobs';
+export { INVALID_INPUT_ERROR_CODE } from './validate-input';

@@ -1,0 +1,108 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadWorkflow, MAX_WORKFLOW_BYTES } from '../../app/graph/load-workflow';
+import { CURRENT_SCHEMA_VERSION } from '../../app/graph/workflow-schema';
+import { registry } from '../../nodes';
+
+const dir = new URL('../fixtures/workflows/', import.meta.url);
+const fixtureText = (name: string) => readFileSync(new URL(name, dir), 'utf8');
+
+describe('loadWorkflow', () => {
+  // Every saved fixture of every schema version loads, and survives a save/load round trip unchanged.
+  it.each(readdirSync(dir).filter((f) => f.endsWith('.json')))('round-trips the saved fixture %s', (name) => {
+    const first = loadWorkflow(fixtureText(name), registry);
+    expect(first.ok, JSON.stringify(first.ok ? [] : first.issues)).toBe(true);
+    if (!first.ok) return;
+    expect(first.workflow.schemaVersion).toBe(CURRENT_SCHEMA_VERSION);
+    expect(first.issues.filter((i) => i.severity === 'error')).toEqual([]);
+    const again = loadWorkflow(JSON.stringify(first.workflow), registry);
+    expect(again.ok && again.workflow).toEqual(first.workflow);
+    expect(first.workflow).toMatchSnapshot();
+  });
+
+  it('explains text that is not JSON', () => {
+    const r = loadWorkflow('{ "nodes": [', registry);
+    expect(r).toMatchObject({ ok: false, issues: [{ code: 'not-json' }] });
+  });
+
+  it('refuses a file that is too large before parsing it', () => {
+    const r = loadWorkflow(' '.repeat(MAX_WORKFLOW_BYTES + 1), registry);
+    expect(r).toMatchObject({ ok: false, issues: [{ code: 'file-too-large' }] });
+  });
+
+  it('names the field that has the wrong shape', () => {
+    const r = loadWorkflow({ schemaVersion: 2, nodes: [{ id: 'a', kind: 'text.prompt', kindVersion: 1, position: { x: 'left', y: 0 } }], edges: [] });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.issues[0]!.message).toMatch(/^nodes\[0\]\.position\.x: /);
+  });
+
+  it('refuses inlined image data in params', () => {
+    const r = loadWorkflow({
+      schemaVersion: 2,
+      nodes: [{ id: 'a', kind: 'image.load', kindVersion: 1, position: { x: 0, y: 0 }, params: { image: { kind: 'url', url: 'data:image/png;base64,AAAA' } } }],
+      edges: [],
+    });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.issues[0]!.message).toMatch(/nodes\[0\]\.params\.image: a data: URI/);
+  });
+
+  it('keeps nodes of unknown kinds and their links, with a warning', () => {
+    const r = loadWorkflow(
+      {
+        schemaVersion: 2,
+        nodes: [
+          { id: 'x', kind: 'vendor.mystery', kindVersion: 3, position: { x: 0, y: 0 }, params: { a: 1 } },
+          { id: 's', kind: 'image.save', kindVersion: 1, position: { x: 300, y: 0 } },
+        ],
+        edges: [{ id: 'e', source: { node: 'x', port: 'out' }, target: { node: 's', port: 'images' } }],
+      },
+      registry,
+    );
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.workflow.nodes.map((n) => n.id)).toEqual(['x', 's']);
+    expect(r.workflow.nodes[0]!.params).toEqual({ a: 1 });
+    expect(r.workflow.edges).toHaveLength(1);
+    expect(r.issues).toEqual([expect.objectContaining({ code: 'unknown-kind', nodeId: 'x', severity: 'warning' })]);
+  });
+
+  it('drops dangling links with a warning and keeps the rest', () => {
+    const r = loadWorkflow(
+      {
+        schemaVersion: 2,
+        nodes: [
+          { id: 'p', kind: 'text.prompt', kindVersion: 1, position: { x: 0, y: 0 } },
+          { id: 'g', kind: 'seedream.edit-sequential', kindVersion: 1, position: { x: 300, y: 0 } },
+        ],
+        edges: [
+          { id: 'ok', source: { node: 'p', port: 'text' }, target: { node: 'g', port: 'prompt' } },
+          { id: 'gone', source: { node: 'ghost', port: 'image' }, target: { node: 'g', port: 'images' } },
+          { id: 'badport', source: { node: 'p', port: 'nope' }, target: { node: 'g', port: 'images' } },
+        ],
+      },
+      registry,
+    );
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.workflow.edges.map((e) => e.id)).toEqual(['ok']);
+    expect(r.issues.map((i) => [i.code, i.edgeId])).toEqual([
+      ['dangling-edge', 'gone'],
+      ['dangling-edge', 'badport'],
+    ]);
+    expect(r.issues[0]!.message).toMatch(/node "ghost" does not exist/);
+  });
+
+  it('stores hostile strings as inert data', () => {
+    const r = loadWorkflow(
+      {
+        schemaVersion: 2,
+        meta: { name: '<script>alert(1)</script>' },
+        nodes: [{ id: 'p', kind: 'text.prompt', kindVersion: 1, title: 'javascript:alert(1)', position: { x: 0, y: 0 }, params: { text: '<img src=x onerror=alert(1)>' } }],
+        edges: [],
+      },
+      registry,
+    );
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.workflow.nodes[0]!.params.text).toBe('<img src=x onerror=alert(1)>');
+  });
+});
