@@ -172,6 +172,8 @@ export const seedreamEditSequentialNode = defineNode({
     ctx.annotate({
       requestId: result.requestId,
       outputUrls: result.outputUrls,
+      // What was asked, for manifests and history (references by count, never by bytes).
+      request: { references: images.length, prompt, maxImages: params.maxImages, resolution: params.resolution, seed: params.seed },
       ...(result.costUsd === undefined ? {} : { costUsd: result.costUsd }),
     });
     if (result.images.length < params.maxImages) {

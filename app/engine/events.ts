@@ -17,6 +17,8 @@ export interface NodeErrorInfo {
   field?: string;
   /** Whether trying again may succeed (rate limits, 5xx), when the node said so. */
   retryable?: boolean;
+  /** The RunComfy request the error concerns (a paid job that may still exist): never dropped. */
+  requestId?: string;
   details?: unknown;
 }
 

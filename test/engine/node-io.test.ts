@@ -74,6 +74,7 @@ describe('toErrorInfo', () => {
     ['a thrown string', 'oops', { code: 'node-failed', message: 'oops' }],
     ['an AbortedError', new AbortedError(), { code: 'aborted', message: 'Aborted' }],
     ['a DOM abort', new DOMException('gone', 'AbortError'), { code: 'aborted', message: 'gone' }],
+    ['an error naming its request', Object.assign(new Error('still running'), { code: 'still-running', requestId: 'req-1' }), { code: 'still-running', message: 'still running', requestId: 'req-1' }],
     ['an error with details', Object.assign(new Error('x'), { code: 'http', details: { status: 500 } }), { code: 'http', message: 'x', details: { status: 500 } }],
   ])('maps %s', (_name, err, info) => {
     expect(toErrorInfo(err)).toEqual(info);

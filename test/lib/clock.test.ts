@@ -13,6 +13,21 @@ describe('FakeClock', () => {
     expect(seen).toEqual(['a@100', 'b@300']);
   });
 
+  it('lets a timer callback schedule the next sleep when advanced', async () => {
+    const clock = new FakeClock();
+    const ticks: number[] = [];
+    const loop = async () => {
+      for (let i = 0; i < 3; i++) {
+        await clock.sleep(100);
+        ticks.push(clock.now());
+      }
+    };
+    void loop();
+    await clock.advance(1_000);
+    expect(ticks).toEqual([100, 200, 300]);
+    expect(clock.now()).toBe(1_000);
+  });
+
   it('rejects a sleep when its signal aborts', async () => {
     const clock = new FakeClock();
     const ac = new AbortController();

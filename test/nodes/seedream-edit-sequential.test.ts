@@ -142,7 +142,7 @@ describe('seedream.edit-sequential run', () => {
     const ctx = createFakeRunContext();
     ctx.api.respond = () => ({ requestId: 'r-9', images: testImages(1), outputUrls: ['https://out.example/1.png'], costUsd: 0.12 });
     await runNode(node, { params: { prompt: PROMPT }, inputs: { images: testImages(1) }, ctx });
-    expect(ctx.annotations).toEqual({ requestId: 'r-9', costUsd: 0.12, outputUrls: ['https://out.example/1.png'] });
+    expect(ctx.annotations).toEqual({ requestId: 'r-9', costUsd: 0.12, request: { references: 1, prompt: PROMPT, maxImages: 3, resolution: '2048x2048 (1:1)', seed: 54519385 }, outputUrls: ['https://out.example/1.png'] });
     expect(ctx.logs).toContainEqual({ level: 'info', message: 'Seedream returned 1 image of up to 3' });
   });
 

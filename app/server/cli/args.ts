@@ -1,0 +1,119 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { MAX_OUTPUT_IMAGES, MIN_OUTPUT_IMAGES, RESOLUTIONS } from '../../model/seedream';
+
+export const CLI_HELP = `Usage:
+  npm run cli -- edit --image <path|https-url>... --prompt <text> [--max N] [--resolution <label>] [--seed N] --out <dir> [options]
+  npm run cli -- run <workflow.json | template id> [--set <node>.<param>=<value>...] --out <dir> [options]
+  npm run cli -- templates
+
+Options:
+  --out <dir>            where images and manifest.json are written (required for edit/run)
+  --concurrency <n>      nodes running at once (default 4)
+  --cache-dir <dir>      keep results between runs: the same work is not submitted (or paid) again
+  --simulate             use the built-in RunComfy simulator (placeholder images, no cost)
+  --json                 print a machine-readable summary (the manifest) on stdout
+  -h, --help             this text
+
+Without --simulate, RUNCOMFY_API_TOKEN must be set (RUNCOMFY_BASE_URL optionally points elsewhere).
+Resolutions: ${RESOLUTIONS.join(' | ')}`;
+
+/** Thrown for bad command lines: printed with the help hint, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+const zCommon = z.object({
+  out: z.string().min(1, '--out <dir> is required'),
+  concurrency: z.coerce.number().int().min(1).max(16).default(4),
+  cacheDir: z.string().min(1).optional(),
+  simulate: z.boolean().default(false),
+  json: z.boolean().default(false),
+});
+
+export type CliCommand =
+  | { command: 'help' }
+  | { command: 'templates'; json: boolean }
+  | (z.infer<typeof zCommon> & {
+      command: 'edit';
+      images: string[];
+      prompt: string;
+      maxImages?: number;
+      resolution?: string;
+      seed?: number;
+    })
+  | (z.infer<typeof zCommon> & { command: 'run'; source: string; sets: string[] });
+
+const intFlag = (flag: string, lo: number, hi: number) =>
+  z.coerce
+    .number({ error: `${flag} expects a whole number` })
+    .int(`${flag} expects a whole number`)
+    .min(lo, `${flag} must be at least ${lo}`)
+    .max(hi, `${flag} must be at most ${hi}`);
+
+/** Parses `argv` (without node and script) into a command, or throws a UsageError saying what is wrong. */
+export function parseCliArgs(argv: readonly string[]): CliCommand {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true; args: string[] }>>;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+  const { values: v, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (v.help || command === undefined || command === 'help') return { command: 'help' };
+  if (command === 'templates') return { command: 'templates', json: v.json ?? false };
+
+  const common = zCommon.safeParse({
+    out: v.out ?? '',
+    concurrency: v.concurrency,
+    cacheDir: v['cache-dir'],
+    simulate: v.simulate ?? false,
+    json: v.json ?? false,
+  });
+  if (!common.success) throw new UsageError(common.error.issues.map((i) => i.message).join('; '));
+
+  if (command === 'edit') {
+    if (rest.length) throw new UsageError(`edit takes no positional arguments (got "${rest.join(' ')}"); use --image and --prompt`);
+    if (!v.image?.length) throw new UsageError('edit needs at least one --image <path|https-url>');
+    if (v.prompt === undefined) throw new UsageError('edit needs --prompt <text>');
+    const num = (flag: string, raw: string | undefined, lo: number, hi: number) => {
+      if (raw === undefined) return undefined;
+      const r = intFlag(flag, lo, hi).safeParse(raw);
+      if (!r.success) throw new UsageError(`${r.error.issues[0]?.message ?? 'invalid'} (got "${raw}")`);
+      return r.data;
+    };
+    if (v.resolution !== undefined && !(RESOLUTIONS as readonly string[]).includes(v.resolution)) {
+      throw new UsageError(`--resolution "${v.resolution}" is not one of: ${RESOLUTIONS.join(', ')}`);
+    }
+    return {
+      command: 'edit',
+      ...common.data,
+      images: v.image,
+      prompt: v.prompt,
+      ...(v.max !== undefined ? { maxImages: num('--max', v.max, MIN_OUTPUT_IMAGES, MAX_OUTPUT_IMAGES) } : {}),
+      ...(v.resolution !== undefined ? { resolution: v.resolution } : {}),
+      ...(v.seed !== undefined ? { seed: num('--seed', v.seed, 0, Number.MAX_SAFE_INTEGER) } : {}),
+    };
+  }
+  if (command === 'run') {
+    if (rest.length !== 1) throw new UsageError('run takes exactly one workflow file or template id');
+    return { command: 'run', ...common.data, source: rest[0]!, sets: v.set ?? [] };
+  }
+  throw new UsageError(`Unknown command "${command}": use edit, run or templates`);
+}
+
+const OPTIONS = {
+  image: { type: 'string', multiple: true },
+  prompt: { type: 'string' },
+  max: { type: 'string' },
+  resolution: { type: 'string' },
+  seed: { type: 'string' },
+  out: { type: 'string' },
+  set: { type: 'string', multiple: true },
+  concurrency: { type: 'string' },
+  'cache-dir': { type: 'string' },
+  simulate: { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import type { NodeOutcome, RunSummary } from '../../engine/events';
+import type { Workflow } from '../../graph/workflow-schema';
+import type { SavedFile } from '../file-output-sink';
+
+/** What happened to one paid request, as far as this run knows. */
+export const zRequestRecord = z.object({
+  nodeId: z.string(),
+  requestId: z.string(),
+  outcome: z.enum(['completed', 'failed', 'cancelled', 'still-running', 'unknown']),
+  costUsd: z.number().optional(),
+  outputUrls: z.array(z.string()).default([]),
+  inputs: z.record(z.string(), z.unknown()).optional(),
+  message: z.string().optional(),
+  /** A result reused from the cache: made (and paid) by an earlier run, not this one. */
+  cached: z.boolean().optional(),
+});
+export type RequestRecord = z.infer<typeof zRequestRecord>;
+
+/** `manifest.json`: everything a person or a script needs to find and trust the outputs. */
+export const zManifest = z.object({
+  manifestVersion: z.literal(1),
+  status: z.enum(['succeeded', 'failed', 'aborted', 'invalid']),
+  mode: z.enum(['simulator', 'runcomfy']),
+  workflow: z.object({ origin: z.string(), name: z.string().optional() }),
+  startedAt: z.string(),
+  durationMs: z.number(),
+  totalCostUsd: z.number().optional(),
+  requests: z.array(zRequestRecord),
+  files: z.array(
+    z.object({ file: z.string(), nodeId: z.string(), index: z.number(), assetId: z.string().optional(), sourceUrl: z.string().optional() }),
+  ),
+  nodes: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.string(),
+      status: z.string(),
+      cacheKey: z.string().optional(),
+      error: z.object({ code: z.string(), message: z.string(), field: z.string().optional(), requestId: z.string().optional() }).optional(),
+    }),
+  ),
+  issues: z.array(z.object({ severity: z.string(), code: z.string(), message: z.string(), nodeId: z.string().optional() })),
+});
+export type Manifest = z.infer<typeof zManifest>;
+
+export interface ManifestInput {
+  summary: RunSummary | undefined;
+  workflow: Workflow;
+  origin: string;
+  mode: Manifest['mode'];
+  startedAt: Date;
+  durationMs: number;
+  requests: RequestRecord[];
+  files: SavedFile[];
+  statusOverride?: Manifest['status'];
+}
+
+/** Builds the manifest from a run's outcome and what the CLI tracked on the side. */
+export function buildManifest(m: ManifestInput): Manifest {
+  const costs = m.requests.filter((r) => !r.cached).map((r) => r.costUsd).filter((c): c is number => c !== undefined);
+  const kindOf = new Map(m.workflow.nodes.map((n) => [n.id, n.kind]));
+  const outcomes: [string, NodeOutcome][] = m.summary ? [...m.summary.nodes] : [];
+  return {
+    manifestVersion: 1,
+    status: m.statusOverride ?? m.summary?.status ?? 'failed',
+    mode: m.mode,
+    workflow: { origin: m.origin, ...(m.workflow.meta.name ? { name: m.workflow.meta.name } : {}) },
+    startedAt: m.startedAt.toISOString(),
+    durationMs: Math.round(m.durationMs),
+    ...(costs.length ? { totalCostUsd: Math.round(costs.reduce((a, b) => a + b, 0) * 1e6) / 1e6 } : {}),
+    requests: m.requests,
+    files: m.files.map((f) => ({ ...f })),
+    nodes: outcomes.map(([id, o]) => ({
+      id,
+      kind: kindOf.get(id) ?? 'unknown',
+      status: o.status,
+      ...(o.status === 'done' || o.status === 'cached' ? { cacheKey: o.cacheKey } : {}),
+      ...(o.status === 'failed'
+        ? { error: { code: o.error.code, message: o.error.message, ...(o.error.field ? { field: o.error.field } : {}), ...(o.error.requestId ? { requestId: o.error.requestId } : {}) } }
+        : {}),
+    })),
+    issues: (m.summary?.issues ?? []).map((i) => ({ severity: i.severity, code: i.code, message: i.message, ...(i.nodeId ? { nodeId: i.nodeId } : {}) })),
+  };
+}

@@ -1,0 +1,70 @@
+import type { RunEvent } from '../../engine/events';
+import type { ProgressDetail } from '../../graph/node-definition';
+
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+
+/**
+ * Human progress on stderr, one line per change: per node, its phase, queue position, request id
+ * and elapsed time. Repeated identical poll updates are folded (at most one line per 10 s) so
+ * long queues do not flood the terminal.
+ */
+export class ProgressReporter {
+  private readonly startedAt = new Map<string, number>();
+  private readonly last = new Map<string, { line: string; at: number }>();
+
+  constructor(
+    private readonly write: (line: string) => void,
+    private readonly now: () => number,
+  ) {}
+
+  onEvent(event: RunEvent): void {
+    switch (event.type) {
+      case 'node-start':
+        this.startedAt.set(event.nodeId, event.at);
+        this.emit(event.nodeId, 'started');
+        break;
+      case 'node-progress':
+        this.progress(event.nodeId, event.message, event.detail);
+        break;
+      case 'node-cached':
+        this.emit(event.nodeId, 'cached — nothing submitted');
+        break;
+      case 'node-done':
+        this.emit(event.nodeId, `done in ${secs(event.durationMs)}${describeMeta(event.meta)}`);
+        break;
+      case 'node-error':
+        this.emit(event.nodeId, `FAILED: ${event.error.message}${event.error.requestId ? ` (request ${event.error.requestId})` : ''}`);
+        break;
+      case 'node-skipped':
+        this.emit(event.nodeId, event.reason === 'upstream-failed' ? `skipped (${event.because ?? 'an input'} failed)` : `skipped (${event.reason})`);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private progress(nodeId: string, message: string | undefined, detail: ProgressDetail | undefined): void {
+    const parts: string[] = [];
+    if (detail?.phase) parts.push(detail.phase);
+    if (detail?.queuePosition !== undefined) parts.push(`position ${detail.queuePosition}`);
+    if (detail?.requestId) parts.push(`request ${detail.requestId}`);
+    const state = parts.join(', ') || message || 'working';
+    const prev = this.last.get(nodeId);
+    if (prev && prev.line === state && this.now() - prev.at < 10_000) return;
+    this.last.set(nodeId, { line: state, at: this.now() });
+    const start = this.startedAt.get(nodeId);
+    this.emit(nodeId, start === undefined ? state : `${state} — ${secs(this.now() - start)}`);
+  }
+
+  private emit(nodeId: string, text: string): void {
+    this.write(`[${nodeId}] ${text}`);
+  }
+}
+
+function describeMeta(meta: Record<string, unknown>): string {
+  const bits: string[] = [];
+  if (typeof meta.requestId === 'string') bits.push(`request ${meta.requestId}`);
+  if (typeof meta.costUsd === 'number') bits.push(`$${meta.costUsd.toFixed(2)}`);
+  if (Array.isArray(meta.files)) bits.push(`${meta.files.length} file(s)`);
+  return bits.length ? ` (${bits.join(', ')})` : '';
+}
