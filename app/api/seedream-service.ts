@@ -19,6 +19,13 @@ export interface SeedreamServiceOptions {
   deadlines?: Partial<JobDeadlines>;
   /** Shared across jobs so run-time guesses improve; one is made when absent. */
   estimator?: RunTimeEstimator;
+  /**
+   * When a stop cannot cancel a job (it is running, so it will be billed): `'detach'` (default,
+   * the CLI) throws StillRunningError with the request id; `'collect'` (the editor) keeps polling
+   * and downloading until `detachSignal` aborts, so the paid images still arrive.
+   */
+  onStop?: 'detach' | 'collect';
+  detachSignal?: AbortSignal;
 }
 
 export interface ResumeOptions {
@@ -98,6 +105,8 @@ async function collect(
     pollNow: w.pollNow,
     signal: w.signal,
     onUpdate,
+    ...(o.onStop ? { onStop: o.onStop } : {}),
+    ...(o.detachSignal ? { detachSignal: o.detachSignal } : {}),
     ...(o.pollPolicy ? { policy: o.pollPolicy } : {}),
     ...(o.deadlines ? { deadlines: o.deadlines } : {}),
   });
@@ -111,9 +120,11 @@ async function collect(
   w.onProgress?.({ phase: 'downloading', requestId }, `Downloading ${plural(outputUrls.length, 'image')}`);
   const options: DownloadOptions = { ...o.download, clock: o.clock, apiBaseUrl: o.client.baseUrl };
   let done = 0;
+  // A stopped run that keeps collecting a billed job downloads until detached, not until stopped.
+  const downloadSignal = o.onStop === 'collect' && w.signal.aborted ? o.detachSignal : w.signal;
   const images = await mapLimited(outputUrls, DOWNLOAD_CONCURRENCY, async (url) => {
     try {
-      const bytes = await downloadOutput(url, options, w.signal);
+      const bytes = await downloadOutput(url, options, downloadSignal);
       const ref = await o.assets.put(bytes, { sourceUrl: url });
       done++;
       w.onProgress?.({ phase: 'downloading', requestId }, `Downloaded ${done} of ${outputUrls.length}`);

@@ -31,6 +31,11 @@ export interface RunOptions {
   onEvent?: (event: RunEvent) => void;
   /** Id stamped on every event; a random UUID by default. */
   runId?: string;
+  /**
+   * A node that finished after the run was stopped (e.g. a billed Seedream job whose images
+   * were still collected). Its result is cached either way; this tells the host it exists.
+   */
+  onLateResult?: (nodeId: string, result: { cacheKey: string; outputs: NodeOutputs; meta: NodeMeta }) => void;
 }
 
 /**
@@ -224,8 +229,12 @@ export function executePlan(plan: RunPlan, services: RunServices, options: RunOp
           inputs: gatherInputs(planned, outputs),
           ctx: nodeContext(nodeId, slot.controller.signal, meta),
         });
-        if (stopped) return { late: true };
         const checked = checkOutputs(def, raw);
+        if (stopped) {
+          // Paid work that finished after a stop is never thrown away: keep it for the next run.
+          if (checked.ok) await keepLateResult(nodeId, def.alwaysRun ? undefined : cache, cacheKey, { outputs: checked.outputs, meta });
+          return { late: true };
+        }
         if (!checked.ok) return fail({ code: 'invalid-output', message: checked.message, field: checked.field });
         if (store) {
           await Promise.resolve()
@@ -244,6 +253,20 @@ export function executePlan(plan: RunPlan, services: RunServices, options: RunOp
           return { late: true };
         }
         return fail(toErrorInfo(err));
+      }
+    };
+
+    const keepLateResult = async (nodeId: string, store: CacheStore | undefined, cacheKey: string, result: { outputs: NodeOutputs; meta: NodeMeta }) => {
+      if (store) {
+        await Promise.resolve()
+          .then(() => store.set(cacheKey, result))
+          .catch((err: unknown) => log('warn', `Could not cache a result that arrived after the stop: ${String(err)}`, nodeId));
+      }
+      log('info', 'Finished after the run was stopped; its result is kept for the next run.', nodeId);
+      try {
+        options.onLateResult?.(nodeId, { cacheKey, ...result });
+      } catch (err) {
+        log('error', `onLateResult failed: ${String(err)}`, nodeId);
       }
     };
 

@@ -116,6 +116,29 @@ describe('createSeedreamService', () => {
     expect(e.message).toMatch(/still running — will be billed/);
   });
 
+  it('keeps collecting a running job after a stop when told to collect, so the billed images arrive', async () => {
+    const { clock, fake, assets, options, request } = await setup({ runMs: 120_000 });
+    const service = createSeedreamService({ ...options, onStop: 'collect', detachSignal: new AbortController().signal });
+    const ac = new AbortController();
+    void clock.sleep(30_000).then(() => ac.abort());
+    const result = await clock.drive(service.editSequential(request, { signal: ac.signal }));
+    expect(result.requestId).toBe('r1');
+    expect(result.images).toHaveLength(2);
+    for (const img of result.images) expect((await assets.get(img)).length).toBeGreaterThan(0);
+    expect(fake.requests.filter((r) => r.method === 'POST' && r.url.endsWith(MODEL))).toHaveLength(1);
+  });
+
+  it('stops collecting and names the billed request when detached after a stop', async () => {
+    const { clock, options, request } = await setup({ runMs: 120_000 });
+    const detach = new AbortController();
+    const service = createSeedreamService({ ...options, onStop: 'collect', detachSignal: detach.signal });
+    const ac = new AbortController();
+    void clock.sleep(30_000).then(() => ac.abort());
+    void clock.sleep(60_000).then(() => detach.abort());
+    const e = await failure(clock, service.editSequential(request, { signal: ac.signal }));
+    expect(e.requestId).toBe('r1');
+  });
+
   it('lets a submit in flight finish when stopped, then cancels the new job', async () => {
     const ac = new AbortController();
     const { clock, fake, service, request } = await setup({ queueMs: 60_000 }, () => {

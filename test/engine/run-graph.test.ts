@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineNode } from '../../app/graph/registry';
 import { MemoryCache, type CacheStore } from '../../app/engine/cache';
 import type { RunEvent } from '../../app/engine/events';
 import { runGraph } from '../../app/engine/run-graph';
@@ -219,6 +221,34 @@ describe('runGraph', () => {
       await services.clock.advance(5000);
       expect(events.length).toBe(seen);
       expect(idsOf(events, 'node-start')).toEqual(['s0', 's1']);
+    });
+
+    it('keeps a result that arrives after the stop: cached for the next run and reported', async () => {
+      // Like a billed Seedream job that cannot be cancelled: it ignores the stop and finishes.
+      const billed = defineNode({
+        kind: 'stub.billed', version: 1, title: 'Billed', category: 'Test', description: 'Finishes despite a stop.',
+        inputs: [], outputs: [{ name: 'out', type: 'image' }], params: z.object({}),
+        async run({ ctx }) {
+          await ctx.clock.sleep(1000);
+          ctx.annotate({ requestId: 'req-late' });
+          return { out: stubImage('late') };
+        },
+      });
+      const kit = createStubKit([billed]);
+      const services = fakeServices();
+      const cache = new MemoryCache();
+      const late: [string, unknown][] = [];
+      const wf = graph().node('b', 'stub.billed').node('sink', 'stub.sink').edge('b.out', 'sink.in').build();
+      const controller = new AbortController();
+      const run = runGraph(wf, kit.registry, services, { cache, signal: controller.signal, onLateResult: (id, r) => late.push([id, r.meta]) });
+      await services.clock.advance(100);
+      controller.abort();
+      expect((await run).status).toBe('aborted');
+      await services.clock.advance(1000);
+      expect(late).toEqual([['b', { requestId: 'req-late' }]]);
+      const again = await runRecorded(wf, kit.registry, { cache });
+      expect(idsOf(again.events, 'node-cached')).toEqual(['b']);
+      expect(again.summary.nodes.get('b')).toMatchObject({ status: 'cached', meta: { requestId: 'req-late' } });
     });
 
     it('skips every node when the signal is already aborted', async () => {
