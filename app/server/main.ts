@@ -1,5 +1,5 @@
 /**
- * `npm start` (via scripts/start.mjs, which builds first): the editor and its API on
+ * `npm start` (via app/server/start.mjs, which builds first): the editor and its API on
  * HOST:PORT (default 127.0.0.1:8188). RunComfy when RUNCOMFY_API_TOKEN is set, else the
  * built-in simulator. Configuration: see app/server/config.ts.
  */
