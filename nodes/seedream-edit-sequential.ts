@@ -167,7 +167,11 @@ export const seedreamEditSequentialNode = defineNode({
 
     const result = await ctx.api.editSequential(
       { images, prompt, maxImages: params.maxImages, resolution: params.resolution, seed: params.seed },
-      { signal: ctx.signal, onProgress: (detail, message) => ctx.progress(undefined, message, detail) },
+      {
+        signal: ctx.signal,
+        onProgress: (detail, message) => ctx.progress(undefined, message, detail),
+        job: { nodeId, cacheKey: ctx.cacheKey },
+      },
     );
     ctx.annotate({
       requestId: result.requestId,

@@ -56,7 +56,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 export function createSeedreamService(o: SeedreamServiceOptions): SeedreamService {
   const estimator = o.estimator ?? new RunTimeEstimator();
   return {
-    async editSequential(request, { signal, onProgress }) {
+    async editSequential(request, { signal, onProgress, onSubmitted }) {
       if (signal.aborted) throw abortReason(signal);
       onProgress?.({ phase: 'validating' }, `Checking ${plural(request.images.length, 'reference image')}`);
       const { images, labels } = await resolveReferences(request.images, o.assets, signal);
@@ -73,6 +73,12 @@ export function createSeedreamService(o: SeedreamServiceOptions): SeedreamServic
       // stop during it cancels the job as soon as its id is known.
       const { requestId, submittedAt } = await o.client.submit(input, { imageLabels: labels, signal });
       onProgress?.({ phase: 'queued', requestId }, `Submitted as request ${requestId}`);
+      // The host records the id durably before we poll; a failing journal must not lose the job.
+      try {
+        await onSubmitted?.(requestId);
+      } catch (e) {
+        onProgress?.({ phase: 'queued', requestId }, `Could not record request ${requestId} (${e instanceof Error ? e.message : String(e)}); still collecting it`);
+      }
       const factors: RunTimeFactors = { maxImages: request.maxImages, resolution: request.resolution, prompt: request.prompt };
       return collect(o, estimator, requestId, { signal, onProgress, factors, submittedAt, pollNow: false });
     },

@@ -21,3 +21,4 @@ export type {
   RunSummary,
   SkipReason,
 } from './events';
+export * from './seedream-journal';

@@ -227,7 +227,7 @@ export function executePlan(plan: RunPlan, services: RunServices, options: RunOp
           nodeId,
           params: planned.params,
           inputs: gatherInputs(planned, outputs),
-          ctx: nodeContext(nodeId, slot.controller.signal, meta),
+          ctx: nodeContext(nodeId, cacheKey, slot.controller.signal, meta),
         });
         const checked = checkOutputs(def, raw);
         if (stopped) {
@@ -270,8 +270,9 @@ export function executePlan(plan: RunPlan, services: RunServices, options: RunOp
       }
     };
 
-    const nodeContext = (nodeId: string, signal: AbortSignal, meta: NodeMeta): RunContext => ({
+    const nodeContext = (nodeId: string, cacheKey: string, signal: AbortSignal, meta: NodeMeta): RunContext => ({
       api: services.api,
+      cacheKey,
       assets: services.assets,
       output: services.output,
       clock,

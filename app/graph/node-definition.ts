@@ -94,6 +94,8 @@ export interface RunContext {
   readonly output: OutputSink;
   /** Aborts when the run is stopped. */
   readonly signal: AbortSignal;
+  /** This node's Merkle cache key: identifies "this work with these inputs" across runs and reloads. */
+  readonly cacheKey: string;
   readonly clock: Clock;
   /** Reports progress: fraction 0..1 when known, a short message, and structured detail. */
   progress(fraction: number | undefined, message?: string, detail?: ProgressDetail): void;
@@ -130,10 +132,19 @@ export interface SeedreamJobResult {
 
 /** The generation service as seen by nodes. The host wires it to the API client. */
 export interface SeedreamApi {
-  editSequential(
-    request: SeedreamJobRequest,
-    options: { signal: AbortSignal; onProgress?: (detail: ProgressDetail, message: string) => void },
-  ): Promise<SeedreamJobResult>;
+  editSequential(request: SeedreamJobRequest, options: SeedreamCallOptions): Promise<SeedreamJobResult>;
+}
+
+export interface SeedreamCallOptions {
+  signal: AbortSignal;
+  onProgress?: (detail: ProgressDetail, message: string) => void;
+  /**
+   * Awaited right after a submit is accepted and before the first poll, so a host can write the
+   * request id somewhere durable (a journal) first: a paid request id is never lost to a crash.
+   */
+  onSubmitted?: (requestId: string) => Promise<void> | void;
+  /** Which node and which work this is, so a host can re-attach after a reload instead of resubmitting. */
+  job?: { nodeId: string; cacheKey: string };
 }
 
 /** Content-addressed image bytes. */

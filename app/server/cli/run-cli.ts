@@ -5,13 +5,15 @@ import { join, resolve } from 'node:path';
 import { RunComfyClient } from '../../api/client';
 import type { PollPolicy } from '../../api/poll-policy';
 import { createSeedreamService } from '../../api/seedream-service';
-import { MemoryCache, runGraph, type CacheStore, type RunEvent, type RunSummary } from '../../engine';
+import { journaledSeedream, MemoryCache, runGraph, type CacheStore, type JournaledSeedream, type RunEvent, type RunSummary } from '../../engine';
+import type { SeedreamApi } from '../../graph/node-definition';
 import type { Workflow } from '../../graph/workflow-schema';
 import { realClock } from '../../lib/clock';
 import { builtinTemplates } from '../../templates';
 import { registry } from '../../../nodes';
 import { FileAssetStore } from '../file-asset-store';
 import { FileCacheStore } from '../file-cache-store';
+import { FileJournalStore } from '../file-journal-store';
 import { FileOutputSink } from '../file-output-sink';
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../simulator';
 import { CLI_HELP, parseCliArgs, UsageError, type CliCommand } from './args';
@@ -126,23 +128,29 @@ async function execute(
     baseUrl = sim.baseUrl;
     deps.stderr(`Simulator at ${sim.baseUrl}: outputs are placeholders marked SIMULATED, not Seedream, and cost nothing.`);
   }
-  const client = new RunComfyClient({ baseUrl, token: apiToken, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
-  const api = new TrackingApi(
-    createSeedreamService({
-      client,
-      assets,
-      clock: realClock,
-      ...(deps.fetch ? { download: { fetch: deps.fetch } } : {}),
-      ...(deps.pollPolicy ? { pollPolicy: deps.pollPolicy } : {}),
-    }),
-  );
-  const output = new FileOutputSink(outDir, assets);
-
   const stop = new AbortController();
   const onAbort = () => stop.abort(deps.signal?.reason);
   if (deps.signal?.aborted) onAbort();
   deps.signal?.addEventListener('abort', onAbort, { once: true });
   cleanups.push(async () => deps.signal?.removeEventListener('abort', onAbort));
+  const client = new RunComfyClient({ baseUrl, token: apiToken, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  const service = createSeedreamService({
+      client,
+      assets,
+      clock: realClock,
+      ...(deps.fetch ? { download: { fetch: deps.fetch } } : {}),
+      ...(deps.pollPolicy ? { pollPolicy: deps.pollPolicy } : {}),
+  });
+  let generation: SeedreamApi = service;
+  if (cmd.cacheDir) {
+    // The journal lets a later run collect jobs this one leaves running (Ctrl-C, crash) instead of paying twice.
+    const journal = journaledSeedream(service, new FileJournalStore(resolve(deps.cwd, cmd.cacheDir)), cache);
+    generation = journal.api;
+    await resumeJournal(journal, deps, stop.signal);
+  }
+  const api = new TrackingApi(generation);
+  const output = new FileOutputSink(outDir, assets);
+
 
   const reporter = new ProgressReporter((line) => deps.stderr(line), () => realClock.now());
   const nodeOfRequest = new Map<string, string>();
@@ -187,9 +195,22 @@ async function execute(
     ...(interrupted ? { statusOverride: 'aborted' as const } : {}),
   });
   await writeFile(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  report(manifest, outDir, cmd.json, deps);
+  report(manifest, outDir, cmd, deps);
   if (interrupted) return EXIT.interrupted;
   return manifest.status === 'succeeded' ? EXIT.ok : EXIT.failed;
+}
+
+/** Collects what an earlier run left in flight before running anything new. */
+async function resumeJournal(journal: JournaledSeedream, deps: CliDeps, signal: AbortSignal): Promise<void> {
+  const reports = await journal.resumeAll({ signal, onProgress: (entry, detail) => {
+    if (detail.phase) deps.stderr(`[${entry.nodeId}] earlier request ${entry.requestId}: ${detail.phase}`);
+  } });
+  for (const r of reports) {
+    const where = `[${r.entry.nodeId}] earlier request ${r.entry.requestId}`;
+    if (r.outcome === 'completed') deps.stderr(`${where} collected: its images are in the cache (nothing resubmitted).`);
+    else deps.stderr(`${where}: ${r.message ?? r.outcome}`);
+    if (r.outcome === 'lost') await journal.dismiss(r.entry.requestId);
+  }
 }
 
 async function writePreviews(summary: RunSummary, workflow: Workflow, output: FileOutputSink, signal: AbortSignal) {
@@ -203,14 +224,15 @@ async function writePreviews(summary: RunSummary, workflow: Workflow, output: Fi
 
 const asStrings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
-function report(m: Manifest, outDir: string, json: boolean, deps: CliDeps): void {
-  if (json) {
+function report(m: Manifest, outDir: string, cmd: { json: boolean; cacheDir?: string | undefined }, deps: CliDeps): void {
+  if (cmd.json) {
     deps.stdout(JSON.stringify(m, null, 2));
     return;
   }
   for (const f of m.files) deps.stdout(join(outDir, f.file));
   for (const r of m.requests.filter((x) => x.outcome === 'still-running')) {
-    deps.stderr(`[${r.nodeId}] request ${r.requestId} is still running at RunComfy — it will be billed.`);
+    const collect = cmd.cacheDir ? ' Run again with the same --cache-dir to collect its images without paying twice.' : '';
+    deps.stderr(`[${r.nodeId}] request ${r.requestId} is still running at RunComfy — it will be billed.${collect}`);
   }
   for (const r of m.requests.filter((x) => x.outcome === 'unknown')) {
     deps.stderr(`[${r.nodeId}] ${r.message ?? 'unknown submission — it may have been created'}`);

@@ -200,6 +200,31 @@ describe('runCli interrupted', () => {
   });
 });
 
+describe('runCli with --cache-dir after an interruption', () => {
+  it('collects a job the interrupted run left running, without submitting it again', async () => {
+    const [dir, sim] = [await tempDir(), await simulator({ perImageMs: 50_000 })];
+    const ref = await writePng(dir);
+    const argv = ['edit', '--image', ref, '--prompt', 'Generate 2 images', '--max', '2', '--cache-dir', 'cache', '--out'];
+    const ac = new AbortController();
+    const run = cli([...argv, 'a'], { cwd: dir, sim, signal: ac.signal });
+    await waitFor(() => sim.state.jobs()[0]?.phase === 'running' && sim.counts.requests.status + sim.counts.requests.result > 0);
+    ac.abort();
+    const interrupted = await run;
+    expect(interrupted.code).toBe(EXIT.interrupted);
+    expect(interrupted.stderr).toMatch(/Run again with the same --cache-dir/);
+    const id = sim.state.jobs()[0]!.id;
+    expect(await readdir(join(dir, 'cache', 'journal'))).toEqual([`${id}.json`]);
+
+    const again = await cli([...argv, 'b'], { cwd: dir, sim });
+    expect(again.code, again.stderr).toBe(EXIT.ok);
+    expect(again.stderr).toContain(`earlier request ${id} collected`);
+    expect(again.stderr).toMatch(/\[seedream\] cached/);
+    expect(sim.counts.submits).toBe(1);
+    expect(await pngs(join(dir, 'b'))).toHaveLength(2);
+    expect(await readdir(join(dir, 'cache', 'journal'))).toEqual([]);
+  });
+});
+
 async function waitFor(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!cond()) {
