@@ -13,6 +13,7 @@ export default defineConfig({
   server: { host: '127.0.0.1', port: 5173 },
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    reporters: ['default', './test/summary-reporter.ts'],
     environment: 'node',
     testTimeout: 20_000,
     hookTimeout: 60_000,
