@@ -42,9 +42,14 @@ function apiHostOf(apiBaseUrl: string): URL | undefined {
   }
 }
 
-/** Whether an output URL may be fetched under the rules above. */
-export function isAllowedOutputUrl(url: URL, apiBaseUrl: string): boolean {
+/**
+ * Whether an output URL may be fetched under the rules above. With `viaProxy` the bytes come
+ * through the same-origin asset proxy, which applies the host rules itself (and knows the
+ * simulator's address, which the browser does not), so any plain http(s) URL may be handed to it.
+ */
+export function isAllowedOutputUrl(url: URL, apiBaseUrl: string, viaProxy = false): boolean {
   if (url.username || url.password) return false;
+  if (viaProxy) return url.protocol === 'https:' || url.protocol === 'http:';
   const api = apiHostOf(apiBaseUrl);
   const sameHostAsApi = api !== undefined && url.host === api.host;
   if (url.protocol === 'https:') {
@@ -61,7 +66,7 @@ export async function downloadOutput(href: string, o: DownloadOptions, signal?: 
   } catch {
     throw new DownloadError(`Output "${href.slice(0, 100)}" is not a valid URL; it cannot be downloaded.`, href);
   }
-  if (!isAllowedOutputUrl(url, o.apiBaseUrl)) {
+  if (!isAllowedOutputUrl(url, o.apiBaseUrl, o.via !== undefined)) {
     throw new DownloadError(`Output ${href.slice(0, 200)} was not downloaded: only https URLs on *.runcomfy.net or the API's own host are fetched.`, href);
   }
   const doFetch = o.fetch ?? ((u: string, init: RequestInit) => globalThis.fetch(u, init));
@@ -100,7 +105,7 @@ async function fetchFollowing(doFetch: FetchLike, start: URL, o: DownloadOptions
       } catch {
         throw fail('the host redirected to an invalid URL');
       }
-      if (!isAllowedOutputUrl(next, o.apiBaseUrl)) throw fail(`the host redirected to ${next.host}, which is not an allowed host`);
+      if (!isAllowedOutputUrl(next, o.apiBaseUrl, o.via !== undefined)) throw fail(`the host redirected to ${next.host}, which is not an allowed host`);
       url = next;
       continue;
     }

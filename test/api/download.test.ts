@@ -23,6 +23,15 @@ describe('isAllowedOutputUrl', () => {
   ])('%s with API %s → %s', (url, base, allowed) => {
     expect(isAllowedOutputUrl(new URL(url), base)).toBe(allowed);
   });
+
+  it.each([
+    ['http://127.0.0.1:9999/files/r/1.png', true],
+    ['https://cdn.example.com/a.png', true],
+    ['https://u:p@storage.runcomfy.net/a.png', false],
+    ['ftp://storage.runcomfy.net/a.png', false],
+  ])('leaves %s to the same-origin asset proxy (which applies the host rules) → %s', (url, allowed) => {
+    expect(isAllowedOutputUrl(new URL(url), '/api/v1', true)).toBe(allowed);
+  });
 });
 
 const OUT = 'https://out.runcomfy.net/r1/1.png';

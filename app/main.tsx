@@ -1,0 +1,38 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import '@xyflow/react/dist/style.css';
+import './ui/styles/theme.css';
+import { composeStudio } from './browser/compose';
+import { App } from './ui/App';
+import { StudioProvider } from './ui/studio-context';
+
+/**
+ * The browser entry: builds the services (see browser/compose.ts), restores the last workflow,
+ * and mounts the editor. No credentials reach the browser: `/api/v1` is the server's proxy, which adds them.
+ */
+async function main(): Promise<void> {
+  const rootEl = document.getElementById('root');
+  if (!rootEl) throw new Error('index.html has no #root element');
+  const { store, services, autosave } = await composeStudio();
+  // Leaving the page saves what the throttle has not saved yet.
+  window.addEventListener('pagehide', () => void autosave?.flush());
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') void autosave?.flush();
+  });
+  createRoot(rootEl).render(
+    <StrictMode>
+      <StudioProvider store={store} services={services}>
+        <App />
+      </StudioProvider>
+    </StrictMode>,
+  );
+}
+
+main().catch((err: unknown) => {
+  const rootEl = document.getElementById('root');
+  if (rootEl) {
+    rootEl.textContent = `Sequence Studio could not start: ${err instanceof Error ? err.message : String(err)}`;
+    rootEl.className = 'boot-error';
+  }
+  console.error(err);
+});

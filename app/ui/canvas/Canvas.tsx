@@ -1,0 +1,199 @@
+import {
+  Background,
+  BackgroundVariant,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  type Connection,
+  type EdgeChange,
+  type IsValidConnection,
+  type NodeChange,
+  type OnConnectEnd,
+} from '@xyflow/react';
+import { useCallback, useEffect, useMemo, type DragEvent, type MouseEvent } from 'react';
+import type { XY } from '../../store/graph-ops';
+import type { Size } from '../../store/ui-slice';
+import { EmptyState } from '../chrome/EmptyState';
+import { KIND_MIME } from '../palette/Palette';
+import { useRegistry, useServices, useStudio, useStudioStore } from '../studio-context';
+import { addImageNodes, imageFiles } from './add-image-nodes';
+import { ConnectionLine } from './ConnectionLine';
+import { createFlowDeriver, type FlowEdge, type FlowNode } from './flow-derive';
+import { nodeTypes } from './node-types';
+
+const isPane = (target: EventTarget | null): boolean =>
+  target instanceof Element && target.classList.contains('react-flow__pane');
+
+const portRef = (node: string | null, handle: string | null | undefined) => ({ node: node ?? '', port: handle ?? '' });
+
+const miniMapColor = (n: FlowNode): string => {
+  const kind = n.data.node.kind;
+  if (kind.startsWith('seedream')) return '#b78cff';
+  if (kind === 'image.load' || kind === 'text.prompt') return '#5fa8ff';
+  if (kind === 'image.preview' || kind === 'image.save') return '#5fd38d';
+  return '#c9a94f';
+};
+
+/**
+ * The graph canvas. React Flow runs controlled: nodes and edges are derived from the workflow
+ * (reusing objects of unchanged nodes), and every change React Flow reports becomes a store
+ * action, so undo, autosave and the run see one source of truth.
+ */
+export function Canvas() {
+  const store = useStudioStore();
+  const registry = useRegistry();
+  const services = useServices();
+  const flow = useReactFlow();
+  const deriver = useMemo(() => createFlowDeriver(registry), [registry]);
+  const nodes = useStudio((s) => deriver.nodes(s.workflow.nodes, s.selectedNodes, s.nodeSizes));
+  const edges = useStudio((s) => deriver.edges(s.workflow.edges, s.workflow.nodes, s.selectedEdges));
+  const fitRequest = useStudio((s) => s.fitViewRequest);
+
+  useEffect(() => {
+    if (!fitRequest) return;
+    // Wait a frame or two so new nodes are measured before fitting them.
+    const timer = setTimeout(() => void flow.fitView({ padding: 0.15, maxZoom: 1, duration: 200 }), 80);
+    return () => clearTimeout(timer);
+  }, [fitRequest, flow]);
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<FlowNode>[]) => {
+      const positions = new Map<string, XY>();
+      const selection = new Map<string, boolean>();
+      const sizes = new Map<string, Size>();
+      let dragging = false;
+      for (const c of changes) {
+        if (c.type === 'position' && c.position) {
+          positions.set(c.id, c.position);
+          dragging ||= c.dragging === true;
+        } else if (c.type === 'select') selection.set(c.id, c.selected);
+        else if (c.type === 'dimensions' && c.dimensions) sizes.set(c.id, c.dimensions);
+      }
+      const s = store.getState();
+      if (sizes.size) s.setNodeSizes(sizes);
+      if (selection.size) s.patchSelection({ nodes: selection });
+      // React Flow ends a drag with one more position change marked not dragging: it still
+      // belongs to the drag's undo step, which endDrag closes.
+      if (positions.size) s.moveNodes(positions, dragging || s.dragging);
+    },
+    [store],
+  );
+
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange<FlowEdge>[]) => {
+      const selection = new Map<string, boolean>();
+      for (const c of changes) if (c.type === 'select') selection.set(c.id, c.selected);
+      if (selection.size) store.getState().patchSelection({ edges: selection });
+    },
+    [store],
+  );
+
+  const isValidConnection: IsValidConnection<FlowEdge> = useCallback(
+    (c) => {
+      const s = store.getState();
+      const check = s.checkConnection(portRef(c.source, c.sourceHandle), portRef(c.target, c.targetHandle));
+      s.setConnectionHint(check.ok ? null : check.message);
+      return check.ok;
+    },
+    [store],
+  );
+
+  const onConnect = useCallback(
+    (c: Connection) => {
+      const s = store.getState();
+      const result = s.connect(portRef(c.source, c.sourceHandle), portRef(c.target, c.targetHandle));
+      if (!result.ok) s.notify(result.message, 'error');
+    },
+    [store],
+  );
+
+  const onConnectEnd: OnConnectEnd = useCallback(
+    (event, state) => {
+      const s = store.getState();
+      s.setConnectionHint(null);
+      if (state.isValid || state.toHandle || !state.fromHandle || !isPane(event.target)) return;
+      const point = 'changedTouches' in event ? event.changedTouches[0] : event;
+      if (!point) return;
+      const screen = { x: point.clientX, y: point.clientY };
+      const from = state.fromHandle;
+      s.openSearch({
+        screen,
+        flow: flow.screenToFlowPosition(screen),
+        linkFrom: { node: from.nodeId, port: from.id ?? '', side: from.type },
+      });
+    },
+    [store, flow],
+  );
+
+  const onDragStop = useCallback(() => store.getState().endDrag(), [store]);
+
+  const onDoubleClick = useCallback(
+    (e: MouseEvent) => {
+      if (!isPane(e.target)) return;
+      const screen = { x: e.clientX, y: e.clientY };
+      store.getState().openSearch({ screen, flow: flow.screenToFlowPosition(screen) });
+    },
+    [store, flow],
+  );
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    if (e.dataTransfer.types.includes(KIND_MIME) || e.dataTransfer.types.includes('Files')) {
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'copy';
+    }
+  }, []);
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const at = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      const kind = e.dataTransfer.getData(KIND_MIME);
+      if (kind) {
+        e.preventDefault();
+        const s = store.getState();
+        s.setSelection([s.addNode(kind, at)]);
+        return;
+      }
+      const files = imageFiles(e.dataTransfer.files);
+      if (files.length) {
+        e.preventDefault();
+        void addImageNodes(store, services, files, at);
+      }
+    },
+    [store, services, flow],
+  );
+
+  return (
+    <div className="canvas" data-testid="canvas" onDoubleClick={onDoubleClick} onDragOver={onDragOver} onDrop={onDrop}>
+      <ReactFlow<FlowNode, FlowEdge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onConnectStart={() => store.getState().setConnectionHint(null)}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={isValidConnection}
+        onNodeDragStop={onDragStop}
+        onSelectionDragStop={onDragStop}
+        connectionLineComponent={ConnectionLine}
+        deleteKeyCode={null}
+        selectionKeyCode={['Shift', 'Control']}
+        multiSelectionKeyCode={['Meta', 'Control']}
+        zoomOnDoubleClick={false}
+        minZoom={0.1}
+        maxZoom={2}
+        fitView
+        fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
+        colorMode="dark"
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background variant={BackgroundVariant.Dots} gap={22} size={1.2} color="#3a3f4b" />
+        <MiniMap<FlowNode> pannable zoomable nodeColor={miniMapColor} maskColor="rgba(10, 12, 16, 0.6)" data-testid="minimap" />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+      <EmptyState />
+    </div>
+  );
+}

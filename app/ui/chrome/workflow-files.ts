@@ -1,0 +1,34 @@
+import { loadWorkflow } from '../../graph/load-workflow';
+import type { NodeRegistry } from '../../graph/registry';
+import { emptyWorkflow } from '../../graph/workflow-schema';
+import type { StudioStore } from '../../store/create-store';
+
+/** Opens workflow JSON (a file or a template) in place of the current one, as one undo step. */
+export function openWorkflowData(store: StudioStore, registry: NodeRegistry, data: unknown, label: string): boolean {
+  const loaded = loadWorkflow(data, registry);
+  const s = store.getState();
+  if (!loaded.ok) {
+    s.notify(`${label} could not be opened: ${loaded.issues.map((i) => i.message).join(' · ')}`, 'error');
+    return false;
+  }
+  s.replaceWorkflow(loaded.workflow);
+  s.setSelection([]);
+  s.requestFitView();
+  const notes = [...loaded.notes, ...loaded.issues.map((i) => i.message)];
+  s.notify(notes.length ? `Opened ${label}. ${notes.join(' · ')}` : `Opened ${label}.`);
+  return true;
+}
+
+export function newWorkflow(store: StudioStore): void {
+  const s = store.getState();
+  s.replaceWorkflow(emptyWorkflow({ name: 'Untitled' }));
+  s.setSelection([]);
+}
+
+/** The workflow as a pretty-printed file, stamped with the time it was exported. */
+export function exportWorkflow(store: StudioStore): { name: string; blob: Blob } {
+  const wf = store.getState().workflow;
+  const data = { ...wf, meta: { ...wf.meta, updatedAt: new Date().toISOString() } };
+  const base = (wf.meta.name ?? 'workflow').replace(/[^A-Za-z0-9 _.-]+/g, '').trim() || 'workflow';
+  return { name: `${base}.json`, blob: new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }) };
+}

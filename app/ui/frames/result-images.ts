@@ -1,0 +1,26 @@
+import type { ImageRef } from '../../graph/ports';
+import type { StudioState } from '../../store/store-types';
+
+const NONE: readonly ImageRef[] = [];
+
+/** The images of a node's last result (its first image or image-list output), stable per result. */
+export function resultImages(s: StudioState, nodeId: string): readonly ImageRef[] {
+  const outputs = s.results[nodeId]?.outputs;
+  if (!outputs) return NONE;
+  for (const value of Object.values(outputs)) {
+    if (Array.isArray(value)) return value as ImageRef[];
+    if (value && typeof value === 'object') return [value as ImageRef];
+  }
+  return NONE;
+}
+
+/**
+ * Whether a node's shown result is stale: it was made under another cache key than the node
+ * would have now (its params or something upstream changed).
+ */
+export function isResultStale(s: StudioState, nodeId: string): boolean {
+  const made = s.results[nodeId]?.cacheKey;
+  if (made === undefined) return false;
+  const now = s.analysis.cacheKeys.get(nodeId);
+  return now === undefined || now !== made;
+}

@@ -1,0 +1,43 @@
+import { memo } from 'react';
+import { Elapsed } from '../run/Elapsed';
+import { statusDetail, statusLabel, wasStopped } from '../run/status-text';
+import { useRegistry, useStudio } from '../studio-context';
+import { nodeById } from './node-index';
+
+/** The run state on a node's header: queued with position, running with elapsed time, done… */
+export const NodeStatusBadge = memo(function NodeStatusBadge({ nodeId }: { nodeId: string }) {
+  const state = useStudio((s) => s.run.nodes[nodeId]);
+  if (!state) return null;
+  const tone = state.billedAfterStop ? 'billed' : wasStopped(state) ? 'stopped' : state.status;
+  return (
+    <span className={`status-badge status-${tone}`} data-testid={`node-status-${nodeId}`} data-status={state.status}>
+      {statusLabel(state)}
+      {state.status === 'running' && state.startedAt !== undefined && !state.billedAfterStop && (
+        <>
+          {' '}
+          <Elapsed since={state.startedAt} />
+        </>
+      )}
+    </span>
+  );
+});
+
+/** The sentence under a node saying what went wrong (which field, which API error) or what it waits for. */
+export const NodeRunMessage = memo(function NodeRunMessage({ nodeId }: { nodeId: string }) {
+  const state = useStudio((s) => s.run.nodes[nodeId]);
+  const registry = useRegistry();
+  const becauseTitle = useStudio((s) => {
+    const n = state?.because ? nodeById(s.workflow.nodes, state.because) : undefined;
+    return n ? (n.title ?? registry.get(n.kind)?.title) : undefined;
+  });
+  if (!state) return null;
+  const text = statusDetail(state, (id) => becauseTitle ?? id);
+  if (!text) return null;
+  const tone = state.status === 'error' && !wasStopped(state) ? 'error' : state.billedAfterStop ? 'billed' : 'info';
+  return (
+    <div className={`node-run-message ${tone}`} data-testid={`node-message-${nodeId}`}>
+      {state.status === 'error' && state.error?.code && !wasStopped(state) && <span className="error-code">{state.error.code}</span>}
+      {text}
+    </div>
+  );
+});

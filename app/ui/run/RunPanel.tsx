@@ -1,0 +1,107 @@
+import { useReactFlow } from '@xyflow/react';
+import { memo } from 'react';
+import { isRunActive } from '../../store/run-reducer';
+import { nodeById } from '../node/node-index';
+import { useRegistry, useStudio, useStudioStore } from '../studio-context';
+import { Elapsed } from './Elapsed';
+import { formatDuration, statusDetail, statusLabel, wasStopped } from './status-text';
+
+const PHASE_TEXT: Record<string, string> = {
+  idle: 'Not run yet',
+  starting: 'Starting…',
+  running: 'Running',
+  stopping: 'Stopping…',
+  succeeded: 'Finished',
+  failed: 'Finished with errors',
+  aborted: 'Stopped',
+  invalid: 'Not run: fix the errors first',
+};
+
+const RunRow = memo(function RunRow({ nodeId }: { nodeId: string }) {
+  const registry = useRegistry();
+  const flow = useReactFlow();
+  const state = useStudio((s) => s.run.nodes[nodeId]);
+  const node = useStudio((s) => nodeById(s.workflow.nodes, nodeId));
+  const store = useStudioStore();
+  // Read at render: only "skipped because X failed" needs it, and X's title rarely changes.
+  const titleOf = (id: string) => {
+    const n = nodeById(store.getState().workflow.nodes, id);
+    return n ? (n.title ?? registry.get(n.kind)?.title ?? id) : id;
+  };
+  if (!state) return null;
+  const title = node ? (node.title ?? registry.get(node.kind)?.title ?? node.kind) : `${nodeId} (deleted)`;
+  const detail = statusDetail(state, titleOf);
+  const tone = state.billedAfterStop ? 'billed' : wasStopped(state) ? 'stopped' : state.status;
+  return (
+    <li className={`run-row status-${tone}`} data-testid={`run-row-${nodeId}`}>
+      <button
+        type="button"
+        className="run-row-title link-button"
+        onClick={() => node && void flow.fitView({ nodes: [{ id: nodeId }], duration: 250, maxZoom: 1 })}
+      >
+        {title}
+      </button>
+      <span className={`status-badge status-${tone}`}>
+        {statusLabel(state)}
+        {state.status === 'running' && state.startedAt !== undefined && !state.billedAfterStop && (
+          <>
+            {' '}
+            <Elapsed since={state.startedAt} />
+          </>
+        )}
+      </span>
+      {detail && <div className="run-row-detail">{detail}</div>}
+    </li>
+  );
+});
+
+/** Every node of the current run with its live state, plus the run's own outcome. */
+export function RunPanel() {
+  const store = useStudioStore();
+  const open = useStudio((s) => s.runPanelOpen);
+  const run = useStudio((s) => s.run);
+  const globalIssues = useStudio((s) => s.analysis.globalIssues);
+  if (!open) {
+    return (
+      <button type="button" className="run-panel-tab" data-testid="run-panel-open" onClick={() => store.getState().setRunPanelOpen(true)}>
+        Run ◂
+      </button>
+    );
+  }
+  // After an invalid run every blocking error is listed here; otherwise only those without a node.
+  const runIssues = run.issues.filter((i) => i.severity === 'error' && (run.phase === 'invalid' || !i.nodeId));
+  return (
+    <aside className="run-panel" data-testid="run-panel" data-phase={run.phase}>
+      <header>
+        <h2>Run</h2>
+        <span className={`run-phase phase-${run.phase}`} data-testid="run-phase">
+          {PHASE_TEXT[run.phase] ?? run.phase}
+          {run.durationMs !== undefined && !isRunActive(run) && ` in ${formatDuration(run.durationMs)}`}
+        </span>
+        <button type="button" className="icon-button" aria-label="Hide run panel" onClick={() => store.getState().setRunPanelOpen(false)}>
+          ▸
+        </button>
+      </header>
+      {run.counts && (
+        <div className="run-counts">
+          {run.counts.done} done · {run.counts.cached} cached · {run.counts.failed} failed · {run.counts.skipped} skipped
+        </div>
+      )}
+      {run.failure && <div className="issue error">The run failed: {run.failure}</div>}
+      {[...globalIssues, ...runIssues].map((issue, i) => (
+        <div key={i} className={`issue ${issue.severity}`} data-testid="run-issue">
+          {issue.message}
+        </div>
+      ))}
+      {run.nodeIds.length === 0 ? (
+        <p className="muted">Press Run (Ctrl+Enter) to run every output, or select a node and “Run to here”.</p>
+      ) : (
+        <ul className="run-list">
+          {run.nodeIds.map((id) => (
+            <RunRow key={id} nodeId={id} />
+          ))}
+        </ul>
+      )}
+    </aside>
+  );
+}

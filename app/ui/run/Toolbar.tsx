@@ -1,0 +1,126 @@
+import { useReactFlow } from '@xyflow/react';
+import { useRef } from 'react';
+import { useStore } from 'zustand';
+import { builtinTemplates } from '../../templates';
+import { isRunActive } from '../../store/run-reducer';
+import { autoLayout } from '../canvas/layout';
+import { exportWorkflow, newWorkflow, openWorkflowData } from '../chrome/workflow-files';
+import { useServices, useStudio, useStudioStore } from '../studio-context';
+
+/** Top bar: file and template actions, undo/redo, layout, and Run / Run to here / Stop. */
+export function Toolbar() {
+  const store = useStudioStore();
+  const services = useServices();
+  const flow = useReactFlow();
+  const fileInput = useRef<HTMLInputElement>(null);
+  const canUndo = useStore(store.temporal, (t) => t.pastStates.length > 0);
+  const canRedo = useStore(store.temporal, (t) => t.futureStates.length > 0);
+  const active = useStudio((s) => isRunActive(s.run));
+  const stopping = useStudio((s) => s.run.phase === 'stopping');
+  const estimating = useStudio((s) => s.estimating);
+  const selectedOne = useStudio((s) => (s.selectedNodes.size === 1 ? [...s.selectedNodes][0]! : null));
+  const name = useStudio((s) => s.workflow.meta.name ?? 'Untitled');
+  const empty = useStudio((s) => s.workflow.nodes.length === 0);
+
+  const layout = () => {
+    const s = store.getState();
+    s.moveNodes(autoLayout(s.workflow, s.nodeSizes));
+    requestAnimationFrame(() => void flow.fitView({ padding: 0.15, maxZoom: 1, duration: 250 }));
+  };
+
+  return (
+    <header className="toolbar" data-testid="toolbar">
+      <div className="brand">
+        Sequence Studio <span className="workflow-name" title="Workflow name">{name}</span>
+      </div>
+      <div className="toolbar-group">
+        <button type="button" data-testid="new-button" onClick={() => newWorkflow(store)}>
+          New
+        </button>
+        <button type="button" data-testid="open-button" onClick={() => fileInput.current?.click()}>
+          Open…
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          accept="application/json,.json"
+          hidden
+          data-testid="open-input"
+          onChange={async (e) => {
+            const file = e.target.files?.[0];
+            e.target.value = '';
+            if (file) openWorkflowData(store, services.registry, await file.text(), `“${file.name}”`);
+          }}
+        />
+        <button
+          type="button"
+          data-testid="export-button"
+          disabled={empty}
+          onClick={() => {
+            const { name: fileName, blob } = exportWorkflow(store);
+            services.download(fileName, blob);
+          }}
+        >
+          Export
+        </button>
+        <select
+          data-testid="template-select"
+          aria-label="Open a template"
+          value=""
+          onChange={(e) => {
+            const t = builtinTemplates.find((x) => x.id === e.target.value);
+            if (t) openWorkflowData(store, services.registry, t.workflow, `template “${t.title}”`);
+          }}
+        >
+          <option value="">Templates…</option>
+          {builtinTemplates.map((t) => (
+            <option key={t.id} value={t.id} title={t.description}>
+              {t.title}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="toolbar-group">
+        <button type="button" data-testid="undo-button" disabled={!canUndo} title="Undo (Ctrl+Z)" onClick={() => store.undo()}>
+          ↶ Undo
+        </button>
+        <button type="button" data-testid="redo-button" disabled={!canRedo} title="Redo (Ctrl+Shift+Z)" onClick={() => store.redo()}>
+          ↷ Redo
+        </button>
+        <button type="button" data-testid="layout-button" disabled={empty} title="Arrange nodes left to right" onClick={layout}>
+          Auto-layout
+        </button>
+        <button type="button" data-testid="fit-view-button" title="Fit view (.)" onClick={() => void flow.fitView({ padding: 0.15, maxZoom: 1, duration: 250 })}>
+          Fit
+        </button>
+      </div>
+      <div className="toolbar-group run-group">
+        <button
+          type="button"
+          data-testid="run-to-here-button"
+          disabled={!selectedOne || active || estimating}
+          title="Run the selected node and what it needs"
+          onClick={() => selectedOne && void store.getState().requestRun([selectedOne])}
+        >
+          Run to here
+        </button>
+        {active ? (
+          <button type="button" className="danger" data-testid="stop-button" disabled={stopping} title="Stop (Esc)" onClick={() => store.getState().stopRun()}>
+            {stopping ? 'Stopping…' : '■ Stop'}
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="primary"
+            data-testid="run-button"
+            disabled={estimating || empty}
+            title="Run (Ctrl+Enter)"
+            onClick={() => void store.getState().requestRun()}
+          >
+            {estimating ? 'Checking…' : '▶ Run'}
+          </button>
+        )}
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,31 @@
+import { ReactFlowProvider } from '@xyflow/react';
+import { render } from '@testing-library/react';
+import type { ReactNode } from 'react';
+import type { StudioStore } from '../../app/store/create-store';
+import { StudioProvider, type UiServices } from '../../app/ui/studio-context';
+import { registry } from '../../nodes';
+
+/** UI services that never touch the network: thumbnails stay pending, imports succeed as fakes. */
+export function fakeUiServices(overrides: Partial<UiServices> = {}): UiServices & { downloads: string[] } {
+  const downloads: string[] = [];
+  return {
+    registry,
+    images: {
+      thumbnail: () => new Promise<string>(() => undefined),
+      original: async () => new Blob([]),
+    },
+    importImage: async () => ({ ok: false, message: 'not in tests' }),
+    download: (name) => downloads.push(name),
+    downloads,
+    ...overrides,
+  };
+}
+
+/** Renders UI under the providers the app uses (store, services, React Flow). */
+export function renderStudio(store: StudioStore, ui: ReactNode, services: UiServices = fakeUiServices()) {
+  return render(
+    <StudioProvider store={store} services={services}>
+      <ReactFlowProvider>{ui}</ReactFlowProvider>
+    </StudioProvider>,
+  );
+}
