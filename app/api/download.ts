@@ -1,4 +1,5 @@
 import type { Clock } from '../lib/clock';
+import { declaredTooLarge, readCappedBody } from '../lib/read-capped';
 import { sniffImageMime } from '../lib/image-info';
 import { isLoopbackHost } from './client';
 import { ApiError, DownloadError } from './errors';
@@ -119,37 +120,19 @@ async function fetchFollowing(doFetch: FetchLike, start: URL, o: DownloadOptions
 }
 
 async function readCapped(res: Response, maxBytes: number, fail: (why: string, retryable?: boolean) => ApiError, signal: AbortSignal): Promise<Uint8Array> {
-  const declared = Number(res.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) {
+  if (declaredTooLarge(res.headers, maxBytes)) {
     await res.body?.cancel();
-    throw fail(`the image is ${declared} bytes, over the ${maxBytes}-byte cap`);
+    throw fail(`the image is ${res.headers.get('content-length')} bytes, over the ${maxBytes}-byte cap`);
   }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (res.body) {
-    const reader = res.body.getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        size += value.byteLength;
-        if (size > maxBytes) {
-          await reader.cancel();
-          throw fail(`the image is over the ${maxBytes}-byte cap`);
-        }
-        chunks.push(value);
-      }
-    } catch (e) {
-      if (e instanceof ApiError || signal.aborted) throw e;
-      throw fail('the download broke off', true);
-    }
+  let read: Awaited<ReturnType<typeof readCappedBody>>;
+  try {
+    read = await readCappedBody(res.body, maxBytes);
+  } catch (e) {
+    if (signal.aborted) throw e;
+    throw fail('the download broke off', true);
   }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.byteLength;
-  }
+  if (!read.ok) throw fail(`the image is over the ${maxBytes}-byte cap`);
+  const { bytes } = read;
   if (!sniffImageMime(bytes)) throw fail('the bytes are not a PNG, JPEG or WebP image');
   return bytes;
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sniffImageMime, type ImageMime } from '../lib/image-info';
 import { rawQueryOf, sendError } from './http-util';
+import { declaredTooLarge, readCappedBody } from '../lib/read-capped';
 
 /** Where result images may be downloaded from, and how much. */
 export interface ImageDownloadRules {
@@ -132,32 +133,20 @@ async function readImage(response: Response, maxBytes: number, signal: AbortSign
     await response.body?.cancel();
     throw new ImageDownloadError('not_an_image', 415, 'The URL does not point at a PNG, JPEG or WebP image.');
   }
-  const length = Number(response.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(length) && length > maxBytes) {
+  const tooLarge = () => new ImageDownloadError('too_large', 413, `The image is larger than ${maxBytes} bytes.`);
+  if (declaredTooLarge(response.headers, maxBytes)) {
     await response.body?.cancel();
-    throw new ImageDownloadError('too_large', 413, `The image is larger than ${maxBytes} bytes.`);
+    throw tooLarge();
   }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (response.body) {
-    const reader = response.body.getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        size += value.byteLength;
-        if (size > maxBytes) {
-          await reader.cancel();
-          throw new ImageDownloadError('too_large', 413, `The image is larger than ${maxBytes} bytes.`);
-        }
-        chunks.push(value);
-      }
-    } catch (e) {
-      if (e instanceof ImageDownloadError || signal?.aborted) throw e;
-      throw new ImageDownloadError('unreachable', 502, 'The image download broke off.');
-    }
+  let read: Awaited<ReturnType<typeof readCappedBody>>;
+  try {
+    read = await readCappedBody(response.body, maxBytes);
+  } catch (e) {
+    if (signal?.aborted) throw e;
+    throw new ImageDownloadError('unreachable', 502, 'The image download broke off.');
   }
-  const bytes = Buffer.concat(chunks, size);
+  if (!read.ok) throw tooLarge();
+  const bytes = Buffer.from(read.bytes.buffer, read.bytes.byteOffset, read.bytes.byteLength);
   const mime = sniffImageMime(bytes);
   if (!mime) throw new ImageDownloadError('not_an_image', 415, 'The downloaded bytes are not a PNG, JPEG or WebP image.');
   return { bytes, mime };

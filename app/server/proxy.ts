@@ -4,6 +4,7 @@ import { MAX_REQUEST_BODY_BYTES } from '../model/seedream';
 import { redact, rawPathOf, rawQueryOf, refuseAndClose, sendError, sendJson } from './http-util';
 import { matchProxyRoute, rewriteRequestUrls, upstreamUrlOf, type ProxyRoute } from './proxy-routes';
 import { BodyAbortedError, BodyTooLargeError, readBody } from './read-body';
+import { readCappedBody } from '../lib/read-capped';
 
 export interface ModelApiProxyOptions {
   /** Upstream Model API base without trailing slash: RunComfy, or the simulator. */
@@ -155,21 +156,8 @@ function isRetryAfter(value: string): boolean {
 
 /** The response text, or undefined when it is longer than `maxBytes`. */
 async function readLimitedText(response: Response, maxBytes: number): Promise<string | undefined> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, size).toString('utf8');
+  const read = await readCappedBody(response.body, maxBytes);
+  return read.ok ? new TextDecoder().decode(read.bytes) : undefined;
 }
 
 /**
