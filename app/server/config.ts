@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { DEFAULT_BASE_URL, isLoopbackHost } from '../api/client';
 
-/** RunComfy's Model API, used when `RUNCOMFY_BASE_URL` is not set. */
-export const DEFAULT_RUNCOMFY_BASE_URL = 'https://model-api.runcomfy.net/v1';
+/** RunComfy's Model API, used when `RUNCOMFY_BASE_URL` is not set (the client's default). */
+export const DEFAULT_RUNCOMFY_BASE_URL = DEFAULT_BASE_URL;
 export const DEFAULT_PORT = 8188;
 export const DEFAULT_HOST = '127.0.0.1';
 
@@ -26,7 +27,6 @@ export class ConfigError extends Error {
   }
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** An empty or blank variable counts as unset, as shells make `X= npm start` easy to type. */
 const unsetIfBlank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -58,7 +58,7 @@ const zBaseUrl = z.preprocess(
         return;
       }
       // Plain http would send the bearer token in clear text; only a local fake may use it.
-      const local = LOOPBACK_HOSTS.has(url.hostname);
+      const local = isLoopbackHost(url.hostname);
       if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
         ctx.addIssue({ code: 'custom', message: `RUNCOMFY_BASE_URL must be https:// (http:// only for localhost), got "${value}"` });
       }
