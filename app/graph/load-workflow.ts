@@ -2,7 +2,7 @@ import { formatPath } from '../lib/zod-format';
 import type { Issue } from './issues';
 import { migrateWorkflowData } from './migrations';
 import type { NodeRegistry } from './registry';
-import { zWorkflow, type Workflow } from './workflow-schema';
+import { zTemplateMeta, zWorkflow, type Workflow } from './workflow-schema';
 
 /** Workflow files hold references, never image bytes, so anything this large is not one. */
 export const MAX_WORKFLOW_BYTES = 5 * 1024 * 1024;
@@ -51,7 +51,8 @@ export function loadWorkflow(input: unknown, registry?: NodeRegistry): LoadResul
   const migrated = migrateWorkflowData(raw);
   if (!migrated.ok) return fail('bad-version', migrated.message);
 
-  const parsed = zWorkflow.safeParse(migrated.data);
+  const issues: Issue[] = [];
+  const parsed = zWorkflow.safeParse(withoutBadTemplate(migrated.data, issues));
   if (!parsed.success) {
     return {
       ok: false,
@@ -63,7 +64,6 @@ export function loadWorkflow(input: unknown, registry?: NodeRegistry): LoadResul
     };
   }
 
-  const issues: Issue[] = [];
   const notes = [...migrated.notes];
   const workflow = parsed.data;
   const nodesById = new Map(workflow.nodes.map((n) => [n.id, n]));
@@ -116,4 +116,24 @@ export function loadWorkflow(input: unknown, registry?: NodeRegistry): LoadResul
     }
     return undefined;
   }
+}
+
+/**
+ * A broken `meta.template` costs the template fields, not the workflow: the graph still opens
+ * (as a plain workflow) and the warning says what was wrong with the fields.
+ */
+function withoutBadTemplate(data: Record<string, unknown>, issues: Issue[]): Record<string, unknown> {
+  const meta = data.meta;
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta) || !('template' in meta)) return data;
+  const { template, ...rest } = meta as Record<string, unknown>;
+  const checked = zTemplateMeta.safeParse(template);
+  if (checked.success) return data;
+  const first = checked.error.issues[0];
+  const where = formatPath(['meta', 'template', ...(first?.path ?? [])]);
+  issues.push({
+    severity: 'warning',
+    code: 'template-invalid',
+    message: `The template fields were ignored (${where}: ${first?.message ?? 'invalid'}); the workflow itself opened.`,
+  });
+  return { ...data, meta: rest };
 }

@@ -18,12 +18,13 @@ export const MAX_PARAM_STRING = 16_384;
 /** A saved node instance: what the file holds. Ports, labels and defaults come from the registry. */
 export const zWorkflowNode = z.object({
   id: zId,
-  /** Namespaced, stable node kind, e.g. `seedream.edit-sequential`. */
-  kind: z.string().min(1).max(100),
-  /** The version of the kind's contract the params were written for. */
-  kindVersion: z.number().int().min(1),
+  kind: z.string().min(1).max(100).meta({ description: 'Namespaced, stable node kind, e.g. seedream.edit-sequential.' }),
+  kindVersion: z.number().int().min(1).meta({ description: "The version of the kind's contract the params were written for." }),
   /** Raw params; validated against the kind's schema by the planner, not here. */
-  params: z.record(z.string(), z.unknown()).default({}),
+  params: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .meta({ description: "Param values by name; the node kind's own schema decides what is valid." }),
   position: zPosition,
   /** Optional user-given title shown instead of the kind's title. */
   title: z.string().max(200).optional(),
@@ -37,10 +38,45 @@ export const zWorkflowEdge = z.object({
   id: zId,
   source: zPortRef,
   target: zPortRef,
-  /** Position among the links of a `multiple` input (ascending); ties keep file order. */
-  order: z.number().int().min(0).optional(),
+  order: z.number().int().min(0).optional().meta({ description: 'Position among the links of a multiple input (ascending); ties keep file order.' }),
 });
 export type WorkflowEdge = z.infer<typeof zWorkflowEdge>;
+
+/** A template field id: what `--set <field>=…` and the Use-template form call it (no dots). */
+export const zTemplateFieldId = z
+  .string()
+  .max(64, 'a field id is at most 64 characters')
+  .regex(/^[a-z][a-zA-Z0-9-]*$/, 'a field id starts with a lowercase letter and uses only letters, digits and -');
+
+/** One exposed field of a template: a label for people and the node param it fills. */
+export const zTemplateField = z.object({
+  id: zTemplateFieldId,
+  label: z.string().min(1, 'a field needs a label').max(200),
+  description: z.string().max(1_000).optional(),
+  target: z.object({ node: zId, param: z.string().min(1).max(64) }).meta({ description: 'The node param this field fills.' }),
+});
+export type TemplateField = z.infer<typeof zTemplateField>;
+
+/**
+ * `meta.template`: makes a workflow a template by naming the params a user fills in when
+ * using it (reference images, prompt, max images…). Field ids and targets are unique.
+ */
+export const zTemplateMeta = z
+  .object({ fields: z.array(zTemplateField).max(100, 'a template exposes at most 100 fields') })
+  .superRefine((t, ctx) => {
+    const ids = new Set<string>();
+    const targets = new Set<string>();
+    t.fields.forEach((f, i) => {
+      if (ids.has(f.id)) ctx.addIssue({ code: 'custom', path: ['fields', i, 'id'], message: `duplicate field id "${f.id}"` });
+      const target = `${f.target.node}.${f.target.param}`;
+      if (targets.has(target)) {
+        ctx.addIssue({ code: 'custom', path: ['fields', i, 'target'], message: `${target} is already exposed by another field` });
+      }
+      ids.add(f.id);
+      targets.add(target);
+    });
+  });
+export type TemplateMeta = z.infer<typeof zTemplateMeta>;
 
 export const zWorkflowMeta = z
   .object({
@@ -48,6 +84,9 @@ export const zWorkflowMeta = z
     description: z.string().max(5_000).optional(),
     createdAt: z.string().optional(),
     updatedAt: z.string().optional(),
+    template: zTemplateMeta.optional().meta({
+      description: 'Makes the workflow a template: the node params a user fills in when using it (form fields, CLI --set <field>=…).',
+    }),
     /** Free-form extra data from other tools is kept, not dropped. */
   })
   .catchall(z.unknown());

@@ -1,6 +1,8 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AssetStore, OutputSink } from '../graph/node-definition';
+import { embedWorkflowInPng } from '../graph/workflow-png';
+import type { Workflow } from '../graph/workflow-schema';
 import { sniffImageMime } from '../lib/image-info';
 import { extensionOf } from './file-asset-store';
 
@@ -9,9 +11,22 @@ export interface SavedFile {
   nodeId: string;
   file: string;
   index: number;
+  /** The stored image the file was written from (a PNG file also carries the workflow, so its bytes differ). */
   assetId?: string;
   sourceUrl?: string;
+  /** `<file>.json` holding the workflow, for formats without a text chunk (JPEG, WebP). */
+  sidecar?: string;
 }
+
+export interface FileOutputSinkOptions {
+  /**
+   * The workflow being run. Embedded in every PNG as a `workflow` text chunk (drop the PNG on
+   * the canvas to get the graph back); JPEG and WebP files get a `<file>.json` sidecar instead.
+   */
+  workflow?: Workflow;
+}
+
+const exists = (e: unknown) => (e as NodeJS.ErrnoException).code === 'EEXIST';
 
 /**
  * Save nodes in the CLI: writes `<prefix>_<nnnnn>.<ext>` into the output folder, never
@@ -20,11 +35,15 @@ export interface SavedFile {
 export class FileOutputSink implements OutputSink {
   readonly saved: SavedFile[] = [];
   private readonly taken = new Set<string>();
+  private readonly workflow: Workflow | undefined;
 
   constructor(
     private readonly outDir: string,
     private readonly assets: AssetStore,
-  ) {}
+    options: FileOutputSinkOptions = {},
+  ) {
+    this.workflow = options.workflow;
+  }
 
   async save(images: Parameters<OutputSink['save']>[0], options: Parameters<OutputSink['save']>[1]): Promise<string[]> {
     await mkdir(this.outDir, { recursive: true });
@@ -32,20 +51,16 @@ export class FileOutputSink implements OutputSink {
     let n = 1;
     for (const [index, ref] of images.entries()) {
       options.signal.throwIfAborted();
-      const bytes = await this.assets.get(ref, options.signal);
-      const mime = ref.kind === 'asset' ? ref.mime : (sniffImageMime(bytes) ?? 'image/png');
+      const stored = await this.assets.get(ref, options.signal);
+      const mime = ref.kind === 'asset' ? ref.mime : (sniffImageMime(stored) ?? 'image/png');
       const ext = extensionOf(mime);
+      const { bytes, sidecar } = this.withWorkflow(stored, mime);
       let name: string;
       // 'wx' never overwrites: earlier runs' files in the same folder are kept and numbering continues.
       for (;;) {
         name = `${options.prefix}_${String(n++).padStart(5, '0')}.${ext}`;
         if (this.taken.has(name)) continue;
-        try {
-          await writeFile(join(this.outDir, name), bytes, { flag: 'wx' });
-          break;
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        }
+        if (await this.write(name, bytes, sidecar)) break;
       }
       this.taken.add(name);
       names.push(name);
@@ -54,8 +69,39 @@ export class FileOutputSink implements OutputSink {
         file: name,
         index,
         ...(ref.kind === 'asset' ? { assetId: ref.assetId, ...(ref.sourceUrl ? { sourceUrl: ref.sourceUrl } : {}) } : { sourceUrl: ref.url }),
+        ...(sidecar ? { sidecar: `${name}.json` } : {}),
       });
     }
     return names;
+  }
+
+  /** PNG bytes with the workflow inside, or the bytes as stored plus the sidecar text to write. */
+  private withWorkflow(bytes: Uint8Array, mime: string): { bytes: Uint8Array; sidecar?: string } {
+    if (!this.workflow) return { bytes };
+    if (mime === 'image/png') {
+      const embedded = embedWorkflowInPng(bytes, this.workflow);
+      // A PNG we cannot splice (damaged, odd) is written as stored, with the workflow beside it.
+      if (embedded.ok) return { bytes: embedded.bytes };
+    }
+    return { bytes, sidecar: `${JSON.stringify(this.workflow, null, 2)}\n` };
+  }
+
+  /** Writes the image (and its sidecar, first) under `name`; false when either name is taken. */
+  private async write(name: string, bytes: Uint8Array, sidecar: string | undefined): Promise<boolean> {
+    const path = join(this.outDir, name);
+    try {
+      if (sidecar !== undefined) await writeFile(`${path}.json`, sidecar, { flag: 'wx' });
+    } catch (e) {
+      if (exists(e)) return false;
+      throw e;
+    }
+    try {
+      await writeFile(path, bytes, { flag: 'wx' });
+      return true;
+    } catch (e) {
+      if (sidecar !== undefined) await rm(`${path}.json`, { force: true });
+      if (exists(e)) return false;
+      throw e;
+    }
   }
 }

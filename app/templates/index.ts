@@ -1,3 +1,4 @@
+import type { TemplateField } from '../graph/workflow-schema';
 import characterScenes from './character-scenes.json';
 import productSet from './product-set.json';
 import storyboard from './storyboard.json';
@@ -9,14 +10,20 @@ export interface BuiltinTemplate {
   readonly id: string;
   readonly title: string;
   readonly description: string;
+  /** The fields the Use-template form asks for (`meta.template.fields`); resolve them with templateFields(). */
+  readonly fields: readonly TemplateField[];
   /** Raw workflow JSON; load it with loadWorkflow() like any file. */
   readonly workflow: unknown;
 }
 
-const entry = (id: string, workflow: { meta: { name: string; description: string } }): BuiltinTemplate => ({
+const entry = (
+  id: string,
+  workflow: { meta: { name: string; description: string; template: { fields: TemplateField[] } } },
+): BuiltinTemplate => ({
   id,
   title: workflow.meta.name,
   description: workflow.meta.description,
+  fields: workflow.meta.template.fields,
   workflow,
 });
 
@@ -28,6 +35,7 @@ export const builtinTemplates: readonly BuiltinTemplate[] = [
   entry('two-step-chain', twoStepChain),
 ];
 
+/** The built-in template with this id, if any. */
 export function findBuiltinTemplate(id: string): BuiltinTemplate | undefined {
   return builtinTemplates.find((t) => t.id === id);
 }

@@ -105,4 +105,28 @@ describe('loadWorkflow', () => {
     expect(r.ok).toBe(true);
     if (r.ok) expect(r.workflow.nodes[0]!.params.text).toBe('<img src=x onerror=alert(1)>');
   });
+
+  it('opens the workflow without its template fields, with a warning, when meta.template is malformed', () => {
+    const r = loadWorkflow(
+      {
+        schemaVersion: 2,
+        meta: { name: 'T', template: { fields: [{ id: 'gen.max', label: 'Max', target: { node: 'gen', param: 'maxImages' } }] } },
+        nodes: [{ id: 'gen', kind: 'seedream.edit-sequential', kindVersion: 1, position: { x: 0, y: 0 }, params: {} }],
+        edges: [],
+      },
+      registry,
+    );
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.workflow.meta).toEqual({ name: 'T' });
+    expect(r.issues).toEqual([
+      expect.objectContaining({ severity: 'warning', code: 'template-invalid', message: expect.stringMatching(/meta\.template\.fields\[0\]\.id: a field id starts/) }),
+    ]);
+  });
+
+  it('keeps well-formed template fields when loading', () => {
+    const fields = [{ id: 'max', label: 'Max', target: { node: 'gen', param: 'maxImages' } }];
+    const r = loadWorkflow({ schemaVersion: 2, meta: { template: { fields } }, nodes: [], edges: [] }, registry);
+    expect(r.ok && r.workflow.meta.template).toEqual({ fields });
+  });
 });

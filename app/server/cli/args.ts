@@ -4,14 +4,16 @@ import { MAX_OUTPUT_IMAGES, MIN_OUTPUT_IMAGES, RESOLUTIONS } from '../../model/s
 
 export const CLI_HELP = `Usage:
   npm run cli -- edit --image <path|https-url>... --prompt <text> [--max N] [--resolution <label>] [--seed N] --out <dir> [options]
-  npm run cli -- run <workflow.json | template id> [--set <node>.<param>=<value>...] --out <dir> [options]
-  npm run cli -- templates
+  npm run cli -- run <workflow.json | template id> [--set <field>=<value>...] [--set <node>.<param>=<value>...] --out <dir> [options]
+  npm run cli -- templates [--json]      the built-in templates and the fields each one exposes to --set
 
 Options:
   --out <dir>            where images and manifest.json are written (required for edit/run)
   --concurrency <n>      nodes running at once (default 4)
   --cache-dir <dir>      keep results between runs: the same work is not submitted (or paid) again
   --simulate             use the built-in RunComfy simulator (placeholder images, no cost)
+  --set <field>=<value>  fill a template field (see "templates"); <node>.<param>=<value> sets any param.
+                         Image fields and params take a file path or an https URL.
   --json                 print a machine-readable summary (the manifest) on stdout
   -h, --help             this text
 

@@ -28,7 +28,15 @@ export const zManifest = z.object({
   totalCostUsd: z.number().optional(),
   requests: z.array(zRequestRecord),
   files: z.array(
-    z.object({ file: z.string(), nodeId: z.string(), index: z.number(), assetId: z.string().optional(), sourceUrl: z.string().optional() }),
+    z.object({
+      file: z.string(),
+      nodeId: z.string(),
+      index: z.number(),
+      assetId: z.string().optional(),
+      sourceUrl: z.string().optional(),
+      /** The workflow beside a JPEG/WebP file (PNGs carry it inside). */
+      sidecar: z.string().optional(),
+    }),
   ),
   nodes: z.array(
     z.object({

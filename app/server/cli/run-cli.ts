@@ -9,7 +9,6 @@ import { journaledSeedream, MemoryCache, runGraph, type CacheStore, type Journal
 import type { SeedreamApi } from '../../graph/node-definition';
 import type { Workflow } from '../../graph/workflow-schema';
 import { realClock } from '../../lib/clock';
-import { builtinTemplates } from '../../templates';
 import { registry } from '../../../nodes';
 import { FileAssetStore } from '../file-asset-store';
 import { FileCacheStore } from '../file-cache-store';
@@ -17,11 +16,13 @@ import { FileJournalStore } from '../file-journal-store';
 import { FileOutputSink } from '../file-output-sink';
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../simulator';
 import { CLI_HELP, parseCliArgs, UsageError, type CliCommand } from './args';
+import { formatTemplateListing, listTemplates } from './list-templates';
 import { buildManifest, type Manifest } from './manifest';
 import { ProgressReporter } from './progress';
 import { fetchHttpsImage } from './remote-image';
 import { TrackingApi } from './tracking-api';
-import { applySets, buildEditWorkflow, imageFromArg, loadSource } from './workflow-source';
+import { applySets } from './apply-sets';
+import { buildEditWorkflow, imageFromArg, loadSource } from './workflow-source';
 
 export interface CliDeps {
   argv: readonly string[];
@@ -56,8 +57,9 @@ export async function runCli(deps: CliDeps): Promise<number> {
     return EXIT.ok;
   }
   if (cmd.command === 'templates') {
-    if (cmd.json) deps.stdout(JSON.stringify(builtinTemplates.map(({ id, title, description }) => ({ id, title, description })), null, 2));
-    else for (const t of builtinTemplates) deps.stdout(`${t.id.padEnd(18)} ${t.title} — ${t.description}`);
+    const templates = listTemplates(registry);
+    if (cmd.json) deps.stdout(JSON.stringify(templates, null, 2));
+    else for (const line of formatTemplateListing(templates)) deps.stdout(line);
     return EXIT.ok;
   }
   const token = deps.env.RUNCOMFY_API_TOKEN?.trim();
@@ -149,7 +151,8 @@ async function execute(
     await resumeJournal(journal, deps, stop.signal);
   }
   const api = new TrackingApi(generation);
-  const output = new FileOutputSink(outDir, assets);
+  // Every PNG written carries the workflow that made it (JPEG/WebP get a sidecar .json).
+  const output = new FileOutputSink(outDir, assets, { workflow });
 
 
   const reporter = new ProgressReporter((line) => deps.stderr(line), () => realClock.now());

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { AssetStore, ParamMeta } from '../../graph/node-definition';
+import type { AssetStore } from '../../graph/node-definition';
 import { loadWorkflow } from '../../graph/load-workflow';
 import type { ImageRef } from '../../graph/ports';
 import { zImageRef } from '../../graph/ports';
@@ -63,55 +63,6 @@ export async function imageFromArg(arg: string, assets: AssetStore, cwd: string)
   } catch (e) {
     throw new UsageError(`${path}: ${e instanceof Error ? e.message : String(e)}`);
   }
-}
-
-/**
- * Applies `--set <node>.<param>=<value>` overrides. The value is used as text when the param
- * takes text, else read as JSON (numbers, booleans); an image param takes a path or https URL.
- * Every mistake names the node and param and what would be right.
- */
-export async function applySets(
-  workflow: Workflow,
-  sets: readonly string[],
-  registry: NodeRegistry,
-  assets: AssetStore,
-  cwd: string,
-): Promise<Workflow> {
-  const nodes = workflow.nodes.map((n) => ({ ...n, params: { ...n.params } }));
-  for (const set of sets) {
-    const eq = set.indexOf('=');
-    const target = eq > 0 ? set.slice(0, eq) : '';
-    const dot = target.lastIndexOf('.');
-    if (eq <= 0 || dot <= 0 || dot === target.length - 1) {
-      throw new UsageError(`--set "${set}" must look like <node>.<param>=<value>, e.g. gen.maxImages=4`);
-    }
-    const [nodeId, param, raw] = [target.slice(0, dot), target.slice(dot + 1), set.slice(eq + 1)];
-    const node = nodes.find((n) => n.id === nodeId);
-    if (!node) throw new UsageError(`--set ${target}: no node "${nodeId}". Nodes: ${nodes.map((n) => n.id).join(', ')}.`);
-    const def = registry.get(node.kind);
-    const field = def?.params.shape[param];
-    if (!def || !field) {
-      const known = def ? Object.keys(def.params.shape).join(', ') : 'none (unknown node kind)';
-      throw new UsageError(`--set ${target}: node "${nodeId}" has no param "${param}". Params: ${known}.`);
-    }
-    const meta = (field.meta?.() ?? {}) as ParamMeta;
-    let value: unknown;
-    if (meta.widget === 'image') value = await imageFromArg(raw, assets, cwd);
-    else if (field.safeParse(raw).success) value = raw;
-    else {
-      try {
-        value = JSON.parse(raw);
-      } catch {
-        value = raw;
-      }
-      const check = field.safeParse(value);
-      if (!check.success) {
-        throw new UsageError(`--set ${target}=${raw}: ${check.error.issues[0]?.message ?? 'invalid value'}.`);
-      }
-    }
-    node.params[param] = value;
-  }
-  return { ...workflow, nodes };
 }
 
 export interface EditRequest {

@@ -1,0 +1,58 @@
+import { insertPngText, readPngTextChunks, type PngTextFailure } from '../lib/png-text';
+import type { Issue } from './issues';
+import { loadWorkflow, type LoadResult } from './load-workflow';
+import type { NodeRegistry } from './registry';
+import type { Workflow } from './workflow-schema';
+
+/**
+ * The PNG text keyword holding the workflow JSON. ComfyUI uses the same keyword (next to
+ * `prompt`), so tools that look for a ComfyUI-style `workflow` chunk find ours.
+ */
+export const PNG_WORKFLOW_KEYWORD = 'workflow';
+
+/** A copy of `png` carrying `workflow` as compact JSON in a `workflow` text chunk. */
+export function embedWorkflowInPng(png: Uint8Array, workflow: Workflow): { ok: true; bytes: Uint8Array } | PngTextFailure {
+  return insertPngText(png, PNG_WORKFLOW_KEYWORD, JSON.stringify(workflow));
+}
+
+const fail = (code: string, message: string) => ({ ok: false as const, issues: [{ severity: 'error' as const, code, message } satisfies Issue] });
+
+/**
+ * The workflow JSON text a PNG carries, without parsing it: for callers that open workflow data
+ * their own way. When several `workflow` chunks exist the last wins, as in ComfyUI's reader.
+ */
+export function workflowTextFromPng(bytes: Uint8Array): { ok: true; text: string } | { ok: false; issues: Issue[] } {
+  const read = readPngTextChunks(bytes);
+  if (!read.ok) return fail(read.code === 'not-png' ? 'not-png' : 'bad-png', read.message);
+  const chunk = read.chunks.filter((c) => c.keyword === PNG_WORKFLOW_KEYWORD).pop();
+  if (chunk) return { ok: true, text: chunk.text };
+  const damaged = read.skipped.length ? ` (${read.skipped.length} damaged text chunk(s) were skipped: ${read.skipped.map((s) => s.reason).join('; ')})` : '';
+  return fail('no-workflow', `This PNG carries no workflow${damaged}.`);
+}
+
+/**
+ * Parse-and-migrate for a PNG saved with its workflow (what dropping an image onto the canvas
+ * does). Never throws: a PNG without a workflow, a ComfyUI graph, or a broken file comes back
+ * as `{ ok: false, issues }` with a sentence saying which.
+ */
+export function workflowFromPng(bytes: Uint8Array, registry?: NodeRegistry): LoadResult {
+  const found = workflowTextFromPng(bytes);
+  if (!found.ok) return found;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(found.text) as unknown;
+  } catch {
+    return fail('not-json', 'This PNG has a "workflow" text chunk, but it is not valid JSON.');
+  }
+  if (isComfyUiGraph(raw)) {
+    return fail('comfyui-workflow', 'This PNG carries a ComfyUI workflow, not a Sequence Studio one; open it in ComfyUI.');
+  }
+  return loadWorkflow(raw, registry);
+}
+
+/** ComfyUI (LiteGraph) graphs have numeric node ids and a `links` table or `last_node_id`. */
+function isComfyUiGraph(raw: unknown): boolean {
+  if (typeof raw !== 'object' || raw === null || 'schemaVersion' in raw) return false;
+  const r = raw as Record<string, unknown>;
+  return 'last_node_id' in r || (Array.isArray(r.links) && Array.isArray(r.nodes));
+}

@@ -1,0 +1,77 @@
+import { decode, encode } from 'fast-png';
+import { describe, expect, it } from 'vitest';
+import { loadWorkflow } from '../../app/graph/load-workflow';
+import { embedWorkflowInPng, PNG_WORKFLOW_KEYWORD, workflowFromPng, workflowTextFromPng } from '../../app/graph/workflow-png';
+import type { Workflow } from '../../app/graph/workflow-schema';
+import { insertPngText } from '../../app/lib/png-text';
+import { findBuiltinTemplate } from '../../app/templates';
+import { registry } from '../../nodes';
+
+const png = () => encode({ width: 2, height: 2, channels: 3, depth: 8, data: new Uint8Array(12).fill(200) });
+
+function storyboard(): Workflow {
+  const loaded = loadWorkflow(findBuiltinTemplate('storyboard')!.workflow, registry);
+  if (!loaded.ok) throw new Error('storyboard does not load');
+  return loaded.workflow;
+}
+
+const textChunk = (keyword: string, text: string) => {
+  const r = insertPngText(png(), keyword, text);
+  if (!r.ok) throw new Error(r.message);
+  return r.bytes;
+};
+
+describe('embedWorkflowInPng', () => {
+  it('restores the same workflow from the PNG when it is read back', () => {
+    const wf = storyboard();
+    wf.meta.name = 'Ночная сцена — 夜';
+    const out = embedWorkflowInPng(png(), wf);
+    if (!out.ok) throw new Error(out.message);
+    expect(() => decode(out.bytes, { checkCrc: true })).not.toThrow();
+    const back = workflowFromPng(out.bytes, registry);
+    expect(back.ok && back.workflow).toEqual(wf);
+    expect(back.ok && back.issues).toEqual([]);
+  });
+
+  it('uses the keyword ComfyUI uses for its graph', () => {
+    expect(PNG_WORKFLOW_KEYWORD).toBe('workflow');
+  });
+});
+
+describe('workflowFromPng', () => {
+  it('says the PNG carries no workflow when it has only other text chunks', () => {
+    const r = workflowFromPng(textChunk('parameters', 'a photo of a cat, Steps: 20'), registry);
+    expect(r).toMatchObject({ ok: false, issues: [{ code: 'no-workflow', message: 'This PNG carries no workflow.' }] });
+  });
+
+  it('recognises a ComfyUI graph and says so instead of listing shape errors', () => {
+    const comfy = JSON.stringify({ last_node_id: 9, last_link_id: 9, nodes: [{ id: 3, type: 'KSampler' }], links: [] });
+    const r = workflowFromPng(textChunk('workflow', comfy), registry);
+    expect(r).toMatchObject({ ok: false, issues: [{ code: 'comfyui-workflow', message: expect.stringMatching(/ComfyUI workflow/) }] });
+  });
+
+  it.each([
+    ['text that is not JSON', 'not json {', /not valid JSON/],
+    ['a workflow from a newer version', JSON.stringify({ schemaVersion: 99, nodes: [], edges: [] }), /newer Sequence Studio/],
+  ])('explains %s in the workflow chunk', (_case, text, message) => {
+    const r = workflowFromPng(textChunk('workflow', text), registry);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.issues[0]!.message).toMatch(message);
+  });
+
+  it('refuses bytes that are not a PNG with a clear message', () => {
+    const r = workflowFromPng(new TextEncoder().encode('{"schemaVersion":2}'), registry);
+    expect(r).toMatchObject({ ok: false, issues: [{ code: 'not-png', message: expect.stringMatching(/not a PNG/) }] });
+  });
+
+  it('refuses a truncated PNG with a clear message', () => {
+    const r = workflowFromPng(png().subarray(0, 30), registry);
+    expect(r).toMatchObject({ ok: false, issues: [{ code: 'bad-png', message: expect.stringMatching(/cut short/) }] });
+  });
+});
+
+describe('workflowTextFromPng', () => {
+  it('returns the raw JSON text of the workflow chunk when there is one', () => {
+    expect(workflowTextFromPng(textChunk('workflow', '{"a":1}'))).toEqual({ ok: true, text: '{"a":1}' });
+  });
+});
