@@ -26,15 +26,3 @@ export function workflowJsonSchema(): Record<string, unknown> {
 
 /** The schema as the committed file holds it: two-space JSON with a final newline. */
 export const workflowJsonSchemaText = (): string => `${JSON.stringify(workflowJsonSchema(), null, 2)}\n`;
-
-// `npm run schema` (re)writes the committed file. Node-only imports stay inside so the module
-// remains importable anywhere.
-if (typeof process !== 'undefined' && /workflow-json-schema\.ts$/.test(process.argv[1] ?? '')) {
-  void (async () => {
-    const { writeFile } = await import('node:fs/promises');
-    const { fileURLToPath } = await import('node:url');
-    const target = fileURLToPath(new URL('./workflow.schema.json', import.meta.url));
-    await writeFile(target, workflowJsonSchemaText());
-    console.log(`wrote ${target}`);
-  })();
-}
