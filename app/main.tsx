@@ -1,7 +1,10 @@
+// First: configures zod before any schema parses (no eval probe under the CSP).
+import './browser/zod-jitless';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import '@xyflow/react/dist/style.css';
 import './ui/styles/theme.css';
+import './ui/styles/library.css';
 import { composeStudio } from './browser/compose';
 import { App } from './ui/App';
 import { StudioProvider } from './ui/studio-context';

@@ -14,11 +14,19 @@ import { createDownloadOutputSink } from './download-output-sink';
 import { createIdbAssetStore } from './idb-asset-store';
 import { createIdbCacheStore } from './idb-cache-store';
 import { openStudioDB } from './idb-database';
-import { createIdbWorkflowStorage } from './idb-workflow-storage';
 import { createMemoryAssetStore } from './memory-asset-store';
 import { importImageFile } from './import-image';
 import { createThumbnailLoader } from './thumbnail-loader';
 import type { AssetStore } from '../graph/node-definition';
+import { journaledSeedream, MemoryJournalStore, type JournalStore } from '../engine/seedream-journal';
+import { attachHistoryRecorder } from '../store/history-recorder';
+import { MemoryHistoryStore } from '../store/history-entry';
+import { trackRunSnapshots, type RunSnapshots } from '../store/run-snapshots';
+import { MemoryTemplateLibrary } from '../store/user-templates';
+import { createIdbHistoryStore } from './idb-history-store';
+import { createIdbJournalStore } from './idb-journal-store';
+import { createIdbTemplateStore } from './idb-template-store';
+import { connectTabSync, createTabSync } from './tab-sync';
 
 export interface Studio {
   store: StudioStore;
@@ -51,7 +59,8 @@ function frameDefer(): (fn: () => void) => void {
  */
 export async function composeStudio(): Promise<Studio> {
   const config = await readConfig();
-  const db = await openStudioDB().catch(() => undefined);
+  let versionChanged: (() => void) | undefined;
+  const db = await openStudioDB(undefined, { onVersionChange: () => versionChanged?.() }).catch(() => undefined);
 
   let assets: AssetStore;
   let cache: CacheStore;
@@ -66,8 +75,22 @@ export async function composeStudio(): Promise<Studio> {
   const client = new RunComfyClient({ baseUrl: config?.apiBase ?? API_PROXY_BASE, clock: realClock, ...(config ? { modelId: config.modelId } : {}) });
   // A job stopped while running is billed anyway: the service keeps collecting it ('collect'),
   // the engine caches the late result and the store shows it.
-  const api = createSeedreamService({ client, assets, clock: realClock, download: { via: assetProxyUrl }, onStop: 'collect' });
-  const storage = db ? createIdbWorkflowStorage(db) : undefined;
+  const service = createSeedreamService({ client, assets, clock: realClock, download: { via: assetProxyUrl }, onStop: 'collect' });
+  // Every paid request id is journaled before its first poll; after a reload, resumeJobs re-attaches.
+  const journalStore: JournalStore = db ? createIdbJournalStore(db) : new MemoryJournalStore();
+  let onJournalResult: CacheStore['set'] = async () => undefined;
+  const journal = journaledSeedream(service, journalStore, {
+    get: (key) => cache.get(key),
+    set: async (key, result) => {
+      await cache.set(key, result);
+      await onJournalResult(key, result);
+    },
+  });
+  const api = journal.api;
+  // The autosave writes a revision with the workflow, so two tabs never overwrite each other silently.
+  const tabSync = db ? createTabSync(db) : undefined;
+  const storage = tabSync?.storage;
+  let snapshots: RunSnapshots | undefined;
   const restored = storage ? await restoreWorkflow(storage, registry) : { workflow: undefined, issues: [] };
 
   const store = createStudioStore({
@@ -76,7 +99,7 @@ export async function composeStudio(): Promise<Studio> {
     services: {
       api,
       assets,
-      output: createDownloadOutputSink(assets, downloadBlob),
+      output: createDownloadOutputSink(assets, downloadBlob, { workflow: () => snapshots?.current() }),
       clock: realClock,
       log: (level, message, nodeId) => {
         if (level === 'warn' || level === 'error') console[level](`[${nodeId ?? 'run'}] ${message}`);
@@ -85,8 +108,16 @@ export async function composeStudio(): Promise<Studio> {
     cache,
     pricing: { priceUsd: async (_modelId, signal) => (await client.catalog(signal ? { signal } : {})).basePriceUsd },
     defer: frameDefer(),
+    journal: { list: () => journalStore.list(), resumeAll: journal.resumeAll, dismiss: journal.dismiss, inFlightKeys: journal.inFlightKeys },
     ...(restored.workflow ? { workflow: restored.workflow } : {}),
   });
+  snapshots = trackRunSnapshots(store, registry, { planRun });
+  onJournalResult = async (key, result) => store.getState().resumedResultArrived(key, result);
+  const history = db ? createIdbHistoryStore(db) : new MemoryHistoryStore();
+  attachHistoryRecorder(store, { history, snapshots, assets });
+  const templates = db ? createIdbTemplateStore(db) : new MemoryTemplateLibrary();
+  const tabs = tabSync ? connectTabSync(tabSync, store, registry) : undefined;
+  versionChanged = () => store.getState().setStorageError('A newer version of Sequence Studio opened in another tab: reload this tab to keep saving.');
 
   const s = store.getState();
   s.setMode(config?.mode ?? 'unknown');
@@ -96,13 +127,23 @@ export async function composeStudio(): Promise<Studio> {
   if (repaired.length) s.notify(`Restored your last workflow. ${repaired.join(' · ')}`, restored.workflow ? 'info' : 'error');
 
   const autosave = storage ? attachAutosave(store, storage) : undefined;
+  // A run is a checkpoint: the graph that submits paid jobs is saved at once, not up to the
+  // throttle later, so a reload right after finds the nodes its journaled jobs belong to.
+  store.subscribe((st, prev) => {
+    if (st.run.phase === 'starting' && prev.run.phase !== 'starting') void autosave?.flush();
+  });
   void store.getState().hydrateResults();
+  // Paid jobs that were in flight when the page went away: poll them again (never resubmit).
+  void store.getState().resumeJobs();
 
   const services: UiServices = {
     registry,
     images: createThumbnailLoader(assets),
     importImage: (file, name) => importImageFile(assets, file, name),
     download: downloadBlob,
+    templates,
+    history,
+    ...(tabs ? { tabs } : {}),
   };
   return { store, services, autosave };
 }

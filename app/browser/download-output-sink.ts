@@ -1,5 +1,7 @@
-import { zipSync } from 'fflate';
+import { zipSync, type Zippable } from 'fflate';
 import type { AssetStore, OutputSink } from '../graph/node-definition';
+import { embedWorkflowInPng } from '../graph/workflow-png';
+import type { Workflow } from '../graph/workflow-schema';
 import { readImageInfo } from '../lib/image-info';
 import { abortReason } from '../lib/clock';
 
@@ -8,30 +10,52 @@ export const ZIP_THRESHOLD = 3;
 
 const EXT: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' };
 
+export interface DownloadOutputSinkOptions {
+  /**
+   * The workflow being run. PNGs carry it in a `workflow` text chunk (drop one on the canvas to
+   * get the graph back); JPEG/WebP files, and zips, get a `<prefix>.json` sidecar holding it.
+   */
+  workflow?: () => Workflow | undefined;
+}
+
 /**
  * The browser's Save: the images go to the downloads folder, one file each (`prefix-01.png`), or
  * one `prefix.zip` when there are more than {@link ZIP_THRESHOLD} (browsers block bursts of
- * downloads). Images are stored, not recompressed.
+ * downloads). Image data is stored, not recompressed; PNGs only gain the workflow text chunk.
  */
-export function createDownloadOutputSink(assets: AssetStore, download: (name: string, blob: Blob) => void): OutputSink {
+export function createDownloadOutputSink(assets: AssetStore, download: (name: string, blob: Blob) => void, options: DownloadOutputSinkOptions = {}): OutputSink {
   return {
     async save(images, { prefix, signal }) {
+      const workflow = options.workflow?.();
       const files: { name: string; bytes: Uint8Array; mime: string }[] = [];
+      let needsSidecar = false;
       const width = Math.max(2, String(images.length).length);
       for (const [i, ref] of images.entries()) {
         if (signal.aborted) throw abortReason(signal);
-        const bytes = await assets.get(ref, signal);
+        let bytes = await assets.get(ref, signal);
         const mime = ref.kind === 'asset' ? ref.mime : (readImageInfo(bytes)?.mime ?? 'image/png');
+        if (workflow) {
+          const embedded = mime === 'image/png' ? embedWorkflowInPng(bytes, workflow) : undefined;
+          if (embedded?.ok) bytes = embedded.bytes;
+          else needsSidecar = true;
+        }
         files.push({ name: `${prefix}-${String(i + 1).padStart(width, '0')}.${EXT[mime] ?? 'png'}`, bytes, mime });
       }
       if (signal.aborted) throw abortReason(signal);
+      const sidecar = workflow ? { name: `${prefix}.json`, bytes: new TextEncoder().encode(`${JSON.stringify(workflow, null, 2)}\n`) } : undefined;
       if (files.length > ZIP_THRESHOLD) {
-        const zip = zipSync(Object.fromEntries(files.map((f) => [f.name, [f.bytes, { level: 0 }] as const])));
+        const entries: Zippable = Object.fromEntries(files.map((f) => [f.name, [f.bytes, { level: 0 }]]));
+        if (sidecar) entries[sidecar.name] = [sidecar.bytes, { level: 6 }];
+        const zip = zipSync(entries);
         const name = `${prefix}.zip`;
         download(name, new Blob([zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
         return [name];
       }
       for (const f of files) download(f.name, new Blob([f.bytes as Uint8Array<ArrayBuffer>], { type: f.mime }));
+      if (sidecar && needsSidecar) {
+        download(sidecar.name, new Blob([sidecar.bytes as Uint8Array<ArrayBuffer>], { type: 'application/json' }));
+        return [...files.map((f) => f.name), sidecar.name];
+      }
       return files.map((f) => f.name);
     },
   };

@@ -13,6 +13,8 @@ export interface CostItem {
   maxImages: number;
   /** Its result is in the cache: nothing is submitted, it costs $0. */
   cached: boolean;
+  /** The same work is already running (re-attached or still collected): joined, not resubmitted, $0. */
+  inFlight?: boolean;
   /** price × max images, 0 when cached, undefined when the price is unknown. */
   costUsd: number | undefined;
 }

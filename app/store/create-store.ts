@@ -5,6 +5,7 @@ import { analyze, emptyAnalysis, structureChanged } from './analysis';
 import { createGraphSlice } from './graph-slice';
 import { createHistoryGrouper } from './history';
 import { createRunSlice } from './run-slice';
+import { createSessionSlice } from './session-slice';
 import type { SetState, SliceContext, StudioDeps, StudioState } from './store-types';
 import { createUiSlice } from './ui-slice';
 
@@ -30,6 +31,7 @@ export function createStudioStore(deps: StudioDeps) {
           ...createGraphSlice(setState, get, ctx, deps.workflow ?? emptyWorkflow()),
           ...createRunSlice(setState, get, ctx),
           ...createUiSlice(setState),
+          ...createSessionSlice(setState, get, ctx),
           analysis: emptyAnalysis,
         };
       },

@@ -27,6 +27,8 @@ export interface NodeRunState {
   collecting?: boolean;
   /** They arrived after the stop: the node's result (and the cache) hold them. */
   collected?: boolean;
+  /** A paid job from before a reload, re-attached from the request journal (never resubmitted). */
+  reattached?: boolean;
 }
 
 /** The last outputs a node produced, with the cache key they were made under (for stale marks). */

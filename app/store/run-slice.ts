@@ -1,6 +1,7 @@
 import type { Workflow } from '../graph/workflow-schema';
 import { AbortedError } from '../lib/clock';
 import { estimateCost, type CostEstimate } from './cost';
+import { withJobsInFlight } from './cost-in-flight';
 import { applyLateResult, idleRun, isRunActive, markStopping, reduceRunEvent, type NodeResult, type RunState } from './run-reducer';
 import type { GetState, SetState, SliceContext } from './store-types';
 
@@ -86,7 +87,7 @@ export function createRunSlice(set: SetState, get: GetState, ctx: SliceContext):
       try {
         const plan = deps.engine.planRun(workflow, deps.registry, targets ? { targets } : {});
         // An invalid plan runs nothing (the run reports why), so there is nothing to pay for.
-        if (plan.ok) estimate = await estimateCost(workflow, deps.registry, plan, deps.cache, deps.pricing);
+        if (plan.ok) estimate = withJobsInFlight(await estimateCost(workflow, deps.registry, plan, deps.cache, deps.pricing), plan, deps.journal?.inFlightKeys?.() ?? []);
       } finally {
         set({ estimating: false });
       }

@@ -5,6 +5,7 @@ import type { CacheStore } from '../engine/cache';
 import type { GraphSlice } from './graph-slice';
 import type { HistoryGrouper } from './history';
 import type { RunSlice } from './run-slice';
+import type { JobJournalPort, SessionSlice } from './session-slice';
 import type { UiSlice } from './ui-slice';
 import type { PriceSource, RunServices, StudioEngine } from './engine-port';
 
@@ -22,7 +23,7 @@ export interface AnalysisSlice {
   analysis: Analysis;
 }
 
-export type StudioState = GraphSlice & RunSlice & UiSlice & AnalysisSlice;
+export type StudioState = GraphSlice & RunSlice & UiSlice & AnalysisSlice & SessionSlice;
 
 export type SetState = (partial: Partial<StudioState> | ((s: StudioState) => Partial<StudioState>)) => void;
 export type GetState = () => StudioState;
@@ -42,6 +43,8 @@ export interface StudioDeps {
   /** The first workflow; defaults to empty. */
   workflow?: Workflow;
   concurrency?: number;
+  /** The request journal, when the host keeps one: re-attaching after a reload, dismissing lost jobs. */
+  journal?: JobJournalPort;
 }
 
 /** Per-slice context: the deps plus the undo grouper shared by all graph actions. */

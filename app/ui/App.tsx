@@ -1,6 +1,7 @@
 import { ReactFlowProvider } from '@xyflow/react';
 import { Canvas } from './canvas/Canvas';
 import { NoticeToast, SimulatorBanner, StorageWarning } from './chrome/Banners';
+import { OtherTabBanner } from './chrome/OtherTabBanner';
 import { useClipboard } from './chrome/use-clipboard';
 import { useShortcuts } from './chrome/use-shortcuts';
 import { Lightbox } from './frames/Lightbox';
@@ -17,6 +18,7 @@ function Editor() {
     <div className="studio">
       <SimulatorBanner />
       <StorageWarning />
+      <OtherTabBanner />
       <Toolbar />
       <div className="studio-main">
         <Palette />

@@ -3,6 +3,8 @@ import { useStore } from 'zustand';
 import type { ImageRef } from '../graph/ports';
 import type { NodeRegistry } from '../graph/registry';
 import type { StudioStore } from '../store/create-store';
+import type { HistoryStore } from '../store/history-entry';
+import type { TemplateLibrary } from '../store/user-templates';
 import type { StudioState } from '../store/store-types';
 
 /** Decoded, downscaled images for display (thumbnails, lightbox), never full 4K decodes in a node. */
@@ -24,6 +26,20 @@ export interface UiServices {
   importImage(file: Blob, name?: string): Promise<ImportResult>;
   /** Saves a file to the user's downloads. */
   download(name: string, data: Blob): void;
+  /** The user's saved templates; absent when browser storage is unavailable. */
+  templates?: TemplateLibrary;
+  /** Every completed generation; absent when browser storage is unavailable. */
+  history?: HistoryStore;
+  /** What the "changed in another tab" banner does; absent without browser storage. */
+  tabs?: TabActions;
+}
+
+/** The choices offered when another tab saved a newer revision of this workflow. */
+export interface TabActions {
+  /** Opens the other tab's version (one undo step). */
+  reloadTheirs(): Promise<void>;
+  /** Writes ours over it as a new revision. */
+  keepMine(): Promise<void>;
 }
 
 const StoreContext = createContext<StudioStore | null>(null);

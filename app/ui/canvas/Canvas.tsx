@@ -15,9 +15,9 @@ import { useCallback, useEffect, useMemo, type DragEvent, type MouseEvent } from
 import type { XY } from '../../store/graph-ops';
 import type { Size } from '../../store/ui-slice';
 import { EmptyState } from '../chrome/EmptyState';
+import { dropFiles } from '../chrome/open-file';
 import { KIND_MIME } from '../palette/Palette';
 import { useRegistry, useServices, useStudio, useStudioStore } from '../studio-context';
-import { addImageNodes, imageFiles } from './add-image-nodes';
 import { ConnectionLine } from './ConnectionLine';
 import { createFlowDeriver, type FlowEdge, type FlowNode } from './flow-derive';
 import { nodeTypes } from './node-types';
@@ -154,10 +154,11 @@ export function Canvas() {
         s.setSelection([s.addNode(kind, at)]);
         return;
       }
-      const files = imageFiles(e.dataTransfer.files);
+      const files = [...e.dataTransfer.files];
       if (files.length) {
         e.preventDefault();
-        void addImageNodes(store, services, files, at);
+        // Workflow files and PNGs saved with their workflow open the graph; other images become Load Image nodes.
+        void dropFiles(store, services, files, at);
       }
     },
     [store, services, flow],

@@ -49,6 +49,7 @@ export const FrameStrip = memo(function FrameStrip({ nodeId, canPick }: { nodeId
             key={i}
             image={image}
             size={84}
+            fill
             alt={`Frame ${i + 1}`}
             testId={`frame-${nodeId}-${i + 1}`}
             onClick={() => store.getState().openLightbox(nodeId, i)}

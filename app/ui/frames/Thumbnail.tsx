@@ -12,13 +12,15 @@ interface ThumbnailProps {
   className?: string;
   testId?: string;
   onClick?: () => void;
+  /** Fill the width of the parent (a grid cell) at the image's aspect ratio, instead of a size × size box. */
+  fill?: boolean;
 }
 
 /**
  * An image decoded at thumbnail size by the image loader (a 4K frame is never decoded in full
  * just to be shown small). Shows a placeholder while loading and when the bytes are gone.
  */
-export const Thumbnail = memo(function Thumbnail({ image, size, alt, className, testId, onClick }: ThumbnailProps) {
+export const Thumbnail = memo(function Thumbnail({ image, size, alt, className, testId, onClick, fill }: ThumbnailProps) {
   const { images } = useServices();
   const key = imageKey(image);
   const [state, setState] = useState<{ key: string; url?: string; failed?: string }>({ key });
@@ -37,7 +39,13 @@ export const Thumbnail = memo(function Thumbnail({ image, size, alt, className, 
   // Keep the image's shape inside a size × size box when its pixel size is known.
   const w = image.kind === 'asset' ? image.width : undefined;
   const h = image.kind === 'asset' ? image.height : undefined;
-  const box = w && h ? (w >= h ? { width: size, height: Math.max(16, Math.round((size * h) / w)) } : { width: Math.max(16, Math.round((size * w) / h)), height: size }) : { width: size, height: size };
+  const box = fill
+    ? { width: '100%', aspectRatio: w && h ? `${w} / ${h}` : '1' }
+    : w && h
+      ? w >= h
+        ? { width: size, height: Math.max(16, Math.round((size * h) / w)) }
+        : { width: Math.max(16, Math.round((size * w) / h)), height: size }
+      : { width: size, height: size };
   const label = image.kind === 'asset' ? (image.name ?? alt) : image.url;
   return (
     <button

@@ -1,10 +1,11 @@
+import type { NodeDefinition } from '../../graph/node-definition';
 import type { ImageRef } from '../../graph/ports';
 import type { StudioState } from '../../store/store-types';
 
 const NONE: readonly ImageRef[] = [];
 
 /** The images of a node's last result (its first image or image-list output), stable per result. */
-export function resultImages(s: StudioState, nodeId: string): readonly ImageRef[] {
+export function resultImages(s: Pick<StudioState, 'results'>, nodeId: string): readonly ImageRef[] {
   const outputs = s.results[nodeId]?.outputs;
   if (!outputs) return NONE;
   for (const value of Object.values(outputs)) {
@@ -24,3 +25,7 @@ export function isResultStale(s: StudioState, nodeId: string): boolean {
   const now = s.analysis.cacheKeys.get(nodeId);
   return now === undefined || now !== made;
 }
+
+/** Whether a node of this kind shows its output frames (a strip that appears after a run). */
+export const showsFrames = (def: Pick<NodeDefinition, 'kind' | 'outputs'>): boolean =>
+  def.kind !== 'image.load' && def.outputs.some((p) => p.type === 'image-list');

@@ -4,8 +4,10 @@ import type { Issue } from '../../graph/issues';
 import type { PortSpec } from '../../graph/ports';
 import type { FlowNode } from '../canvas/flow-derive';
 import { FrameStrip } from '../frames/FrameStrip';
+import { showsFrames } from '../frames/result-images';
 import { useRegistry, useStudio } from '../studio-context';
 import { linkedInputsOf } from './linked-ports';
+import { LostJobMarker } from './LostJobMarker';
 import { NodeIssues } from './NodeIssues';
 import { NodeStatusBadge, NodeRunMessage } from './NodeStatus';
 import { ParamWidget } from './widgets/ParamWidget';
@@ -69,7 +71,7 @@ export const GraphNode = memo(function GraphNode({ id, data, selected }: NodePro
   const paramNames = new Set(widgets.map((w) => w.name));
   const fieldIssue = (name: string) => issues.find((i) => i.field === name);
   const nodeIssues = issues.filter((i) => !i.field || !paramNames.has(i.field));
-  const hasImageOutput = def.outputs.some((p) => p.type === 'image-list') && node.kind !== 'image.load';
+  const hasImageOutput = showsFrames(def);
 
   return (
     <div
@@ -114,6 +116,7 @@ export const GraphNode = memo(function GraphNode({ id, data, selected }: NodePro
       )}
       <NodeIssues nodeId={id} issues={nodeIssues} />
       <NodeRunMessage nodeId={id} />
+      <LostJobMarker nodeId={id} />
       {hasImageOutput && <FrameStrip nodeId={id} canPick={node.kind === 'seedream.edit-sequential'} />}
     </div>
   );

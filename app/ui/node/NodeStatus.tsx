@@ -6,7 +6,7 @@ import { nodeById } from './node-index';
 
 /** The run state on a node's header: queued with position, running with elapsed time, done… */
 export const NodeStatusBadge = memo(function NodeStatusBadge({ nodeId }: { nodeId: string }) {
-  const state = useStudio((s) => s.run.nodes[nodeId]);
+  const state = useStudio((s) => s.run.nodes[nodeId] ?? s.resumedViews[nodeId]);
   if (!state) return null;
   const tone = state.billedAfterStop ? 'billed' : wasStopped(state) ? 'stopped' : state.status;
   return (
@@ -24,7 +24,7 @@ export const NodeStatusBadge = memo(function NodeStatusBadge({ nodeId }: { nodeI
 
 /** The sentence under a node saying what went wrong (which field, which API error) or what it waits for. */
 export const NodeRunMessage = memo(function NodeRunMessage({ nodeId }: { nodeId: string }) {
-  const state = useStudio((s) => s.run.nodes[nodeId]);
+  const state = useStudio((s) => s.run.nodes[nodeId] ?? s.resumedViews[nodeId]);
   const registry = useRegistry();
   const becauseTitle = useStudio((s) => {
     const n = state?.because ? nodeById(s.workflow.nodes, state.because) : undefined;

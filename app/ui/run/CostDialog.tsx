@@ -35,7 +35,7 @@ export function CostDialog() {
               <tr key={item.nodeId} data-testid={`cost-row-${item.nodeId}`} className={item.cached ? 'cached' : ''}>
                 <td>{item.title}</td>
                 <td>{item.maxImages}</td>
-                <td>{item.cached ? '$0.00 (cached)' : money(item.costUsd)}</td>
+                <td>{item.cached ? '$0.00 (cached)' : item.inFlight ? '$0.00 (already running: joined)' : money(item.costUsd)}</td>
               </tr>
             ))}
           </tbody>

@@ -4,6 +4,7 @@ import { isRunActive } from '../../store/run-reducer';
 import { nodeById } from '../node/node-index';
 import { useRegistry, useStudio, useStudioStore } from '../studio-context';
 import { Elapsed } from './Elapsed';
+import { ResumedJobs } from './ResumedJobs';
 import { formatDuration, statusDetail, statusLabel, wasStopped } from './status-text';
 
 const PHASE_TEXT: Record<string, string> = {
@@ -76,7 +77,7 @@ export function RunPanel() {
         <h2>Run</h2>
         <span className={`run-phase phase-${run.phase}`} data-testid="run-phase">
           {PHASE_TEXT[run.phase] ?? run.phase}
-          {run.durationMs !== undefined && !isRunActive(run) && ` in ${formatDuration(run.durationMs)}`}
+          {run.durationMs !== undefined && !isRunActive(run) && run.phase !== 'invalid' && ` in ${formatDuration(run.durationMs)}`}
         </span>
         <button type="button" className="icon-button" aria-label="Hide run panel" onClick={() => store.getState().setRunPanelOpen(false)}>
           ▸
@@ -93,6 +94,7 @@ export function RunPanel() {
           {issue.message}
         </div>
       ))}
+      <ResumedJobs />
       {run.nodeIds.length === 0 ? (
         <p className="muted">Press Run (Ctrl+Enter) to run every output, or select a node and “Run to here”.</p>
       ) : (

@@ -3,8 +3,10 @@ import { useRef } from 'react';
 import { useStore } from 'zustand';
 import { builtinTemplates } from '../../templates';
 import { isRunActive } from '../../store/run-reducer';
-import { autoLayout } from '../canvas/layout';
+import { autoLayout, frameRoom } from '../canvas/layout';
 import { exportWorkflow, newWorkflow, openWorkflowData } from '../chrome/workflow-files';
+import { openWorkflowFile } from '../chrome/open-file';
+import { LibraryMenu } from '../library/LibraryMenu';
 import { useServices, useStudio, useStudioStore } from '../studio-context';
 
 /** Top bar: file and template actions, undo/redo, layout, and Run / Run to here / Stop. */
@@ -24,7 +26,7 @@ export function Toolbar() {
 
   const layout = () => {
     const s = store.getState();
-    s.moveNodes(autoLayout(s.workflow, s.nodeSizes));
+    s.moveNodes(autoLayout(s.workflow, s.nodeSizes, { extraHeight: frameRoom(s, services.registry) }));
     requestAnimationFrame(() => void flow.fitView({ padding: 0.15, maxZoom: 1, duration: 250 }));
   };
 
@@ -43,13 +45,14 @@ export function Toolbar() {
         <input
           ref={fileInput}
           type="file"
-          accept="application/json,.json"
+          accept="application/json,.json,image/png"
           hidden
           data-testid="open-input"
-          onChange={async (e) => {
+          onChange={(e) => {
             const file = e.target.files?.[0];
             e.target.value = '';
-            if (file) openWorkflowData(store, services.registry, await file.text(), `“${file.name}”`);
+            // Size-checked, parse-and-migrate; a PNG saved by Save opens the graph it carries.
+            if (file) void openWorkflowFile(store, services.registry, file);
           }}
         />
         <button
@@ -79,6 +82,7 @@ export function Toolbar() {
             </option>
           ))}
         </select>
+        <LibraryMenu />
       </div>
       <div className="toolbar-group">
         <button type="button" data-testid="undo-button" disabled={!canUndo} title="Undo (Ctrl+Z)" onClick={() => store.undo()}>

@@ -16,6 +16,7 @@ export const wasStopped = (n: NodeRunState): boolean => n.status === 'error' && 
  */
 export function statusLabel(n: NodeRunState): string {
   if (n.collected) return 'collected after stop';
+  if (n.reattached) return reattachedLabel(n);
   if (n.billedAfterStop && (n.status === 'running' || wasStopped(n))) return 'still running — will be billed';
   switch (n.status) {
     case 'waiting':
@@ -39,6 +40,7 @@ export function statusLabel(n: NodeRunState): string {
 /** A sentence explaining the state, for the node body and the run panel. */
 export function statusDetail(n: NodeRunState, titleOf: (id: string) => string = (id) => id): string | undefined {
   if (n.collected) return 'The run was stopped while this job ran at RunComfy; it was billed, and its images were collected.';
+  if (n.reattached && n.status === 'done') return n.message;
   if (n.billedAfterStop && n.collecting) return 'Stopped while running at RunComfy: it cannot be cancelled and will be billed. Its images are still being collected.';
   if (n.billedAfterStop && (n.status === 'running' || wasStopped(n))) {
     if (n.phase === 'downloading') return 'Stopped while downloading its images: the job had finished at RunComfy and is billed.';
@@ -58,5 +60,19 @@ export function statusDetail(n: NodeRunState, titleOf: (id: string) => string = 
       return 'Not run: the workflow has errors.';
     default:
       return undefined;
+  }
+}
+
+/** Labels of a job re-attached after a reload: it was submitted before and is only polled now. */
+function reattachedLabel(n: NodeRunState): string {
+  switch (n.status) {
+    case 'queued':
+      return n.queuePosition !== undefined ? `re-attached — queued #${n.queuePosition}` : 're-attached — queued';
+    case 'running':
+      return n.phase === 'downloading' ? 're-attached — downloading' : 're-attached — running';
+    case 'done':
+      return 're-attached — done';
+    default:
+      return 're-attach failed';
   }
 }

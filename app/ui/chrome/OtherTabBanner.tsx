@@ -1,0 +1,28 @@
+import { useState } from 'react';
+import { useServices, useStudio } from '../studio-context';
+
+/**
+ * Another tab saved a newer revision of this workflow: nothing is overwritten silently; the
+ * user reloads theirs or keeps (writes) their own.
+ */
+export function OtherTabBanner() {
+  const change = useStudio((s) => s.otherTab);
+  const { tabs } = useServices();
+  const [busy, setBusy] = useState(false);
+  if (!change || !tabs) return null;
+  const act = (fn: () => Promise<void>) => {
+    setBusy(true);
+    void fn().finally(() => setBusy(false));
+  };
+  return (
+    <div className="banner banner-other-tab" role="alert" data-testid="other-tab-banner">
+      <span>This workflow was changed in another tab{change.savedAt ? ` at ${new Date(change.savedAt).toLocaleTimeString()}` : ''}. Your changes here are not saved until you choose.</span>
+      <button type="button" data-testid="other-tab-reload" disabled={busy} onClick={() => act(tabs.reloadTheirs)}>
+        Reload theirs
+      </button>
+      <button type="button" className="primary" data-testid="other-tab-keep" disabled={busy} onClick={() => act(tabs.keepMine)}>
+        Keep mine
+      </button>
+    </div>
+  );
+}

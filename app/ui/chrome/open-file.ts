@@ -1,0 +1,108 @@
+import { findCycles } from '../../graph/cycles';
+import type { Issue } from '../../graph/issues';
+import { loadWorkflow, MAX_WORKFLOW_BYTES, type LoadResult } from '../../graph/load-workflow';
+import type { NodeRegistry } from '../../graph/registry';
+import { workflowFromPng, workflowTextFromPng } from '../../graph/workflow-png';
+import type { Workflow } from '../../graph/workflow-schema';
+import { MAX_PNG_BYTES } from '../../lib/png-text';
+import type { StudioStore } from '../../store/create-store';
+import type { XY } from '../../store/graph-ops';
+import type { UiServices } from '../studio-context';
+import { addImageNodes, imageFiles } from '../canvas/add-image-nodes';
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
+const fail = (code: string, message: string): LoadResult => ({ ok: false, issues: [{ severity: 'error', code, message }] });
+
+async function isPng(file: Blob): Promise<boolean> {
+  const head = new Uint8Array(await file.slice(0, 8).arrayBuffer());
+  return head.length === 8 && PNG_SIGNATURE.every((v, i) => head[i] === v);
+}
+
+/** Whether a dropped file should be opened as a workflow rather than used as an image. */
+export const looksLikeJson = (file: File): boolean => /\.json$/i.test(file.name) || file.type === 'application/json';
+
+/**
+ * A warning when the links loop: the file opens (nothing is lost) but cannot run until a link
+ * in the loop is removed.
+ */
+export function cycleIssues(workflow: Workflow): Issue[] {
+  return findCycles(workflow).map((cycle) => ({
+    severity: 'warning' as const,
+    code: 'cycle',
+    message: `The links form a loop (${cycle.join(' → ')}): it opened, but cannot run until one of those links is removed.`,
+  }));
+}
+
+/**
+ * Parse-and-migrate for a file: a PNG saved with its workflow, or workflow JSON. Size is checked
+ * before reading; the content is only ever parsed as data (JSON.parse and zod), never run.
+ * Never throws.
+ */
+export async function readWorkflowFile(file: Blob, registry: NodeRegistry): Promise<LoadResult> {
+  try {
+    if (await isPng(file)) {
+      if (file.size > MAX_PNG_BYTES) return fail('file-too-large', `This PNG is ${mib(file.size)}; images over ${mib(MAX_PNG_BYTES)} are not read.`);
+      return withCycles(workflowFromPng(new Uint8Array(await file.arrayBuffer()), registry));
+    }
+    if (file.size > MAX_WORKFLOW_BYTES) {
+      return fail('file-too-large', `This file is ${mib(file.size)}; workflow files are at most ${mib(MAX_WORKFLOW_BYTES)} (images are referenced, not embedded).`);
+    }
+    const text = await file.text();
+    if (!text.trim()) return fail('empty-file', 'This file is empty.');
+    return withCycles(loadWorkflow(text, registry));
+  } catch (err) {
+    return fail('unreadable', `The file could not be read: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function withCycles(result: LoadResult): LoadResult {
+  return result.ok ? { ...result, issues: [...result.issues, ...cycleIssues(result.workflow)] } : result;
+}
+
+/** Puts a loaded workflow on the canvas (one undo step) and says what was repaired, or why it failed. */
+export function showLoaded(store: StudioStore, loaded: LoadResult, label: string): boolean {
+  const s = store.getState();
+  if (!loaded.ok) {
+    s.notify(`${label} could not be opened: ${loaded.issues.map((i) => i.message).join(' · ')}`, 'error');
+    return false;
+  }
+  s.replaceWorkflow(loaded.workflow);
+  s.setSelection([]);
+  s.requestFitView();
+  const notes = [...loaded.notes, ...loaded.issues.map((i) => i.message)];
+  s.notify(notes.length ? `Opened ${label}. ${notes.join(' · ')}` : `Opened ${label}.`, loaded.issues.some((i) => i.code === 'cycle') ? 'error' : 'info');
+  return true;
+}
+
+/** Opens a workflow file (JSON, or a PNG carrying one) in place of the current workflow. */
+export async function openWorkflowFile(store: StudioStore, registry: NodeRegistry, file: File): Promise<boolean> {
+  return showLoaded(store, await readWorkflowFile(file, registry), `“${file.name || 'the file'}”`);
+}
+
+/**
+ * What dropping files on the canvas does: a workflow file (.json) or a PNG that carries a
+ * workflow opens it, as ComfyUI users expect; other images become Load Image nodes.
+ */
+export async function dropFiles(store: StudioStore, services: UiServices, files: readonly File[], at: XY): Promise<void> {
+  const json = files.find(looksLikeJson);
+  if (json) {
+    await openWorkflowFile(store, services.registry, json);
+    return;
+  }
+  const images: File[] = [];
+  for (const file of imageFiles(files)) {
+    if ((await isPng(file)) && file.size <= MAX_PNG_BYTES && carriesWorkflow(new Uint8Array(await file.arrayBuffer()))) {
+      await openWorkflowFile(store, services.registry, file);
+      return;
+    }
+    images.push(file);
+  }
+  if (images.length) await addImageNodes(store, services, images, at);
+  else if (files.length) store.getState().notify('Drop PNG or JPEG images, a workflow .json file, or a PNG saved by Sequence Studio.', 'error');
+}
+
+const carriesWorkflow = (bytes: Uint8Array): boolean => {
+  const found = workflowTextFromPng(bytes);
+  return found.ok || found.issues.some((i) => i.code !== 'no-workflow' && i.code !== 'not-png');
+};

@@ -1,0 +1,117 @@
+import { useMemo, useState } from 'react';
+import { loadWorkflow } from '../../graph/load-workflow';
+import type { Workflow } from '../../graph/workflow-schema';
+import { applyTemplateValues, checkTemplateValue, templateFields, type ResolvedTemplateField } from '../../templates/template-fields';
+import { showLoaded } from '../chrome/open-file';
+import { widgetFor } from '../node/widgets/widget-spec';
+import { useRegistry, useStudioStore } from '../studio-context';
+import { FieldWidget } from './FieldWidget';
+import { Modal } from './Modal';
+
+interface UseTemplateFormProps {
+  title: string;
+  /** The template, already through parse-and-migrate. */
+  workflow: Workflow;
+  onClose(): void;
+}
+
+function FieldRow({ field, value, error, onChange }: { field: ResolvedTemplateField; value: unknown; error?: string; onChange(v: unknown): void }) {
+  const testId = `template-field-${field.id}`;
+  if (field.problem !== undefined) {
+    return (
+      <div className="template-field" data-testid={testId}>
+        <div className="param-label">{field.label}</div>
+        <div className="issue warning">This field {field.problem}; it is left as the template has it.</div>
+      </div>
+    );
+  }
+  const spec = { ...widgetFor('value', field.schema), label: field.label };
+  return (
+    <div className="template-field" data-testid={testId}>
+      <label className="param-label">{field.label}</label>
+      {(field.description ?? field.meta.description) && <div className="muted field-help">{field.description ?? field.meta.description}</div>}
+      {field.linked ? (
+        <div className="linked-note">Filled by a linked node in this template: a value here has no effect.</div>
+      ) : (
+        <FieldWidget id={`tpl-${field.id}`} spec={spec} value={value} onChange={onChange} />
+      )}
+      {error && (
+        <div className="param-problem error" data-testid={`${testId}-error`}>
+          {error}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/**
+ * "Use template": a form generated from the template's fields (each drawn by its param's
+ * widget and checked by its param's schema), then the filled graph goes on the canvas — and,
+ * with "Place and run", runs (the cost dialog still asks before anything is paid).
+ */
+export function UseTemplateForm({ title, workflow, onClose }: UseTemplateFormProps) {
+  const registry = useRegistry();
+  const store = useStudioStore();
+  const fields = useMemo(() => templateFields(workflow, registry), [workflow, registry]);
+  const [values, setValues] = useState<Record<string, unknown>>(() => Object.fromEntries(fields.map((f) => [f.id, f.value])));
+  const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
+  const [submitErrors, setSubmitErrors] = useState<Record<string, string>>({});
+
+  const errorOf = (field: ResolvedTemplateField): string | undefined => {
+    if (submitErrors[field.id]) return submitErrors[field.id];
+    if (!touched.has(field.id) || field.problem !== undefined) return undefined;
+    const checked = checkTemplateValue(field, values[field.id]);
+    return checked.ok ? undefined : checked.message;
+  };
+
+  const place = (run: boolean) => {
+    const usable = Object.fromEntries(fields.filter((f) => f.problem === undefined && !f.linked).map((f) => [f.id, values[f.id]]));
+    const applied = applyTemplateValues(workflow, usable, registry);
+    if (!applied.ok) {
+      setSubmitErrors(Object.fromEntries(applied.errors.map((e) => [e.fieldId, e.message])));
+      return;
+    }
+    if (!showLoaded(store, loadWorkflow(applied.workflow, registry), `template “${title}”`)) return;
+    onClose();
+    if (run) void store.getState().requestRun();
+  };
+
+  return (
+    <Modal title={`Use template: ${title}`} testId="use-template-form" className="use-template" onClose={onClose}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          place(false);
+        }}
+      >
+        {fields.length === 0 && <p className="muted">This template exposes no fields: it is placed as it is.</p>}
+        <div className="template-fields">
+          {fields.map((field) => (
+            <FieldRow
+              key={field.id}
+              field={field}
+              value={values[field.id]}
+              error={errorOf(field)}
+              onChange={(v) => {
+                setValues((old) => ({ ...old, [field.id]: v }));
+                setTouched((old) => new Set(old).add(field.id));
+                setSubmitErrors(({ [field.id]: _dropped, ...rest }) => rest);
+              }}
+            />
+          ))}
+        </div>
+        <div className="modal-actions">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" data-testid="use-template-place">
+            Place on canvas
+          </button>
+          <button type="button" className="primary" data-testid="use-template-run" onClick={() => place(true)}>
+            Place and run
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,148 @@
+// @vitest-environment happy-dom
+import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { unzipSync } from 'fflate';
+import { encode } from 'fast-png';
+import { afterEach, describe, expect, it } from 'vitest';
+import { workflowFromPng } from '../../app/graph/workflow-png';
+import type { ImageRef } from '../../app/graph/ports';
+import { HISTORY_ENTRY_VERSION, MemoryHistoryStore, type HistoryEntry } from '../../app/store/history-entry';
+import { App } from '../../app/ui/App';
+import { entryFolder, historyZip } from '../../app/ui/library/history-zip';
+import { StudioProvider, type TabActions } from '../../app/ui/studio-context';
+import { registry } from '../../nodes';
+import { MemoryAssetStore } from '../fixtures/fake-run-context';
+import { createTestStore, paidWorkflow } from '../fixtures/studio-store';
+import { fakeUiServices } from './render-studio';
+
+afterEach(cleanup);
+
+const png = (shade: number) => encode({ width: 8, height: 8, data: new Uint8Array(8 * 8 * 3).fill(shade), channels: 3 });
+
+async function historyWith(assets: MemoryAssetStore) {
+  const history = new MemoryHistoryStore();
+  const images = [await assets.put(png(1)), await assets.put(png(2))];
+  const entry: HistoryEntry = {
+    v: HISTORY_ENTRY_VERSION,
+    id: 'req-9',
+    requestId: 'req-9',
+    model: 'bytedance/seedream-4-5/edit-sequential',
+    nodeId: 'gen',
+    cacheKey: 'k',
+    params: { maxImages: 2 },
+    prompt: 'Generate 2 images of a lighthouse',
+    references: [{ hash: 'a'.repeat(64) }],
+    costUsd: 0.08,
+    startedAt: Date.UTC(2025, 0, 31, 14, 24, 0),
+    finishedAt: Date.UTC(2025, 0, 31, 14, 25, 1),
+    images,
+    outputUrls: ['https://out.example/1.png', 'https://out.example/2.png'],
+    workflow: paidWorkflow(2),
+    source: 'reattached',
+  };
+  await history.put(entry);
+  return { history, entry };
+}
+
+function renderApp(extra: Parameters<typeof fakeUiServices>[0] = {}, t = createTestStore(paidWorkflow(3))) {
+  const services = fakeUiServices(extra);
+  render(
+    <StudioProvider store={t.store} services={services}>
+      <App />
+    </StudioProvider>,
+  );
+  return { ...t, services };
+}
+
+describe('history zip', () => {
+  it('holds every frame (PNGs carrying the graph), the graph and a manifest', async () => {
+    const assets = new MemoryAssetStore();
+    const { entry } = await historyWith(assets);
+    const files = unzipSync(await historyZip([entry], (ref: ImageRef) => assets.get(ref)));
+    const folder = entryFolder(entry);
+    expect(Object.keys(files).sort()).toEqual([`${folder}/frame-01.png`, `${folder}/frame-02.png`, `${folder}/workflow.json`, 'history.json'].sort());
+    const restored = workflowFromPng(files[`${folder}/frame-02.png`]!, registry);
+    expect(restored.ok && restored.workflow).toEqual(paidWorkflow(2));
+    const manifest = JSON.parse(new TextDecoder().decode(files['history.json']));
+    expect(manifest.entries[0]).toMatchObject({ requestId: 'req-9', costUsd: 0.08, files: [`${folder}/frame-01.png`, `${folder}/frame-02.png`] });
+    expect(manifest.entries[0].workflow).toBeUndefined();
+  });
+
+  it('lists frames whose bytes are gone instead of failing', async () => {
+    const assets = new MemoryAssetStore();
+    const { entry } = await historyWith(assets);
+    const files = unzipSync(await historyZip([entry], async () => Promise.reject(new Error('gone'))));
+    const manifest = JSON.parse(new TextDecoder().decode(files['history.json']));
+    expect(manifest.entries[0].missingAssets).toHaveLength(2);
+  });
+});
+
+describe('history panel', () => {
+  it('shows each generation and opens the graph that made it', async () => {
+    const assets = new MemoryAssetStore();
+    const { history } = await historyWith(assets);
+    const t = renderApp({ history }, createTestStore());
+    fireEvent.click(screen.getByTestId('history-button'));
+    const card = await screen.findByTestId('history-entry-req-9');
+    expect(card.textContent).toContain('Generate 2 images of a lighthouse');
+    expect(card.textContent).toContain('$0.08');
+    expect(card.textContent).toContain('re-attached after reload');
+    act(() => void fireEvent.click(screen.getByTestId('history-open-req-9')));
+    expect(t.store.getState().workflow).toEqual(paidWorkflow(2));
+    expect(screen.queryByTestId('history-panel')).toBeNull();
+  });
+
+  it('downloads all generations as one zip', async () => {
+    const assets = new MemoryAssetStore();
+    const { history } = await historyWith(assets);
+    const t = renderApp({ history, images: { thumbnail: () => new Promise(() => undefined), original: async (ref) => new Blob([(await assets.get(ref)) as Uint8Array<ArrayBuffer>]) } });
+    fireEvent.click(screen.getByTestId('history-button'));
+    await screen.findByTestId('history-entry-req-9');
+    await act(async () => void fireEvent.click(screen.getByTestId('history-download-all')));
+    await waitFor(() => expect((t.services as unknown as { downloads: string[] }).downloads).toEqual(['sequence-studio-history.zip']));
+  });
+
+  it('says when there is nothing yet', async () => {
+    renderApp({ history: new MemoryHistoryStore() });
+    fireEvent.click(screen.getByTestId('history-button'));
+    expect((await screen.findByTestId('history-empty')).textContent).toMatch(/No generations yet/);
+  });
+});
+
+describe('re-attached and lost jobs on nodes', () => {
+  it('shows the re-attached state on the node badge and in the run panel', () => {
+    const t = renderApp();
+    act(() =>
+      t.store.setState({
+        resumedJobs: { r1: { requestId: 'r1', nodeId: 'gen', sourceNodeId: 'gen', cacheKey: 'k', submittedAt: 1, prompt: 'p', status: 'running', phase: 'running', message: 'Generating' } },
+        resumedViews: { gen: { status: 'running', reattached: true, requestId: 'r1', phase: 'running', message: 'Generating' } },
+      }),
+    );
+    expect(screen.getByTestId('node-status-gen').textContent).toBe('re-attached — running');
+    expect(screen.getByTestId('resumed-r1').textContent).toContain('re-attached — running');
+  });
+
+  it('shows a lost marker on the node, and Dismiss forgets it', async () => {
+    const dismissed: string[] = [];
+    const t = createTestStore(paidWorkflow(3), { journal: { list: async () => [], resumeAll: async () => [], dismiss: async (id) => void dismissed.push(id) } });
+    renderApp({}, t);
+    act(() => t.store.setState({ lostJobs: [{ requestId: 'r-lost', nodeId: 'gen', cacheKey: 'k', submittedAt: 1, prompt: 'p', message: 'Request r-lost is no longer known to RunComfy (expired): its images are lost.' }] }));
+    expect(screen.getByTestId('node-lost-gen').textContent).toMatch(/lost.*no longer known/i);
+    await act(async () => void fireEvent.click(screen.getByTestId('lost-dismiss-gen')));
+    expect(dismissed).toEqual(['r-lost']);
+    expect(screen.queryByTestId('node-lost-gen')).toBeNull();
+  });
+});
+
+describe('other-tab banner', () => {
+  it('offers Reload theirs and Keep mine when another tab saved a newer revision', async () => {
+    const calls: string[] = [];
+    const tabs: TabActions = { reloadTheirs: async () => void calls.push('reload'), keepMine: async () => void calls.push('keep') };
+    const t = renderApp({ tabs });
+    expect(screen.queryByTestId('other-tab-banner')).toBeNull();
+    act(() => t.store.getState().setOtherTab({ revision: 4, savedAt: Date.now() }));
+    expect(screen.getByTestId('other-tab-banner').textContent).toMatch(/changed in another tab/);
+    await act(async () => void fireEvent.click(screen.getByTestId('other-tab-keep')));
+    await act(async () => void fireEvent.click(screen.getByTestId('other-tab-reload')));
+    expect(calls).toEqual(['keep', 'reload']);
+  });
+});
