@@ -1,10 +1,9 @@
 import { useReactFlow } from '@xyflow/react';
 import { useRef } from 'react';
 import { useStore } from 'zustand';
-import { builtinTemplates } from '../../templates';
 import { isRunActive } from '../../store/run-reducer';
 import { autoLayout, frameRoom } from '../canvas/layout';
-import { exportWorkflow, newWorkflow, openWorkflowData } from '../chrome/workflow-files';
+import { exportWorkflow, newWorkflow } from '../chrome/workflow-files';
 import { openWorkflowFile } from '../chrome/open-file';
 import { LibraryMenu } from '../library/LibraryMenu';
 import { useServices, useStudio, useStudioStore } from '../studio-context';
@@ -66,22 +65,6 @@ export function Toolbar() {
         >
           Export
         </button>
-        <select
-          data-testid="template-select"
-          aria-label="Open a template"
-          value=""
-          onChange={(e) => {
-            const t = builtinTemplates.find((x) => x.id === e.target.value);
-            if (t) openWorkflowData(store, services.registry, t.workflow, `template “${t.title}”`);
-          }}
-        >
-          <option value="">Templates…</option>
-          {builtinTemplates.map((t) => (
-            <option key={t.id} value={t.id} title={t.description}>
-              {t.title}
-            </option>
-          ))}
-        </select>
         <LibraryMenu />
       </div>
       <div className="toolbar-group">
