@@ -9,8 +9,9 @@
  * - open → first click answered: navigation start until a click on a node, sent as soon as the
  *   nodes show, has selected it (includes the harness's own input latency);
  * - frame time while dragging a node: intervals between requestAnimationFrame timestamps
- *   collected in the page during a scripted mouse drag, at the fitted view and at zoom 1;
- *   goal p95 ≤ 16.7 ms (every frame on time at 60 Hz);
+ *   collected in the page during a scripted mouse drag, at the fitted view and at zoom ≈ 1;
+ *   each interval is rounded to whole 60 Hz frames (the stamps are vsync times plus timer
+ *   jitter); goal p95 ≤ 16.7 ms, i.e. at least 95% of frames on time;
  * - initial JavaScript: sum of the gzip sizes (node:zlib, level 9) of the JS files index.html
  *   loads (module scripts and modulepreloads).
  * Prints a table; exits non-zero when the frame-time goal is missed.
@@ -19,14 +20,19 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Page } from 'playwright-core';
+import { loadServerConfig } from '../../app/server/config';
 import { startStudio } from '../../app/server/start-studio';
 import { ensureStudioBuild } from '../e2e/studio-build';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, dropFiles, FAST_SIMULATOR, savedWorkflow, solidPng } from '../e2e/studio-fixture';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, dropFiles, FAST_SIMULATOR, savedWorkflow, SCREENS_DIR, solidPng } from '../e2e/studio-fixture';
 import { uiBenchWorkflow } from './ui-scenarios';
 
 const NODES = 300;
 const RELOADS = 5;
 const FRAME_GOAL_MS = 16.7;
+const VSYNC_MS = 1000 / 60;
+/** Nodes in the middle of the board (chain 27 of 60: row 5, column 2), so on screen at any zoom used. */
+const CLICKED = 'sel27';
+const DRAGGED = 'gen27';
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -62,28 +68,27 @@ async function initialJs(distDir: string): Promise<{ files: number; raw: number;
   return { files: new Set(srcs).size, raw, gzip };
 }
 
-/** Installed before every load: notes when all nodes are drawn and when one gets selected. */
-function installProbe(page: Page): Promise<void> {
-  return page.addInitScript((count: number) => {
-    const w = window as unknown as { __bench: { shownAt?: number; selectedAt?: number } };
-    w.__bench = {};
+/**
+ * Installed before every load: notes when all nodes are drawn and when one gets selected.
+ * In-page code is a string: tsx's transpiled functions reference helpers the page lacks.
+ */
+async function installProbe(page: Page): Promise<void> {
+  await page.addInitScript(`(() => {
+    const bench = (window.__bench = {});
     const watch = () => {
-      const nodes = document.querySelectorAll<HTMLElement>('.react-flow__node');
       let shown = 0;
-      for (const n of nodes) if (n.style.visibility === 'visible') shown++;
-      if (shown >= count) {
-        w.__bench.shownAt = performance.now();
-        const observer = new MutationObserver(() => {
-          if (document.querySelector('.react-flow__node.selected')) {
-            w.__bench.selectedAt ??= performance.now();
-            observer.disconnect();
-          }
-        });
-        observer.observe(document.querySelector('.react-flow__nodes')!, { subtree: true, attributes: true, attributeFilter: ['class'] });
-      } else requestAnimationFrame(watch);
+      for (const n of document.querySelectorAll('.react-flow__node')) if (n.style.visibility === 'visible') shown++;
+      if (shown < ${NODES}) return requestAnimationFrame(watch);
+      bench.shownAt = performance.now();
+      const observer = new MutationObserver(() => {
+        if (!document.querySelector('.react-flow__node.selected')) return;
+        bench.selectedAt = performance.now();
+        observer.disconnect();
+      });
+      observer.observe(document.querySelector('.react-flow__nodes'), { subtree: true, attributes: true, attributeFilter: ['class'] });
     };
     requestAnimationFrame(watch);
-  }, NODES);
+  })()`);
 }
 
 async function headerCentre(page: Page, nodeId: string): Promise<{ x: number; y: number }> {
@@ -94,16 +99,15 @@ async function headerCentre(page: Page, nodeId: string): Promise<{ x: number; y:
 /** Frame intervals (ms) while a node is dragged in a slow circle-ish path by the mouse. */
 async function dragFrameTimes(page: Page, nodeId: string): Promise<number[]> {
   const start = await headerCentre(page, nodeId);
-  await page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __framesOn: boolean };
-    w.__frames = [];
-    w.__framesOn = true;
-    const loop = (t: number) => {
-      w.__frames.push(t);
-      if (w.__framesOn) requestAnimationFrame(loop);
+  await page.evaluate(`(() => {
+    window.__frames = [];
+    window.__framesOn = true;
+    const loop = (t) => {
+      window.__frames.push(t);
+      if (window.__framesOn) requestAnimationFrame(loop);
     };
     requestAnimationFrame(loop);
-  });
+  })()`);
   await page.mouse.move(start.x, start.y);
   await page.mouse.down();
   const steps = 150;
@@ -111,14 +115,12 @@ async function dragFrameTimes(page: Page, nodeId: string): Promise<number[]> {
     const a = (i / steps) * Math.PI * 2;
     await page.mouse.move(start.x + 160 * Math.sin(a) + i * 0.6, start.y + 90 * (1 - Math.cos(a)));
     // One move per frame at most, as a hand would: wait for the next frame to start.
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
+    await page.evaluate('new Promise((r) => requestAnimationFrame(r))');
   }
   await page.mouse.up();
-  const stamps = await page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __framesOn: boolean };
-    w.__framesOn = false;
-    return w.__frames;
-  });
+  const end = await headerCentre(page, nodeId);
+  if (Math.hypot(end.x - start.x, end.y - start.y) < 50) throw new Error(`Dragging ${nodeId} did not move it: the frame times would not be a drag's.`);
+  const stamps = await page.evaluate<number[]>('window.__framesOn = false, window.__frames');
   return stamps.slice(1).map((t, i) => t - stamps[i]!).slice(2);
 }
 
@@ -126,7 +128,8 @@ async function main(): Promise<void> {
   const distDir = await ensureStudioBuild();
   const js = await initialJs(distDir);
   const studio = await startStudio(
-    { token: undefined, baseUrl: 'http://127.0.0.1:1/v1', port: 0, host: '127.0.0.1', allowedHosts: [] },
+    // What `npm start` reads from an environment without a token: simulator mode.
+    loadServerConfig({ HOST: '127.0.0.1', PORT: '0' }),
     { distDir, log: () => undefined, simulator: FAST_SIMULATOR },
   );
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: 30_000 });
@@ -160,7 +163,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < RELOADS; i++) {
       await page.reload();
       await page.waitForFunction(() => (window as unknown as { __bench: { shownAt?: number } }).__bench.shownAt !== undefined, null, { timeout: 60_000 });
-      await page.mouse.click(...Object.values(await headerCentre(page, 'gen0')) as [number, number]);
+      await page.mouse.click(...Object.values(await headerCentre(page, CLICKED)) as [number, number]);
       await page.waitForFunction(() => (window as unknown as { __bench: { selectedAt?: number } }).__bench.selectedAt !== undefined);
       const t = await page.evaluate(() => (window as unknown as { __bench: { shownAt: number; selectedAt: number } }).__bench);
       shown.push(t.shownAt);
@@ -170,23 +173,28 @@ async function main(): Promise<void> {
     // Frame times while dragging: the view as opened (fitted), then zoomed in to 1:1.
     await page.keyboard.press('Escape');
     const fittedZoom = await zoomOf(page);
-    const fitted = await dragFrameTimes(page, 'gen13');
-    const target = await headerCentre(page, 'gen14');
+    const fitted = await dragFrameTimes(page, DRAGGED);
+    await page.screenshot({ path: join(SCREENS_DIR, 'bench-300-fitted.png') });
+    const target = await headerCentre(page, DRAGGED);
     await page.mouse.move(target.x, target.y);
     while ((await zoomOf(page)) < 0.95) {
-      await page.mouse.wheel(0, -300);
+      await page.mouse.wheel(0, -120);
       await page.waitForTimeout(60);
     }
     const zoomedZoom = await zoomOf(page);
-    const zoomed = await dragFrameTimes(page, 'gen14');
+    const zoomed = await dragFrameTimes(page, DRAGGED);
+    await page.screenshot({ path: join(SCREENS_DIR, 'bench-300-zoomed.png') });
 
     const rows: string[][] = [];
     const frameRow = (label: string, xs: number[]) => {
-      const p95 = percentile(xs, 95);
+      // rAF timestamps are vsync times: an interval is a whole number of 60 Hz frames plus
+      // sub-millisecond timer jitter, so each is rounded to whole frames before the percentile.
+      const rounded = xs.map((x) => Math.max(1, Math.round(x / VSYNC_MS)) * VSYNC_MS);
+      const p95 = percentile(rounded, 95);
       const ok = p95 <= FRAME_GOAL_MS;
       failed ||= !ok;
-      const late = xs.filter((x) => x > 1.5 * (1000 / 60)).length;
-      rows.push([label, `${p95.toFixed(1)} ms`, `≤ ${FRAME_GOAL_MS} ms`, ok ? 'ok' : 'MISSED', `median ${median(xs).toFixed(1)} · max ${Math.max(...xs).toFixed(1)} · ${late}/${xs.length} frames late`]);
+      const late = rounded.filter((x) => x > VSYNC_MS).length;
+      rows.push([label, `${p95.toFixed(1)} ms`, `≤ ${FRAME_GOAL_MS} ms`, ok ? 'ok' : 'MISSED', `${late}/${xs.length} frames late · raw p95 ${percentile(xs, 95).toFixed(2)} · max ${Math.max(...xs).toFixed(1)}`]);
     };
     rows.push([`open → ${NODES} nodes shown (median of ${RELOADS})`, `${median(shown).toFixed(0)} ms`, '–', '', `min ${Math.min(...shown).toFixed(0)} · max ${Math.max(...shown).toFixed(0)}`]);
     rows.push([`open → first click answered (median of ${RELOADS})`, `${median(answered).toFixed(0)} ms`, '–', '', `min ${Math.min(...answered).toFixed(0)} · max ${Math.max(...answered).toFixed(0)}`]);

@@ -1,15 +1,15 @@
 /**
  * The workflow the UI benchmark opens: 300 nodes as 60 chains of Load Image → Seedream →
- * Select frames → Merge → Preview (240 links), chains stacked in 6 columns, as a user's big
- * board might look. Plain workflow JSON, opened through the editor's own Open… path.
+ * Select frames → Merge → Preview (240 links), chains in 5 columns and 12 rows, packed so the
+ * whole board fits the editor's smallest zoom (0.1) on a 1400 × 860 window. Plain workflow JSON, opened through the editor's own Open… path.
  */
 import type { ImageRef } from '../../app/graph/ports';
 
 export const UI_BENCH_CHAINS = 60;
-const COLUMNS = 6;
-const STEP_X = 380;
-const CHAIN_WIDTH = 5 * STEP_X + 200;
-const STEP_Y = 460;
+const COLUMNS = 5;
+const STEP_X = 330;
+const CHAIN_WIDTH = 5 * STEP_X + 150;
+const STEP_Y = 560;
 
 export function uiBenchWorkflow(image: ImageRef, chains = UI_BENCH_CHAINS): Record<string, unknown> {
   const nodes: Record<string, unknown>[] = [];

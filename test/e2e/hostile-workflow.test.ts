@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dropFiles, openStudio, type PageGuard, type StudioFixture } from './studio-fixture';
 
 /**
@@ -54,6 +54,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   await studio?.close();
+});
+// Every step: no page error, CSP refusal, dialog or tripped trap.
+afterEach(async () => {
+  expect(await guard.problems()).toEqual([]);
 });
 
 async function openFile(name: string, data: unknown): Promise<string> {

@@ -5,7 +5,7 @@
  * see app/server/start.mjs). Otherwise one process builds into
  * `node_modules/.cache/sequence-studio-e2e/build-…` while the others (parallel test files,
  * another test run) wait on a lock and then use that build. Builds are never written over:
- * a run still serving an older build keeps its files; builds older than a day are removed.
+ * a run still serving an older build keeps its files; builds older than an hour are removed.
  * Vitest-free, so the benchmarks use it too.
  */
 import { spawn } from 'node:child_process';
@@ -23,7 +23,7 @@ const LOCK = join(CACHE, 'build.lock');
 const SOURCES = ['index.html', 'vite.config.ts', 'package.json', 'public', 'app', 'nodes'];
 const NOT_BUNDLED = new Set([join(ROOT, 'app', 'server')]);
 const LOCK_STALE_MS = 120_000;
-const OLD_BUILD_MS = 24 * 3600_000;
+const OLD_BUILD_MS = 3600_000;
 
 function newestSourceMtime(path: string = ROOT, top = true): number {
   if (top) return Math.max(...SOURCES.map((p) => newestSourceMtime(join(ROOT, p), false)));

@@ -8,12 +8,12 @@
  * `securitypolicyviolation` events), dialogs and the `window.__pwned` trap are collected, and
  * `problems()` lists them so every test can end with `expect(await guard.problems()).toEqual([])`.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encode } from 'fast-png';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { SimulatorOptions } from '../../app/server/simulator';
+import { loadServerConfig } from '../../app/server/config';
 import { startStudio, type Studio } from '../../app/server/start-studio';
 import { ensureStudioBuild, ROOT } from './studio-build';
 
@@ -39,13 +39,14 @@ export interface StudioFixture {
 
 export async function openStudio(options: { simulator?: SimulatorOptions } = {}): Promise<StudioFixture> {
   const distDir = await ensureStudioBuild();
-  const userDataRoot = await mkdtemp(join(tmpdir(), 'studio-e2e-'));
   const studio = await startStudio(
-    { token: undefined, baseUrl: 'http://127.0.0.1:1/v1', port: 0, host: '127.0.0.1', allowedHosts: [] },
+    // What `npm start` reads from an environment without a token: simulator mode.
+    loadServerConfig({ HOST: '127.0.0.1', PORT: '0' }),
     { distDir, log: () => undefined, simulator: { ...FAST_SIMULATOR, ...options.simulator } },
   );
   let browser: Browser;
   try {
+    // A fresh temporary profile per launch (and an empty one per context): no state leaks between runs.
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: 30_000 });
   } catch (e) {
     await studio.close();
@@ -73,7 +74,6 @@ export async function openStudio(options: { simulator?: SimulatorOptions } = {})
     async close() {
       await browser.close().catch(() => undefined);
       await studio.close();
-      await rm(userDataRoot, { recursive: true, force: true });
     },
   };
 }

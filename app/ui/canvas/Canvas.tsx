@@ -191,7 +191,8 @@ export function Canvas() {
         proOptions={{ hideAttribution: true }}
       >
         <Background variant={BackgroundVariant.Dots} gap={22} size={1.2} color="#3a3f4b" />
-        <MiniMap<FlowNode> pannable zoomable nodeColor={miniMapColor} maskColor="rgba(10, 12, 16, 0.6)" data-testid="minimap" />
+        {/* An empty minimap is only a dark box over the empty-canvas help. */}
+        {nodes.length > 0 && <MiniMap<FlowNode> pannable zoomable nodeColor={miniMapColor} maskColor="rgba(10, 12, 16, 0.6)" data-testid="minimap" />}
         <Controls showInteractive={false} />
       </ReactFlow>
       <EmptyState />

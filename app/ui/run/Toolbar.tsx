@@ -23,9 +23,10 @@ export function Toolbar() {
   const name = useStudio((s) => s.workflow.meta.name ?? 'Untitled');
   const empty = useStudio((s) => s.workflow.nodes.length === 0);
 
-  const layout = () => {
+  const layout = async () => {
     const s = store.getState();
-    s.moveNodes(autoLayout(s.workflow, s.nodeSizes, { extraHeight: frameRoom(s, services.registry) }));
+    const positions = await autoLayout(s.workflow, s.nodeSizes, { extraHeight: frameRoom(s, services.registry) });
+    store.getState().moveNodes(positions);
     requestAnimationFrame(() => void flow.fitView({ padding: 0.15, maxZoom: 1, duration: 250 }));
   };
 
@@ -74,7 +75,7 @@ export function Toolbar() {
         <button type="button" data-testid="redo-button" disabled={!canRedo} title="Redo (Ctrl+Shift+Z)" onClick={() => store.redo()}>
           ↷ Redo
         </button>
-        <button type="button" data-testid="layout-button" disabled={empty} title="Arrange nodes left to right" onClick={layout}>
+        <button type="button" data-testid="layout-button" disabled={empty} title="Arrange nodes left to right" onClick={() => void layout()}>
           Auto-layout
         </button>
         <button type="button" data-testid="fit-view-button" title="Fit view (.)" onClick={() => void flow.fitView({ padding: 0.15, maxZoom: 1, duration: 250 })}>
