@@ -73,13 +73,32 @@ export function createTabSync(db: IDBPDatabase<StudioDB>, options: TabSyncOption
   let known = 0;
   let adopted: Workflow | undefined;
 
-  const conflict = (head: WorkflowRevision) => listeners.forEach((l) => l(head));
+  let conflicted = false;
+  const conflict = (head: WorkflowRevision) => {
+    conflicted = true;
+    listeners.forEach((l) => l(head));
+  };
+  // A page that is being hidden (reload, close, tab switch) may be gone before a read finishes:
+  // then write at once, without reading the head first, and commit explicitly. Other tabs'
+  // newer saves still reach us over the channel (`conflicted`), so this skips only the re-check.
+  const leaving = () => typeof document !== 'undefined' && document.visibilityState === 'hidden';
   const readHead = (raw: unknown) => {
     const parsed = zWorkflowRevision.safeParse(raw);
     return parsed.success ? parsed.data : undefined;
   };
 
   const write = async (workflow: Workflow, force: boolean): Promise<void> => {
+    if (!force && leaving() && !conflicted) {
+      const tx = db.transaction('workflows', 'readwrite');
+      const next: WorkflowRevision = { revision: known + 1, tabId, savedAt: now() };
+      const puts = [tx.store.put(workflow, WORKFLOW_KEY), tx.store.put(next, REVISION_KEY)];
+      tx.commit();
+      await Promise.all([...puts, tx.done]);
+      known = next.revision;
+      adopted = undefined;
+      channel?.postMessage({ type: 'workflow-saved', ...next });
+      return;
+    }
     const tx = db.transaction('workflows', 'readwrite');
     const head = readHead(await tx.store.get(REVISION_KEY));
     if (!force && head && head.revision > known && head.tabId !== tabId) {

@@ -124,3 +124,25 @@ describe('tab sync', () => {
     expect((await a.readStored()).head).toMatchObject({ revision: 1, tabId: 'A' });
   });
 });
+
+describe('createTabSync while the page is being hidden', () => {
+  it('writes at once without reading first, and the revision still advances', async () => {
+    const db = await openStudioDB(`leaving-${++n}`);
+    opened.push(db);
+    const sync = createTabSync(db, { tabId: 'a', channel: null, now: () => 1 });
+    await sync.storage.load();
+    const g = globalThis as { document?: unknown };
+    const before = g.document;
+    g.document = { visibilityState: 'hidden' };
+    try {
+      await sync.storage.save(paidWorkflow(1));
+      await sync.storage.save(paidWorkflow(2));
+    } finally {
+      g.document = before;
+    }
+    expect(sync.knownRevision()).toBe(2);
+    const { raw, head } = await sync.readStored();
+    expect(raw).toEqual(paidWorkflow(2));
+    expect(head).toMatchObject({ revision: 2, tabId: 'a' });
+  });
+});
