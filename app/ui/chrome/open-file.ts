@@ -56,7 +56,8 @@ export async function readWorkflowFile(file: Blob, registry: NodeRegistry): Prom
   }
 }
 
-function withCycles(result: LoadResult): LoadResult {
+/** Adds a `cycle` issue per loop found, so a looping graph opens but says why it cannot run. */
+export function withCycles(result: LoadResult): LoadResult {
   return result.ok ? { ...result, issues: [...result.issues, ...cycleIssues(result.workflow)] } : result;
 }
 

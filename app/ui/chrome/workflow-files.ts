@@ -2,21 +2,11 @@ import { loadWorkflow } from '../../graph/load-workflow';
 import type { NodeRegistry } from '../../graph/registry';
 import { emptyWorkflow } from '../../graph/workflow-schema';
 import type { StudioStore } from '../../store/create-store';
+import { showLoaded, withCycles } from './open-file';
 
 /** Opens workflow JSON (a file or a template) in place of the current one, as one undo step. */
 export function openWorkflowData(store: StudioStore, registry: NodeRegistry, data: unknown, label: string): boolean {
-  const loaded = loadWorkflow(data, registry);
-  const s = store.getState();
-  if (!loaded.ok) {
-    s.notify(`${label} could not be opened: ${loaded.issues.map((i) => i.message).join(' · ')}`, 'error');
-    return false;
-  }
-  s.replaceWorkflow(loaded.workflow);
-  s.setSelection([]);
-  s.requestFitView();
-  const notes = [...loaded.notes, ...loaded.issues.map((i) => i.message)];
-  s.notify(notes.length ? `Opened ${label}. ${notes.join(' · ')}` : `Opened ${label}.`);
-  return true;
+  return showLoaded(store, withCycles(loadWorkflow(data, registry)), label);
 }
 
 export function newWorkflow(store: StudioStore): void {
