@@ -2,7 +2,6 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { estimateCostUsd, RunComfyClient, type RunComfyClientOptions } from '../../app/api/client';
 import {
-  ApiError,
   AuthError,
   BadResponseError,
   ClientConfigError,
@@ -19,6 +18,7 @@ import type { SeedreamInput } from '../../app/model/seedream';
 import { FakeClock } from '../fixtures/fake-clock';
 import { FakeFetch, refusedError, reply, resetError } from '../fixtures/fake-fetch';
 import { pngHeader } from './test-images';
+import { failure } from '../fixtures/api-failure';
 
 const TOKEN = 'rc_live_SECRET_token_123456';
 const MODEL = '/v1/models/bytedance/seedream-4-5/edit-sequential';
@@ -41,16 +41,6 @@ const input = (over: Partial<SeedreamInput> = {}): SeedreamInput => ({
   seed: 7,
   ...over,
 });
-
-/** Runs `p` on the fake clock and returns what it threw. */
-async function failure(clock: FakeClock, p: Promise<unknown>): Promise<ApiError> {
-  const e = await clock.drive(p).then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(ApiError);
-  return e as ApiError;
-}
 
 describe('RunComfyClient.submit', () => {
   it('posts the input verbatim to the model path with the bearer token and JSON headers', async () => {

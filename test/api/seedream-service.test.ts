@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RunComfyClient } from '../../app/api/client';
 import {
-  ApiError,
   CancelledError,
   DownloadError,
   InvalidInputError,
@@ -16,6 +15,7 @@ import { FakeClock } from '../fixtures/fake-clock';
 import { FakeFetch, reply, simulateJob, type SimulatedJobOptions } from '../fixtures/fake-fetch';
 import { MemoryAssetStore } from '../fixtures/fake-run-context';
 import { gifHeader, realPng } from './test-images';
+import { failure } from '../fixtures/api-failure';
 
 const MODEL = '/v1/models/bytedance/seedream-4-5/edit-sequential';
 
@@ -40,15 +40,6 @@ async function setup(job: Partial<SimulatedJobOptions> = {}, submit: Parameters<
   const progress: Array<{ detail: ProgressDetail; message: string; requestsSoFar: number }> = [];
   const onProgress = (detail: ProgressDetail, message: string) => progress.push({ detail, message, requestsSoFar: fake.requests.length });
   return { clock, fake, assets, sim, service, options, request, progress, onProgress };
-}
-
-async function failure(clock: FakeClock, p: Promise<unknown>): Promise<ApiError> {
-  const e = await clock.drive(p).then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(ApiError);
-  return e as ApiError;
 }
 
 describe('createSeedreamService', () => {

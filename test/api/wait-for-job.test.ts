@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { RunComfyClient } from '../../app/api/client';
-import { ApiError, CancelledError, DeadlineError, JobFailedError, NotFoundError, StillRunningError } from '../../app/api/errors';
+import { CancelledError, DeadlineError, JobFailedError, NotFoundError, StillRunningError } from '../../app/api/errors';
 import { fixedPollPolicy } from '../../app/api/poll-policy';
 import { waitForJob, type JobUpdate, type WaitOptions } from '../../app/api/wait-for-job';
 import { FakeClock } from '../fixtures/fake-clock';
 import { FakeFetch, reply, simulateJob, type SimulatedJobOptions } from '../fixtures/fake-fetch';
+import { failure } from '../fixtures/api-failure';
 
 function setup(job: Partial<SimulatedJobOptions> = {}) {
   const clock = new FakeClock();
@@ -19,15 +20,6 @@ function setup(job: Partial<SimulatedJobOptions> = {}) {
 /** Aborts `ac` at clock time `ms` (FakeClock.advance does not move time while firing timers). */
 function abortAt(clock: FakeClock, ms: number, ac: AbortController): void {
   void clock.sleep(ms).then(() => ac.abort());
-}
-
-async function failure(clock: FakeClock, p: Promise<unknown>): Promise<ApiError> {
-  const e = await clock.drive(p).then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(ApiError);
-  return e as ApiError;
 }
 
 describe('waitForJob', () => {

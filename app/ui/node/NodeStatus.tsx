@@ -1,6 +1,6 @@
 import { memo } from 'react';
-import { Elapsed } from '../run/Elapsed';
-import { statusDetail, statusLabel, wasStopped } from '../run/status-text';
+import { StatusBadge } from '../run/StatusBadge';
+import { statusDetail, wasStopped } from '../run/status-text';
 import { useRegistry, useStudio } from '../studio-context';
 import { nodeById } from './node-index';
 
@@ -8,18 +8,7 @@ import { nodeById } from './node-index';
 export const NodeStatusBadge = memo(function NodeStatusBadge({ nodeId }: { nodeId: string }) {
   const state = useStudio((s) => s.run.nodes[nodeId] ?? s.resumedViews[nodeId]);
   if (!state) return null;
-  const tone = state.billedAfterStop ? 'billed' : wasStopped(state) ? 'stopped' : state.status;
-  return (
-    <span className={`status-badge status-${tone}`} data-testid={`node-status-${nodeId}`} data-status={state.status}>
-      {statusLabel(state)}
-      {state.status === 'running' && state.startedAt !== undefined && !state.billedAfterStop && (
-        <>
-          {' '}
-          <Elapsed since={state.startedAt} />
-        </>
-      )}
-    </span>
-  );
+  return <StatusBadge state={state} testId={`node-status-${nodeId}`} />;
 });
 
 /** The sentence under a node saying what went wrong (which field, which API error) or what it waits for. */

@@ -3,9 +3,9 @@ import { memo } from 'react';
 import { isRunActive } from '../../store/run-reducer';
 import { nodeById } from '../node/node-index';
 import { useRegistry, useStudio, useStudioStore } from '../studio-context';
-import { Elapsed } from './Elapsed';
+import { StatusBadge, statusTone } from './StatusBadge';
 import { ResumedJobs } from './ResumedJobs';
-import { formatDuration, statusDetail, statusLabel, wasStopped } from './status-text';
+import { formatDuration, statusDetail } from './status-text';
 
 const PHASE_TEXT: Record<string, string> = {
   idle: 'Not run yet',
@@ -32,7 +32,7 @@ const RunRow = memo(function RunRow({ nodeId }: { nodeId: string }) {
   if (!state) return null;
   const title = node ? (node.title ?? registry.get(node.kind)?.title ?? node.kind) : `${nodeId} (deleted)`;
   const detail = statusDetail(state, titleOf);
-  const tone = state.billedAfterStop ? 'billed' : wasStopped(state) ? 'stopped' : state.status;
+  const tone = statusTone(state);
   return (
     <li className={`run-row status-${tone}`} data-testid={`run-row-${nodeId}`}>
       <button
@@ -42,15 +42,7 @@ const RunRow = memo(function RunRow({ nodeId }: { nodeId: string }) {
       >
         {title}
       </button>
-      <span className={`status-badge status-${tone}`}>
-        {statusLabel(state)}
-        {state.status === 'running' && state.startedAt !== undefined && !state.billedAfterStop && (
-          <>
-            {' '}
-            <Elapsed since={state.startedAt} />
-          </>
-        )}
-      </span>
+      <StatusBadge state={state} />
       {detail && <div className="run-row-detail">{detail}</div>}
     </li>
   );
