@@ -2,7 +2,7 @@ import type { Clock } from '../lib/clock';
 import { declaredTooLarge, readCappedBody } from '../lib/read-capped';
 import { sniffImageMime } from '../lib/image-info';
 import { isLoopbackHost } from './client';
-import { ApiError, DownloadError } from './errors';
+import { type ApiError, DownloadError } from './errors';
 import { withTimeout, TransportFailure, type FetchLike } from './http';
 import { DOWNLOAD_RETRY, withRetry, type RetryPolicy } from './retry';
 

@@ -1,4 +1,4 @@
-import type { AssetStore, ProgressDetail, SeedreamApi, SeedreamJobRequest, SeedreamJobResult } from '../graph/node-definition';
+import type { AssetStore, ProgressDetail, SeedreamApi, SeedreamJobResult } from '../graph/node-definition';
 import type { ImageRef } from '../graph/ports';
 import { abortReason, type Clock } from '../lib/clock';
 import { DEFAULT_MAX_IMAGES, DEFAULT_RESOLUTION, type SeedreamInput } from '../model/seedream';

@@ -69,7 +69,7 @@ export async function waitForJob(client: JobReader, requestId: string, o: WaitOp
   let runningSince = submittedAt;
   let queuedPolls = 0;
   let requests = 0;
-  let lastGap = 0;
+  let lastGap!: number;
   let pollNow = o.pollNow ?? false;
   let stopSignal = o.signal;
   let lastReport = '';

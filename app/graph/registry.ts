@@ -1,3 +1,4 @@
+import type { ZodObject } from 'zod';
 import type { NodeDefinition } from './node-definition';
 
 /** The explicit list of node kinds a host knows, looked up by kind. */
@@ -21,6 +22,6 @@ export function createRegistry(definitions: readonly NodeDefinition[]): NodeRegi
 }
 
 /** Identity helper that keeps a definition's param types when declaring it. */
-export function defineNode<P extends import('zod').ZodObject>(def: NodeDefinition<P>): NodeDefinition<P> {
+export function defineNode<P extends ZodObject>(def: NodeDefinition<P>): NodeDefinition<P> {
   return def;
 }

@@ -207,7 +207,7 @@ export function encodeTextChunk(keyword: string, text: string): { ok: true; byte
   if (text.includes('\0')) return fail('bad-text', 'PNG text cannot contain NUL characters.');
   const key = Uint8Array.from(keyword, (ch) => ch.charCodeAt(0));
   const body = new TextEncoder().encode(text);
-  const ascii = /^[\x00-\x7f]*$/.test(text);
+  const ascii = [...text].every((ch) => ch.charCodeAt(0) < 0x80);
   const header = ascii ? [...key, 0] : [...key, 0, 0, 0, 0, 0]; // iTXt: uncompressed, method 0, no language, no translation
   const data = new Uint8Array(header.length + body.length);
   data.set(header);

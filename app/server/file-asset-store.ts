@@ -50,7 +50,7 @@ export class FileAssetStore implements AssetStore {
       return new Uint8Array(await readFile(this.pathOf(ref.assetId, ref.mime)));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new Error(`Image asset ${ref.assetId.slice(0, 12)}… is missing from ${this.dir}.`);
+        throw new Error(`Image asset ${ref.assetId.slice(0, 12)}… is missing from ${this.dir}.`, { cause: e });
       }
       throw e;
     }

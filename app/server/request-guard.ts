@@ -63,7 +63,7 @@ export class RequestGuard {
   checkApiCaller(req: IncomingMessage, ownOrigin: string): Refusal | undefined {
     const origin = req.headers.origin;
     if (origin !== undefined) {
-      let same = false;
+      let same: boolean;
       try {
         same = origin !== 'null' && new URL(origin).origin === ownOrigin;
       } catch {

@@ -73,7 +73,7 @@ describe('waitForJob', () => {
   });
 
   it('cancels a queued job when stopped: not billed, nothing requested afterwards', async () => {
-    const { clock, fake, sim, wait } = setup({ queueMs: 120_000 });
+    const { clock, sim, wait } = setup({ queueMs: 120_000 });
     const ac = new AbortController();
     abortAt(clock, 20_000, ac);
     const e = await failure(clock, wait({ signal: ac.signal }));

@@ -30,6 +30,7 @@ export function Lightbox() {
     );
     return () => controller.abort();
     // `image` is identified by its key; a new object for the same image must not reload.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [loader, key]);
 
   useEffect(() => {

@@ -33,6 +33,7 @@ export const Thumbnail = memo(function Thumbnail({ image, size, alt, className, 
     );
     return () => controller.abort();
     // `image` is identified by its key; a new object for the same image must not reload.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [images, key, size]);
 
   const current = state.key === key ? state : { key };
