@@ -108,10 +108,7 @@ export function resolveFrames(spans: readonly FrameSpan[], length: number): Fram
  * Parses `spec` and picks those items from `items`: the one call a node needs.
  * Syntax and range problems come back as `{ok: false}` with a message naming the bad part.
  */
-export function selectFrames<T>(
-  spec: string,
-  items: readonly T[],
-): { ok: true; items: T[] } | { ok: false; error: FrameSyntaxError | FrameRangeError } {
+export function selectFrames<T>(spec: string, items: readonly T[]): { ok: true; items: T[] } | { ok: false; error: FrameSyntaxError | FrameRangeError } {
   const parsed = parseFrames(spec);
   if (!parsed.ok) return parsed;
   const resolved = resolveFrames(parsed.spans, items.length);

@@ -50,7 +50,10 @@ export const isLoopbackHost = (hostname: string) => LOOPBACK.test(hostname);
 function checkBaseUrl(base: string, token: string | undefined): string {
   const trimmed = base.trim().replace(/\/+$/, '');
   if (trimmed.startsWith('/')) {
-    if (token) throw new ClientConfigError('A relative API base URL is for the browser\u2019s same-origin proxy, which holds the token; do not give the client a token too.');
+    if (token)
+      throw new ClientConfigError(
+        'A relative API base URL is for the browser\u2019s same-origin proxy, which holds the token; do not give the client a token too.',
+      );
     return trimmed;
   }
   let url: URL;
@@ -61,9 +64,12 @@ function checkBaseUrl(base: string, token: string | undefined): string {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ClientConfigError('RUNCOMFY_BASE_URL must be an https:// URL.');
   if (url.protocol === 'http:' && token && !isLoopbackHost(url.hostname)) {
-    throw new ClientConfigError('RUNCOMFY_BASE_URL must be https:// when a token is used (http:// only for localhost), or the token would travel in clear text.');
+    throw new ClientConfigError(
+      'RUNCOMFY_BASE_URL must be https:// when a token is used (http:// only for localhost), or the token would travel in clear text.',
+    );
   }
-  if (url.username || url.password || url.search || url.hash) throw new ClientConfigError('RUNCOMFY_BASE_URL must not contain credentials, a query or a fragment.');
+  if (url.username || url.password || url.search || url.hash)
+    throw new ClientConfigError('RUNCOMFY_BASE_URL must not contain credentials, a query or a fragment.');
   return trimmed;
 }
 
@@ -163,7 +169,8 @@ export class RunComfyClient {
             if (requestId === undefined) throw unknown(`the API answered HTTP ${status} without a request id`, { status });
             return { requestId, submittedAt: sentAt };
           }
-          if ((status >= 300 && status < 400) || status >= 500) throw unknown(`the API answered HTTP ${status}`, { status, ...(error ? { cause: error } : {}) });
+          if ((status >= 300 && status < 400) || status >= 500)
+            throw unknown(`the API answered HTTP ${status}`, { status, ...(error ? { cause: error } : {}) });
           throw error ?? new ApiError('api-error', `${what} failed: unexpected HTTP ${status}.`, { status });
         },
         {
@@ -193,7 +200,9 @@ export class RunComfyClient {
 
   /** Asks RunComfy to cancel; only queued jobs can be (`not_cancellable` = running, billed). */
   cancel(requestId: string, options: { signal?: AbortSignal } = {}): Promise<CancelResult> {
-    return this.read('POST', this.requestUrl(requestId, 'cancel'), `Cancelling request ${requestId}`, requestId, options.signal, (b) => parseCancel(b, requestId));
+    return this.read('POST', this.requestUrl(requestId, 'cancel'), `Cancelling request ${requestId}`, requestId, options.signal, (b) =>
+      parseCancel(b, requestId),
+    );
   }
 
   /** Catalog data of the model (`GET` on the model path): price per output image. */

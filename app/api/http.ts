@@ -69,12 +69,7 @@ export function failedBeforeSending(error: unknown): boolean {
  * `TransportFailure('timeout')`) or when `signal` aborts (rejecting with its reason). Races the
  * work, so a fetch that ignores its signal cannot hang the caller.
  */
-export async function withTimeout<T>(
-  clock: Clock,
-  timeoutMs: number,
-  signal: AbortSignal | undefined,
-  work: (signal: AbortSignal) => Promise<T>,
-): Promise<T> {
+export async function withTimeout<T>(clock: Clock, timeoutMs: number, signal: AbortSignal | undefined, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   if (signal?.aborted) throw abortReason(signal);
   const inner = new AbortController();
   const timer = new AbortController();
@@ -226,15 +221,24 @@ export function errorFromReply(reply: HttpReply, ctx: ReplyContext): ApiError | 
   const wait = retryAfterMs !== undefined ? { retryAfterMs } : {};
   switch (kind) {
     case 'token':
-      return new AuthError(line('the API token was rejected (missing, expired or revoked)', 'Set a valid RUNCOMFY_API_TOKEN from your RunComfy profile.'), init);
+      return new AuthError(
+        line('the API token was rejected (missing, expired or revoked)', 'Set a valid RUNCOMFY_API_TOKEN from your RunComfy profile.'),
+        init,
+      );
     case 'forbidden':
-      return new AuthError(line('access denied: the resource belongs to another RunComfy account, or the token may not use it', 'Use the token of the account that owns it.'), init);
+      return new AuthError(
+        line('access denied: the resource belongs to another RunComfy account, or the token may not use it', 'Use the token of the account that owns it.'),
+        init,
+      );
     case 'balance':
       return new InsufficientBalanceError(line('the RunComfy account balance is too low', 'Top up the account, then run again.'), init);
     case 'not-found':
       return new NotFoundError(
         ctx.requestId !== undefined
-          ? line(`request ${ctx.requestId} is unknown, deleted or expired at RunComfy`, 'Its results can no longer be read; running again makes a new, paid request.')
+          ? line(
+              `request ${ctx.requestId} is unknown, deleted or expired at RunComfy`,
+              'Its results can no longer be read; running again makes a new, paid request.',
+            )
           : line('not found', 'Check RUNCOMFY_BASE_URL and the model id.'),
         init,
       );
@@ -262,7 +266,10 @@ function invalidIssues(body: unknown) {
   if (!Array.isArray(detail)) return [];
   return detail.map((item) => {
     const loc = item && typeof item === 'object' && Array.isArray((item as { loc?: unknown }).loc) ? (item as { loc: unknown[] }).loc : [];
-    const field = loc.filter((p) => p !== 'body').map(String).join('.');
+    const field = loc
+      .filter((p) => p !== 'body')
+      .map(String)
+      .join('.');
     return { severity: 'error' as const, code: 'rejected-by-api', message: errorText(item) ?? 'invalid', ...(field ? { field } : {}) };
   });
 }

@@ -58,7 +58,12 @@ export function checkImageBytes(bytes: Uint8Array, place: ImagePlace): { image?:
   const { mime, width, height } = info;
   const issues: Issue[] = [];
   if (bytes.byteLength >= MAX_IMAGE_BYTES) {
-    issues.push(bad('image-too-large', `is ${mb(bytes.byteLength)} (${bytes.byteLength} bytes); each image must be smaller than ${mb(MAX_IMAGE_BYTES)}. Compress or downscale it.`));
+    issues.push(
+      bad(
+        'image-too-large',
+        `is ${mb(bytes.byteLength)} (${bytes.byteLength} bytes); each image must be smaller than ${mb(MAX_IMAGE_BYTES)}. Compress or downscale it.`,
+      ),
+    );
   }
   const sideOk = (s: number) => s > MIN_IMAGE_SIDE_EXCLUSIVE && s < MAX_IMAGE_SIDE_EXCLUSIVE;
   if (!sideOk(width) || !sideOk(height)) {
@@ -71,7 +76,9 @@ export function checkImageBytes(bytes: Uint8Array, place: ImagePlace): { image?:
   }
   const ratio = width / height;
   if (!(ratio > MIN_ASPECT_RATIO_EXCLUSIVE && ratio < MAX_ASPECT_RATIO_EXCLUSIVE)) {
-    issues.push(bad('image-aspect', `is ${width}×${height} px (aspect ${aspect(width, height)}); the aspect ratio must be strictly between 1:16 and 16:1. Crop it.`));
+    issues.push(
+      bad('image-aspect', `is ${width}×${height} px (aspect ${aspect(width, height)}); the aspect ratio must be strictly between 1:16 and 16:1. Crop it.`),
+    );
   }
   return { image: { mime, width, height, byteLength: bytes.byteLength }, issues };
 }
@@ -126,7 +133,8 @@ export function checkImageEntry(entry: string, place: ImagePlace): Issue[] {
   } catch {
     return bad('image-url', `"${entry.slice(0, 80)}" is neither an https URL nor a data URI.`);
   }
-  if (url.protocol !== 'https:') return bad('image-url', `${url.protocol}// URLs are not accepted; RunComfy fetches reference URLs over https only. Use an https URL or a local file.`);
+  if (url.protocol !== 'https:')
+    return bad('image-url', `${url.protocol}// URLs are not accepted; RunComfy fetches reference URLs over https only. Use an https URL or a local file.`);
   if (url.username || url.password) return bad('image-url', 'the URL contains a user name or password; use a public or pre-signed https URL.');
   return [];
 }

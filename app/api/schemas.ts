@@ -80,7 +80,14 @@ function errorTextOf(value: unknown, depth: number): string | undefined {
 }
 
 const zRequestId = z.union([z.string().trim().min(1), z.number().int().nonnegative().transform(String)]);
-const zNumberish = z.union([z.number(), z.string().trim().regex(/^\d+(\.\d+)?$/).transform(Number)]);
+const zNumberish = z.union([
+  z.number(),
+  z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/)
+    .transform(Number),
+]);
 /** Optional extras: when present but unreadable they are dropped, never fatal. */
 const zOptionalCount = zNumberish.pipe(z.number().int().nonnegative()).optional().catch(undefined);
 const zOptionalUsd = zNumberish.pipe(z.number().nonnegative()).optional().catch(undefined);
@@ -115,9 +122,7 @@ const zOutputUri = z.union([z.string().trim().min(1), z.object({ url: z.string()
 export const zResultResponse = z.object({
   request_id: zRequestId.optional().catch(undefined),
   status: zState.optional(),
-  output: z
-    .object({ images: z.array(zOutputUri).optional(), image: zOutputUri.optional() })
-    .nullish(),
+  output: z.object({ images: z.array(zOutputUri).optional(), image: zOutputUri.optional() }).nullish(),
   error: z.unknown().optional(),
   cost: zOptionalUsd,
   created_at: zOptionalText,
@@ -228,11 +233,7 @@ export function parseCancel(body: unknown, requestId: string): Parsed<CancelResu
   if (!r.success) return { ok: false, problem: problemOf(r.error) };
   const word = (r.data.outcome ?? '').trim().toLowerCase();
   const outcome: CancelOutcome =
-    word === 'cancelled' || word === 'canceled'
-      ? 'cancelled'
-      : word === 'not_cancellable' || word === 'not_cancelable'
-        ? 'not_cancellable'
-        : 'unknown';
+    word === 'cancelled' || word === 'canceled' ? 'cancelled' : word === 'not_cancellable' || word === 'not_cancelable' ? 'not_cancellable' : 'unknown';
   return { ok: true, value: { requestId, outcome } };
 }
 

@@ -77,7 +77,10 @@ export function createSeedreamService(o: SeedreamServiceOptions): SeedreamServic
       try {
         await onSubmitted?.(requestId);
       } catch (e) {
-        onProgress?.({ phase: 'queued', requestId }, `Could not record request ${requestId} (${e instanceof Error ? e.message : String(e)}); still collecting it`);
+        onProgress?.(
+          { phase: 'queued', requestId },
+          `Could not record request ${requestId} (${e instanceof Error ? e.message : String(e)}); still collecting it`,
+        );
       }
       const factors: RunTimeFactors = { maxImages: request.maxImages, resolution: request.resolution, prompt: request.prompt };
       return collect(o, estimator, requestId, { signal, onProgress, factors, submittedAt, pollNow: false });
@@ -119,9 +122,13 @@ async function collect(
   if (w.factors && !w.pollNow) estimator.observe(w.factors, finished.runMs);
   const { outputUrls, costUsd } = finished.result;
   if (outputUrls.length === 0) {
-    throw new JobFailedError(`RunComfy reports request ${requestId} succeeded but returned no images. Run again (a new request), or ask RunComfy support about it.`, undefined, {
-      requestId,
-    });
+    throw new JobFailedError(
+      `RunComfy reports request ${requestId} succeeded but returned no images. Run again (a new request), or ask RunComfy support about it.`,
+      undefined,
+      {
+        requestId,
+      },
+    );
   }
   w.onProgress?.({ phase: 'downloading', requestId }, `Downloading ${plural(outputUrls.length, 'image')}`);
   const options: DownloadOptions = { ...o.download, clock: o.clock, apiBaseUrl: o.client.baseUrl };

@@ -112,10 +112,10 @@ export async function waitForJob(client: JobReader, requestId: string, o: WaitOp
       report({ state: 'running', message: `Could not cancel: ${why}. Collecting its images.` });
       return;
     }
-    throw new StillRunningError(
-      `Stopped waiting: ${why}. Its images can still be collected with this request id until RunComfy expires it.`,
-      { requestId, ...(error ? { cause: error } : {}) },
-    );
+    throw new StillRunningError(`Stopped waiting: ${why}. Its images can still be collected with this request id until RunComfy expires it.`, {
+      requestId,
+      ...(error ? { cause: error } : {}),
+    });
   };
 
   for (;;) {

@@ -23,7 +23,11 @@ export interface DownloadOutputSinkOptions {
  * one `prefix.zip` when there are more than {@link ZIP_THRESHOLD} (browsers block bursts of
  * downloads). Image data is stored, not recompressed; PNGs only gain the workflow text chunk.
  */
-export function createDownloadOutputSink(assets: AssetStore, download: (name: string, blob: Blob) => void, options: DownloadOutputSinkOptions = {}): OutputSink {
+export function createDownloadOutputSink(
+  assets: AssetStore,
+  download: (name: string, blob: Blob) => void,
+  options: DownloadOutputSinkOptions = {},
+): OutputSink {
   return {
     async save(images, { prefix, signal }) {
       const workflow = options.workflow?.();

@@ -49,7 +49,15 @@ export function createIdbAssetStore(db: IDBPDatabase<StudioDB>, fetchImpl: typeo
         ...(hints.sourceUrl ? { sourceUrl: hints.sourceUrl } : {}),
       };
       if ((await db.getKey('assets', id)) === undefined) await db.put('assets', record);
-      return { kind: 'asset', assetId: id, mime: info.mime, width: info.width, height: info.height, ...(hints.name ? { name: hints.name } : {}), ...(hints.sourceUrl ? { sourceUrl: hints.sourceUrl } : {}) };
+      return {
+        kind: 'asset',
+        assetId: id,
+        mime: info.mime,
+        width: info.width,
+        height: info.height,
+        ...(hints.name ? { name: hints.name } : {}),
+        ...(hints.sourceUrl ? { sourceUrl: hints.sourceUrl } : {}),
+      };
     },
 
     async get(ref, signal) {

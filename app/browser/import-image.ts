@@ -27,7 +27,10 @@ export async function importImageFile(assets: AssetStore, file: Blob, name?: str
   }
   const { width, height } = info;
   if (Math.min(width, height) <= MIN_IMAGE_SIDE_EXCLUSIVE || Math.max(width, height) >= MAX_IMAGE_SIDE_EXCLUSIVE) {
-    return { ok: false, message: `The image is ${width}×${height}; each side must be between ${MIN_IMAGE_SIDE_EXCLUSIVE + 1} and ${MAX_IMAGE_SIDE_EXCLUSIVE - 1} px.` };
+    return {
+      ok: false,
+      message: `The image is ${width}×${height}; each side must be between ${MIN_IMAGE_SIDE_EXCLUSIVE + 1} and ${MAX_IMAGE_SIDE_EXCLUSIVE - 1} px.`,
+    };
   }
   const aspect = width / height;
   if (aspect <= MIN_ASPECT_RATIO_EXCLUSIVE || aspect >= MAX_ASPECT_RATIO_EXCLUSIVE) {
@@ -38,6 +41,11 @@ export async function importImageFile(assets: AssetStore, file: Blob, name?: str
     return { ok: true, ref };
   } catch (err) {
     const quota = err instanceof Error && err.name === 'QuotaExceededError';
-    return { ok: false, message: quota ? 'Browser storage is full: the image could not be stored.' : `The image could not be stored: ${err instanceof Error ? err.message : String(err)}` };
+    return {
+      ok: false,
+      message: quota
+        ? 'Browser storage is full: the image could not be stored.'
+        : `The image could not be stored: ${err instanceof Error ? err.message : String(err)}`,
+    };
   }
 }

@@ -20,7 +20,10 @@ export function createThumbnailLoader(assets: AssetStore, maxEntries = 400): Ima
       if (oldest.done) return;
       const url = cache.get(oldest.value);
       cache.delete(oldest.value);
-      void url?.then((u) => URL.revokeObjectURL(u), () => undefined);
+      void url?.then(
+        (u) => URL.revokeObjectURL(u),
+        () => undefined,
+      );
     }
   };
 

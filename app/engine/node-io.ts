@@ -8,10 +8,7 @@ import type { PlannedNode } from './plan';
  * in merge order (an `image` adds one item, a list all of its items); any other input takes its
  * one link's value. Unlinked inputs are absent.
  */
-export function gatherInputs(
-  planned: PlannedNode,
-  outputsOf: ReadonlyMap<string, NodeOutputs>,
-): Record<string, PortValue | undefined> {
+export function gatherInputs(planned: PlannedNode, outputsOf: ReadonlyMap<string, NodeOutputs>): Record<string, PortValue | undefined> {
   const inputs: Record<string, PortValue | undefined> = {};
   for (const input of planned.def.inputs) {
     const links = planned.inputs[input.name] ?? [];

@@ -4,9 +4,7 @@ import type { NodeDefinition } from '../graph/node-definition';
 import type { WorkflowNode } from '../graph/workflow-schema';
 import { formatPath } from '../lib/zod-format';
 
-export type ParamResolution =
-  | { ok: true; params: Record<string, unknown> }
-  | { ok: false; issues: Issue[] };
+export type ParamResolution = { ok: true; params: Record<string, unknown> } | { ok: false; issues: Issue[] };
 
 /**
  * A saved node's params as its definition wants them: migrated from an older `kindVersion`

@@ -42,12 +42,7 @@ export interface RunOptions {
  * Plans and runs a workflow: see {@link executePlan}. Never rejects for node failures or
  * invalid graphs (those are events and the summary's status); rejects only when `onEvent` throws.
  */
-export function runGraph(
-  workflow: Workflow,
-  registry: NodeRegistry,
-  services: RunServices,
-  options: RunOptions = {},
-): Promise<RunSummary> {
+export function runGraph(workflow: Workflow, registry: NodeRegistry, services: RunServices, options: RunOptions = {}): Promise<RunSummary> {
   return executePlan(planRun(workflow, registry, { targets: options.targets }), services, options);
 }
 

@@ -40,7 +40,11 @@ export interface JournalStore {
 export interface ResumableSeedreamApi extends SeedreamApi {
   resumeJob(
     requestId: string,
-    options: { signal: AbortSignal; onProgress?: (detail: ProgressDetail, message: string) => void; factors?: { maxImages: number; resolution: string; prompt?: string } },
+    options: {
+      signal: AbortSignal;
+      onProgress?: (detail: ProgressDetail, message: string) => void;
+      factors?: { maxImages: number; resolution: string; prompt?: string };
+    },
   ): Promise<SeedreamJobResult>;
 }
 
@@ -126,7 +130,13 @@ export function journaledSeedream(inner: ResumableSeedreamApi, store: JournalSto
           nodeId: options.job?.nodeId ?? '',
           cacheKey: key ?? '',
           submittedAt: now(),
-          request: { references: request.images.length, prompt: request.prompt, maxImages: request.maxImages, resolution: request.resolution, seed: request.seed },
+          request: {
+            references: request.images.length,
+            prompt: request.prompt,
+            maxImages: request.maxImages,
+            resolution: request.resolution,
+            seed: request.seed,
+          },
           status: 'in-flight',
         };
         await store.put(entry);

@@ -8,9 +8,7 @@ import type { PortRef } from './workflow-schema';
 /** Why a link is refused; stable codes the UI can switch on. */
 export type ConnectionRefusal = 'self-link' | 'unknown-node' | 'unknown-port' | 'type-mismatch' | 'input-occupied' | 'cycle';
 
-export type ConnectionCheck =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly reason: ConnectionRefusal; readonly message: string };
+export type ConnectionCheck = { readonly ok: true } | { readonly ok: false; readonly reason: ConnectionRefusal; readonly message: string };
 
 /** A proposed link from an output port to an input port. */
 export interface ProposedConnection {
@@ -29,11 +27,7 @@ export interface ConnectionGraph extends GraphLike<EdgeLike> {
  * Checks, in order: self-link, unknown node, unknown port (or wrong side), port types,
  * an already-linked single input, and whether the link would close a cycle.
  */
-export function validateConnection(
-  workflow: ConnectionGraph,
-  registry: NodeRegistry,
-  connection: ProposedConnection,
-): ConnectionCheck {
+export function validateConnection(workflow: ConnectionGraph, registry: NodeRegistry, connection: ProposedConnection): ConnectionCheck {
   const { source, target } = connection;
   if (source.node === target.node) {
     return refuse('self-link', `Node "${source.node}" cannot be linked to itself.`);
@@ -54,8 +48,7 @@ export function validateConnection(
   if (!canConnectTypes(out.type, input.type)) {
     return refuse(
       'type-mismatch',
-      `Output "${out.name}" of "${source.node}" carries ${out.type}, but input "${input.name}" of ` +
-        `"${target.node}" takes ${input.type}.`,
+      `Output "${out.name}" of "${source.node}" carries ${out.type}, but input "${input.name}" of ` + `"${target.node}" takes ${input.type}.`,
     );
   }
   if (!input.multiple) {

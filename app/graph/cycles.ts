@@ -38,12 +38,7 @@ export function findPath(graph: GraphLike, from: string, to: string): string[] |
  * Breadth-first search over `adj` (optionally only through `within`). The target is checked on
  * each link before the visited set, so `from === to` finds a loop back to the start.
  */
-function pathWithin(
-  adj: ReadonlyMap<string, readonly string[]>,
-  from: string,
-  to: string,
-  within?: ReadonlySet<string>,
-): string[] | undefined {
+function pathWithin(adj: ReadonlyMap<string, readonly string[]>, from: string, to: string, within?: ReadonlySet<string>): string[] | undefined {
   if (!adj.has(from)) return undefined;
   const parent = new Map<string, string>([[from, from]]);
   const queue = [from];
@@ -52,7 +47,7 @@ function pathWithin(
     for (const next of adj.get(id) ?? []) {
       if (next === to) {
         const path = [to, id];
-        for (let p = id; p !== from; ) {
+        for (let p = id; p !== from;) {
           p = parent.get(p)!;
           path.push(p);
         }

@@ -17,5 +17,4 @@ export const zIssue = z.object({
 });
 export type Issue = z.infer<typeof zIssue>;
 
-export const hasErrors = (issues: readonly Issue[]): boolean =>
-  issues.some((i) => i.severity === 'error');
+export const hasErrors = (issues: readonly Issue[]): boolean => issues.some((i) => i.severity === 'error');

@@ -63,9 +63,7 @@ const v1ToV2: MigrationStep = {
 /** Every step, in order. `MIGRATIONS[i].from === i + 1`. */
 export const MIGRATIONS: readonly MigrationStep[] = [v1ToV2];
 
-export type MigrateResult =
-  | { ok: true; data: Obj; fromVersion: number; applied: string[]; notes: string[] }
-  | { ok: false; message: string };
+export type MigrateResult = { ok: true; data: Obj; fromVersion: number; applied: string[]; notes: string[] } | { ok: false; message: string };
 
 /**
  * Brings raw workflow JSON up to CURRENT_SCHEMA_VERSION, step by step. Refuses files from a

@@ -21,10 +21,7 @@ export const zWorkflowNode = z.object({
   kind: z.string().min(1).max(100).meta({ description: 'Namespaced, stable node kind, e.g. seedream.edit-sequential.' }),
   kindVersion: z.number().int().min(1).meta({ description: "The version of the kind's contract the params were written for." }),
   /** Raw params; validated against the kind's schema by the planner, not here. */
-  params: z
-    .record(z.string(), z.unknown())
-    .default({})
-    .meta({ description: "Param values by name; the node kind's own schema decides what is valid." }),
+  params: z.record(z.string(), z.unknown()).default({}).meta({ description: "Param values by name; the node kind's own schema decides what is valid." }),
   position: zPosition,
   /** Optional user-given title shown instead of the kind's title. */
   title: z.string().max(200).optional(),
@@ -61,21 +58,19 @@ export type TemplateField = z.infer<typeof zTemplateField>;
  * `meta.template`: makes a workflow a template by naming the params a user fills in when
  * using it (reference images, prompt, max images…). Field ids and targets are unique.
  */
-export const zTemplateMeta = z
-  .object({ fields: z.array(zTemplateField).max(100, 'a template exposes at most 100 fields') })
-  .superRefine((t, ctx) => {
-    const ids = new Set<string>();
-    const targets = new Set<string>();
-    t.fields.forEach((f, i) => {
-      if (ids.has(f.id)) ctx.addIssue({ code: 'custom', path: ['fields', i, 'id'], message: `duplicate field id "${f.id}"` });
-      const target = `${f.target.node}.${f.target.param}`;
-      if (targets.has(target)) {
-        ctx.addIssue({ code: 'custom', path: ['fields', i, 'target'], message: `${target} is already exposed by another field` });
-      }
-      ids.add(f.id);
-      targets.add(target);
-    });
+export const zTemplateMeta = z.object({ fields: z.array(zTemplateField).max(100, 'a template exposes at most 100 fields') }).superRefine((t, ctx) => {
+  const ids = new Set<string>();
+  const targets = new Set<string>();
+  t.fields.forEach((f, i) => {
+    if (ids.has(f.id)) ctx.addIssue({ code: 'custom', path: ['fields', i, 'id'], message: `duplicate field id "${f.id}"` });
+    const target = `${f.target.node}.${f.target.param}`;
+    if (targets.has(target)) {
+      ctx.addIssue({ code: 'custom', path: ['fields', i, 'target'], message: `${target} is already exposed by another field` });
+    }
+    ids.add(f.id);
+    targets.add(target);
   });
+});
 export type TemplateMeta = z.infer<typeof zTemplateMeta>;
 
 export const zWorkflowMeta = z

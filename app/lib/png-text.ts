@@ -59,7 +59,8 @@ function scanChunks(bytes: unknown, maxBytes = MAX_PNG_BYTES): { ok: true; chunk
   if (bytes.length > maxBytes) {
     return fail('too-large', `The file is ${(bytes.length / 1048576).toFixed(1)} MiB; PNGs over ${maxBytes / 1048576} MiB are not read.`);
   }
-  if (bytes.length < 8 || SIGNATURE.some((v, i) => bytes[i] !== v)) return fail('not-png', 'This is not a PNG file (its first bytes are not the PNG signature).');
+  if (bytes.length < 8 || SIGNATURE.some((v, i) => bytes[i] !== v))
+    return fail('not-png', 'This is not a PNG file (its first bytes are not the PNG signature).');
   const chunks: RawChunk[] = [];
   let at = 8;
   for (;;) {

@@ -22,14 +22,7 @@ export interface ImageDownloadRules {
 }
 
 export type ImageDownloadErrorCode =
-  | 'url_not_allowed'
-  | 'redirect_not_allowed'
-  | 'too_many_redirects'
-  | 'too_large'
-  | 'not_an_image'
-  | 'not_found'
-  | 'upstream_status'
-  | 'unreachable';
+  'url_not_allowed' | 'redirect_not_allowed' | 'too_many_redirects' | 'too_large' | 'not_an_image' | 'not_found' | 'upstream_status' | 'unreachable';
 
 /** A refused or failed download; `status` is what the asset route answers with. */
 export class ImageDownloadError extends Error {
@@ -125,7 +118,8 @@ async function readImage(response: Response, maxBytes: number, signal: AbortSign
   if (!response.ok) {
     await response.body?.cancel();
     // Expired result links answer 403/404/410 on object stores: tell the browser "gone".
-    if ([403, 404, 410].includes(response.status)) throw new ImageDownloadError('not_found', 404, `The image is no longer available (HTTP ${response.status}).`);
+    if ([403, 404, 410].includes(response.status))
+      throw new ImageDownloadError('not_found', 404, `The image is no longer available (HTTP ${response.status}).`);
     throw new ImageDownloadError('upstream_status', 502, `The image host answered HTTP ${response.status}.`);
   }
   const declared = (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();

@@ -27,7 +27,6 @@ export class ConfigError extends Error {
   }
 }
 
-
 /** An empty or blank variable counts as unset, as shells make `X= npm start` easy to type. */
 const unsetIfBlank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
@@ -94,7 +93,12 @@ const zAllowedHosts = z.preprocess(
   z
     .string()
     .default('')
-    .transform((s) => s.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+    )
     .refine((hosts) => hosts.every((h) => /^[a-z0-9.-]+$/.test(h)), 'ALLOWED_HOSTS must be a comma-separated list of host names'),
 );
 

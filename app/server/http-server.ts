@@ -136,7 +136,11 @@ export async function createAppServer(options: AppServerOptions): Promise<AppSer
   });
   const port = (server.address() as AddressInfo).port;
   guard = new RequestGuard({ port, boundHost: options.host, allowedHosts: options.allowedHosts ?? [] });
-  const shownHost = ['0.0.0.0', '::', '[::]'].includes(options.host) ? '127.0.0.1' : options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
+  const shownHost = ['0.0.0.0', '::', '[::]'].includes(options.host)
+    ? '127.0.0.1'
+    : options.host.includes(':') && !options.host.startsWith('[')
+      ? `[${options.host}]`
+      : options.host;
 
   return {
     url: `http://${shownHost}:${port}`,

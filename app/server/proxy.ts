@@ -127,10 +127,15 @@ export function createModelApiProxy(options: ModelApiProxyOptions) {
       parsed = text === '' ? {} : JSON.parse(text);
     } catch {
       const snippet = redact(text.slice(0, 300), token);
-      return sendJson(res, upstream.status >= 400 ? upstream.status : 502, {
-        error_code: 'proxy_upstream_not_json',
-        error_message: `The Model API answered HTTP ${upstream.status} with a non-JSON body: ${snippet}`,
-      }, extra);
+      return sendJson(
+        res,
+        upstream.status >= 400 ? upstream.status : 502,
+        {
+          error_code: 'proxy_upstream_not_json',
+          error_message: `The Model API answered HTTP ${upstream.status} with a non-JSON body: ${snippet}`,
+        },
+        extra,
+      );
     }
     const clean = scrubSecret(parsed, token);
     if (clean !== null && typeof clean === 'object' && !Array.isArray(clean)) {

@@ -55,11 +55,23 @@ export function optionsFromArgs(argv: string[], env: NodeJS.ProcessEnv): Simulat
   const { values: v } = parseArgs({
     args: argv,
     options: {
-      host: { type: 'string' }, port: { type: 'string' }, 'base-path': { type: 'string' }, 'public-url': { type: 'string' },
-      token: { type: 'string' }, 'time-scale': { type: 'string' }, fast: { type: 'boolean' }, workers: { type: 'string' },
-      'queue-ms': { type: 'string' }, 'base-ms': { type: 'string' }, 'per-image-ms': { type: 'string' },
-      'output-scale': { type: 'string' }, billing: { type: 'string' }, 'omit-urls': { type: 'boolean' },
-      'expire-after-ms': { type: 'string' }, fault: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'base-path': { type: 'string' },
+      'public-url': { type: 'string' },
+      token: { type: 'string' },
+      'time-scale': { type: 'string' },
+      fast: { type: 'boolean' },
+      workers: { type: 'string' },
+      'queue-ms': { type: 'string' },
+      'base-ms': { type: 'string' },
+      'per-image-ms': { type: 'string' },
+      'output-scale': { type: 'string' },
+      billing: { type: 'string' },
+      'omit-urls': { type: 'boolean' },
+      'expire-after-ms': { type: 'string' },
+      fault: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
@@ -108,7 +120,10 @@ async function main(): Promise<void> {
   console.log(`  latency    queue ${s.queueDelayMs} ms, run ${s.baseMs} + ${s.perImageMs} ms/image, ×${s.timeScale}, ${s.workers} workers`);
   console.log(`  frames     ×${s.outputScale} of the resolution; faults ${options.faults?.length ?? 0}`);
   const stop = () => {
-    sim.close().then(() => process.exit(0), () => process.exit(1));
+    sim.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -115,10 +115,7 @@ function storageMessage(err: unknown): string {
  * Reads the saved workflow back, migrated and repaired. Undefined when nothing usable was
  * saved; the issues say what was repaired or why it could not be read.
  */
-export async function restoreWorkflow(
-  storage: WorkflowStorage,
-  registry: NodeRegistry,
-): Promise<{ workflow: Workflow | undefined; issues: Issue[] }> {
+export async function restoreWorkflow(storage: WorkflowStorage, registry: NodeRegistry): Promise<{ workflow: Workflow | undefined; issues: Issue[] }> {
   let raw: unknown;
   try {
     raw = await storage.load();

@@ -28,10 +28,7 @@ export function serializeSelection(workflow: Workflow, ids: ReadonlySet<string>)
  * Reads clipboard text as nodes to paste: our fragment format, or a whole workflow file (its
  * nodes are pasted). Undefined for anything else.
  */
-export function parseClipboardText(
-  text: string,
-  registry: NodeRegistry,
-): { nodes: WorkflowNode[]; edges: WorkflowEdge[] } | undefined {
+export function parseClipboardText(text: string, registry: NodeRegistry): { nodes: WorkflowNode[]; edges: WorkflowEdge[] } | undefined {
   const trimmed = text.trim();
   if (!trimmed.startsWith('{')) return undefined;
   let data: unknown;

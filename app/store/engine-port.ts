@@ -11,12 +11,7 @@ import type { RunOptions, RunServices } from '../engine/run-graph';
  */
 export interface StudioEngine {
   planRun(workflow: Workflow, registry: NodeRegistry, options?: { targets?: readonly string[] }): PlanLike;
-  runGraph(
-    workflow: Workflow,
-    registry: NodeRegistry,
-    services: RunServices,
-    options: RunOptions,
-  ): Promise<RunSummary>;
+  runGraph(workflow: Workflow, registry: NodeRegistry, services: RunServices, options: RunOptions): Promise<RunSummary>;
 }
 
 /** The part of the planner's answer the editor reads. */

@@ -40,9 +40,7 @@ export function removeElements(wf: Workflow, nodes: Iterable<string>, edges: Ite
   const goneNodes = new Set(nodes);
   const goneEdges = new Set(edges);
   const keptNodes = goneNodes.size ? wf.nodes.filter((n) => !goneNodes.has(n.id)) : wf.nodes;
-  const keptEdges = wf.edges.filter(
-    (e) => !goneEdges.has(e.id) && !goneNodes.has(e.source.node) && !goneNodes.has(e.target.node),
-  );
+  const keptEdges = wf.edges.filter((e) => !goneEdges.has(e.id) && !goneNodes.has(e.source.node) && !goneNodes.has(e.target.node));
   if (keptNodes.length === wf.nodes.length && keptEdges.length === wf.edges.length) return wf;
   return { ...wf, nodes: keptNodes, edges: keptEdges.length === wf.edges.length ? wf.edges : keptEdges };
 }

@@ -68,10 +68,7 @@ export function createGraphSlice(set: SetState, get: GetState, ctx: SliceContext
   const check = (wf: Workflow, source: PortRef, target: PortRef): ConnectionCheck => {
     const node = wf.nodes.find((n) => n.id === target.node);
     const spec = node ? registry.get(node.kind)?.inputs.find((p) => p.name === target.port) : undefined;
-    const free =
-      spec && !spec.multiple
-        ? { ...wf, edges: wf.edges.filter((e) => !(e.target.node === target.node && e.target.port === target.port)) }
-        : wf;
+    const free = spec && !spec.multiple ? { ...wf, edges: wf.edges.filter((e) => !(e.target.node === target.node && e.target.port === target.port)) } : wf;
     return validateConnection(free, registry, { source, target });
   };
 

@@ -73,7 +73,13 @@ export function attachHistoryRecorder(store: StudioStore, options: HistoryRecord
     return out;
   };
 
-  const record = (s: StudioState, nodeId: string, result: { outputs: NodeOutputs; meta: NodeMeta; cacheKey: string }, source: HistoryEntry['source'], startedAt?: number) => {
+  const record = (
+    s: StudioState,
+    nodeId: string,
+    result: { outputs: NodeOutputs; meta: NodeMeta; cacheKey: string },
+    source: HistoryEntry['source'],
+    startedAt?: number,
+  ) => {
     const requestId = typeof result.meta.requestId === 'string' ? result.meta.requestId : undefined;
     if (!requestId || seen.has(requestId)) return;
     seen.add(requestId);
@@ -105,7 +111,9 @@ export function attachHistoryRecorder(store: StudioStore, options: HistoryRecord
       store.getState().noteHistoryChanged();
     })().catch((err: unknown) => {
       seen.delete(requestId);
-      store.getState().notify(`A finished generation (request ${requestId}) could not be added to the history: ${err instanceof Error ? err.message : String(err)}`, 'error');
+      store
+        .getState()
+        .notify(`A finished generation (request ${requestId}) could not be added to the history: ${err instanceof Error ? err.message : String(err)}`, 'error');
     });
     pending.add(job);
     void job.finally(() => pending.delete(job));

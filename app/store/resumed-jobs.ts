@@ -86,7 +86,11 @@ export function withProgress(job: ResumedJob, detail: ProgressDetail, message: s
 /** The outcome of resuming, folded into the job (completed jobs may already be done). */
 export function withReport(job: ResumedJob, report: ResumeReport): ResumedJob {
   if (report.outcome === 'completed') return job.status === 'done' ? job : { ...job, status: 'done', message: doneMessage(job) };
-  return { ...job, status: 'error', message: `Could not re-attach to request ${job.requestId}: ${report.message ?? 'unknown error'}. It stays recorded and is tried again on the next reload; it was not resubmitted.` };
+  return {
+    ...job,
+    status: 'error',
+    message: `Could not re-attach to request ${job.requestId}: ${report.message ?? 'unknown error'}. It stays recorded and is tried again on the next reload; it was not resubmitted.`,
+  };
 }
 
 export const doneMessage = (job: ResumedJob) => `Re-attached after a reload: request ${job.requestId} finished and its images were collected.`;

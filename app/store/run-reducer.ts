@@ -57,8 +57,7 @@ export interface RunState {
 
 export const idleRun: RunState = { runId: null, phase: 'idle', nodeIds: [], nodes: {}, issues: [] };
 
-export const isRunActive = (run: RunState): boolean =>
-  run.phase === 'starting' || run.phase === 'running' || run.phase === 'stopping';
+export const isRunActive = (run: RunState): boolean => run.phase === 'starting' || run.phase === 'running' || run.phase === 'stopping';
 
 /** The phases of a remote job during which cancelling is impossible and billing certain. */
 const BILLED_PHASES = new Set<ProgressDetail['phase']>(['running', 'downloading']);
@@ -118,10 +117,7 @@ export function reduceRunEvent(
       });
     }
     case 'node-cached':
-      return put(
-        { status: 'cached' },
-        { ...results, [e.nodeId]: { outputs: e.outputs, meta: e.meta, cacheKey: e.cacheKey, cached: true } },
-      );
+      return put({ status: 'cached' }, { ...results, [e.nodeId]: { outputs: e.outputs, meta: e.meta, cacheKey: e.cacheKey, cached: true } });
     case 'node-done':
       return put(
         { status: 'done', durationMs: e.durationMs, requestId: prev.requestId, billedAfterStop: prev.billedAfterStop },

@@ -87,7 +87,8 @@ export function createRunSlice(set: SetState, get: GetState, ctx: SliceContext):
       try {
         const plan = deps.engine.planRun(workflow, deps.registry, targets ? { targets } : {});
         // An invalid plan runs nothing (the run reports why), so there is nothing to pay for.
-        if (plan.ok) estimate = withJobsInFlight(await estimateCost(workflow, deps.registry, plan, deps.cache, deps.pricing), plan, deps.journal?.inFlightKeys?.() ?? []);
+        if (plan.ok)
+          estimate = withJobsInFlight(await estimateCost(workflow, deps.registry, plan, deps.cache, deps.pricing), plan, deps.journal?.inFlightKeys?.() ?? []);
       } finally {
         set({ estimating: false });
       }

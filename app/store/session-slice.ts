@@ -1,17 +1,7 @@
 import type { CachedResult } from '../engine/cache';
 import type { JournaledSeedream, JournalEntry } from '../engine/seedream-journal';
 import type { NodeRunState } from './run-reducer';
-import {
-  doneMessage,
-  lostJobOf,
-  nodeForEntry,
-  resumedJobOf,
-  viewsByNode,
-  withProgress,
-  withReport,
-  type LostJob,
-  type ResumedJob,
-} from './resumed-jobs';
+import { doneMessage, lostJobOf, nodeForEntry, resumedJobOf, viewsByNode, withProgress, withReport, type LostJob, type ResumedJob } from './resumed-jobs';
 import type { GetState, SetState, SliceContext } from './store-types';
 
 /** What the store needs of the request journal (see engine/seedream-journal). */

@@ -16,10 +16,7 @@ export interface BuiltinTemplate {
   readonly workflow: unknown;
 }
 
-const entry = (
-  id: string,
-  workflow: { meta: { name: string; description: string; template: { fields: TemplateField[] } } },
-): BuiltinTemplate => ({
+const entry = (id: string, workflow: { meta: { name: string; description: string; template: { fields: TemplateField[] } } }): BuiltinTemplate => ({
   id,
   title: workflow.meta.name,
   description: workflow.meta.description,
@@ -39,4 +36,3 @@ export const builtinTemplates: readonly BuiltinTemplate[] = [
 export function findBuiltinTemplate(id: string): BuiltinTemplate | undefined {
   return builtinTemplates.find((t) => t.id === id);
 }
-

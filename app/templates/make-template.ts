@@ -73,7 +73,10 @@ export interface TemplateFieldCandidate {
 
 /** Turns any text into a field id (`[a-z][a-zA-Z0-9-]*`). */
 function toFieldId(text: string): string {
-  const cleaned = text.replace(/[^A-Za-z0-9-]+/g, '-').replace(/^[^A-Za-z]+/, '').replace(/-+$/, '');
+  const cleaned = text
+    .replace(/[^A-Za-z0-9-]+/g, '-')
+    .replace(/^[^A-Za-z]+/, '')
+    .replace(/-+$/, '');
   const id = cleaned ? cleaned[0]!.toLowerCase() + cleaned.slice(1) : 'field';
   return id.slice(0, 60);
 }

@@ -53,9 +53,7 @@ export function resolveTemplateField(workflow: Workflow, field: TemplateField, r
   }
   const raw = node.params[param];
   const parsed = schema.safeParse(raw);
-  const linked = def.inputs.some(
-    (p) => p.replacesParam === param && workflow.edges.some((e) => e.target.node === nodeId && e.target.port === p.name),
-  );
+  const linked = def.inputs.some((p) => p.replacesParam === param && workflow.edges.some((e) => e.target.node === nodeId && e.target.port === p.name));
   return { ...field, schema, meta: (schema.meta() ?? {}) as ParamMeta, value: parsed.success ? parsed.data : raw, kind: node.kind, linked };
 }
 

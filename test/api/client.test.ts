@@ -248,7 +248,9 @@ describe('RunComfyClient reads', () => {
 
   it('reads the cancel outcome, not the status', async () => {
     const { fake, client, clock } = setup();
-    fake.on('POST', CANCEL, reply(202, { status: 'completed', outcome: 'cancelled' }), reply(202, { status: 'cancelled', outcome: 'not_cancellable' }), { status: 202 });
+    fake.on('POST', CANCEL, reply(202, { status: 'completed', outcome: 'cancelled' }), reply(202, { status: 'cancelled', outcome: 'not_cancellable' }), {
+      status: 202,
+    });
     expect((await clock.drive(client.cancel('r1'))).outcome).toBe('cancelled');
     expect((await clock.drive(client.cancel('r1'))).outcome).toBe('not_cancellable');
     expect((await clock.drive(client.cancel('r1'))).outcome).toBe('unknown');

@@ -15,7 +15,10 @@ import {
 describe('ApiError subclasses', () => {
   it('carry a stable code, status, retryable flag and request id', () => {
     expect(new AuthError('x', { status: 401, retryable: true })).toMatchObject({ code: 'auth', status: 401, retryable: false, name: 'AuthError' });
-    expect(new InvalidInputError('x', [{ severity: 'error', code: 'c', message: 'm', field: 'prompt' }])).toMatchObject({ code: 'invalid-input', retryable: false });
+    expect(new InvalidInputError('x', [{ severity: 'error', code: 'c', message: 'm', field: 'prompt' }])).toMatchObject({
+      code: 'invalid-input',
+      retryable: false,
+    });
     expect(new CancelledError('x', { requestId: 'r' })).toMatchObject({ code: 'cancelled', requestId: 'r' });
     expect(new DeadlineError('x', 'queued', true)).toMatchObject({ code: 'deadline', phase: 'queued', cancelled: true });
     expect(new StillRunningError('x', { requestId: 'r' })).toMatchObject({ code: 'still-running', requestId: 'r' });

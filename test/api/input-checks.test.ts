@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  checkBodySize,
-  checkImageBytes,
-  checkImageEntry,
-  checkSeedreamInput,
-  decodeDataUri,
-  imagePlace,
-  toDataUri,
-} from '../../app/api/input-checks';
+import { checkBodySize, checkImageBytes, checkImageEntry, checkSeedreamInput, decodeDataUri, imagePlace, toDataUri } from '../../app/api/input-checks';
 import { MAX_IMAGE_BYTES, MAX_REQUEST_BODY_BYTES, RESOLUTIONS, type SeedreamInput } from '../../app/model/seedream';
 import { gifHeader, jpegHeader, pngHeader, webpHeader } from './test-images';
 

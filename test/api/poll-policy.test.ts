@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import {
-  adaptivePollPolicy,
-  denseGapMs,
-  estimateRunMs,
-  fixedPollPolicy,
-  nextScheduledPollMs,
-  RunTimeEstimator,
-} from '../../app/api/poll-policy';
+import { adaptivePollPolicy, denseGapMs, estimateRunMs, fixedPollPolicy, nextScheduledPollMs, RunTimeEstimator } from '../../app/api/poll-policy';
 import { JOB_CLASSES, measureClass, missedGoals, POLLING_GOALS } from '../bench/polling-sim';
 
 function schedule(expectedRunMs: number, untilMs: number): number[] {
   const points: number[] = [];
-  for (let t = 0; t < untilMs; ) points.push((t = nextScheduledPollMs(t, expectedRunMs)));
+  for (let t = 0; t < untilMs;) points.push((t = nextScheduledPollMs(t, expectedRunMs)));
   return points;
 }
 
@@ -49,7 +42,10 @@ describe('adaptivePollPolicy', () => {
 
 describe('polling goals (fake clock, 101 jobs per class)', () => {
   it.each(POLLING_GOALS)('meets the goals for $seconds s jobs: ≤ $maxRequests requests, mean delay ≤ $meanDelayMs ms', async (goal) => {
-    const stats = await measureClass(adaptivePollPolicy(), JOB_CLASSES.find((c) => c.seconds === goal.seconds)!);
+    const stats = await measureClass(
+      adaptivePollPolicy(),
+      JOB_CLASSES.find((c) => c.seconds === goal.seconds)!,
+    );
     expect(stats.maxRequests).toBeLessThanOrEqual(goal.maxRequests);
     expect(stats.meanDelayMs).toBeLessThanOrEqual(goal.meanDelayMs);
     expect(missedGoals([stats])).toEqual([]);

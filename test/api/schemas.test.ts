@@ -24,7 +24,11 @@ describe('normaliseState', () => {
 
 describe('parseStatus', () => {
   it.each([
-    ['the documented answer', { request_id: 'r', status: 'in_queue', queue_position: 2, status_url: 'u', result_url: 'v' }, { state: 'queued', queuePosition: 2 }],
+    [
+      'the documented answer',
+      { request_id: 'r', status: 'in_queue', queue_position: 2, status_url: 'u', result_url: 'v' },
+      { state: 'queued', queuePosition: 2 },
+    ],
     ['unknown keys and no URLs', { status: 'in_progress', extra: { a: 1 } }, { state: 'running' }],
     ['a numeric-string queue position', { status: 'in_queue', queue_position: '7' }, { state: 'queued', queuePosition: 7 }],
     ['an unreadable queue position (dropped)', { status: 'in_queue', queue_position: 'soon' }, { state: 'queued' }],
@@ -107,8 +111,14 @@ describe('parseCatalog', () => {
 
 describe('readErrorBody and errorText', () => {
   it.each([
-    [{ error_code: 404001, error_message: 'expired' }, { apiCode: '404001', text: 'expired' }],
-    [{ error_code: '400002', message: 'no money' }, { apiCode: '400002', text: 'no money' }],
+    [
+      { error_code: 404001, error_message: 'expired' },
+      { apiCode: '404001', text: 'expired' },
+    ],
+    [
+      { error_code: '400002', message: 'no money' },
+      { apiCode: '400002', text: 'no money' },
+    ],
     [{ error_code: 0, message: 'ok' }, { text: 'ok' }],
     [{ detail: [{ loc: ['body', 'seed'], msg: 'not an int' }] }, { text: 'body.seed: not an int' }],
     [{ error: { message: 'inner' } }, { text: 'inner' }],

@@ -90,7 +90,9 @@ describe('waitForJob', () => {
     const e = await failure(clock, wait({ signal: ac.signal }));
     expect(e).toBeInstanceOf(StillRunningError);
     expect(e.requestId).toBe('r1');
-    expect(e.message).toMatch(/^Stopped waiting: request r1 is still running — will be billed \(a running job cannot be cancelled\)\. Its images can still be collected/);
+    expect(e.message).toMatch(
+      /^Stopped waiting: request r1 is still running — will be billed \(a running job cannot be cancelled\)\. Its images can still be collected/,
+    );
     expect(fake.sent('POST')).toHaveLength(0);
   });
 

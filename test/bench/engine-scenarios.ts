@@ -37,19 +37,33 @@ export function makespanScenarios(): MakespanScenario[] {
   chain.edge('e4.out', 'sink.in');
 
   const fan = graph().node('src', 'stub.source').node('sink', 'stub.sink');
-  for (let i = 0; i < 8; i++) fan.node(`f${i}`, 'stub.slow', { ms: 1000, label: `f${i}` }).edge('src.out', `f${i}.in`).edge(`f${i}.out`, 'sink.in', { order: i });
+  for (let i = 0; i < 8; i++)
+    fan
+      .node(`f${i}`, 'stub.slow', { ms: 1000, label: `f${i}` })
+      .edge('src.out', `f${i}.in`)
+      .edge(`f${i}.out`, 'sink.in', { order: i });
 
   const diamond = graph()
-    .node('src', 'stub.source').node('a', 'stub.slow', { ms: 1000, label: 'a' }).node('b', 'stub.slow', { ms: 1500, label: 'b' })
-    .node('d', 'stub.slow', { ms: 700, label: 'd' }).node('sink', 'stub.sink')
-    .edge('src.out', 'a.in').edge('src.out', 'b.in').edge('a.out', 'd.in', { order: 0 }).edge('b.out', 'd.in', { order: 1 }).edge('d.out', 'sink.in');
+    .node('src', 'stub.source')
+    .node('a', 'stub.slow', { ms: 1000, label: 'a' })
+    .node('b', 'stub.slow', { ms: 1500, label: 'b' })
+    .node('d', 'stub.slow', { ms: 700, label: 'd' })
+    .node('sink', 'stub.sink')
+    .edge('src.out', 'a.in')
+    .edge('src.out', 'b.in')
+    .edge('a.out', 'd.in', { order: 0 })
+    .edge('b.out', 'd.in', { order: 1 })
+    .edge('d.out', 'sink.in');
 
   const chains = graph().node('sink', 'stub.sink');
   for (let c = 0; c < 3; c++) {
-    chains.node(`src${c}`, 'stub.source', { name: `src${c}` })
+    chains
+      .node(`src${c}`, 'stub.source', { name: `src${c}` })
       .node(`c${c}a`, 'stub.slow', { ms: 900 + 100 * c, label: `c${c}a` })
       .node(`c${c}b`, 'stub.slow', { ms: 1300 - 150 * c, label: `c${c}b` })
-      .edge(`src${c}.out`, `c${c}a.in`).edge(`c${c}a.out`, `c${c}b.in`).edge(`c${c}b.out`, 'sink.in', { order: c });
+      .edge(`src${c}.out`, `c${c}a.in`)
+      .edge(`c${c}a.out`, `c${c}b.in`)
+      .edge(`c${c}b.out`, 'sink.in', { order: c });
   }
   return [
     { name: 'chain of 5 edits', concurrency: 4, workflow: chain.build() },
@@ -88,7 +102,11 @@ export async function measureMakespan(scenario: MakespanScenario): Promise<Makes
 }
 
 const benchNode = defineNode({
-  kind: 'bench.instant', version: 1, title: 'Bench Instant', category: 'Bench', description: 'Returns at once.',
+  kind: 'bench.instant',
+  version: 1,
+  title: 'Bench Instant',
+  category: 'Bench',
+  description: 'Returns at once.',
   inputs: [{ name: 'in', type: 'image-list', optional: true, multiple: true }],
   outputs: [{ name: 'out', type: 'image' }],
   isOutput: true,

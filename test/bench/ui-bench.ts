@@ -121,7 +121,10 @@ async function dragFrameTimes(page: Page, nodeId: string): Promise<number[]> {
   const end = await headerCentre(page, nodeId);
   if (Math.hypot(end.x - start.x, end.y - start.y) < 50) throw new Error(`Dragging ${nodeId} did not move it: the frame times would not be a drag's.`);
   const stamps = await page.evaluate<number[]>('window.__framesOn = false, window.__frames');
-  return stamps.slice(1).map((t, i) => t - stamps[i]!).slice(2);
+  return stamps
+    .slice(1)
+    .map((t, i) => t - stamps[i]!)
+    .slice(2);
 }
 
 async function main(): Promise<void> {
@@ -163,7 +166,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < RELOADS; i++) {
       await page.reload();
       await page.waitForFunction(() => (window as unknown as { __bench: { shownAt?: number } }).__bench.shownAt !== undefined, null, { timeout: 60_000 });
-      await page.mouse.click(...Object.values(await headerCentre(page, CLICKED)) as [number, number]);
+      await page.mouse.click(...(Object.values(await headerCentre(page, CLICKED)) as [number, number]));
       await page.waitForFunction(() => (window as unknown as { __bench: { selectedAt?: number } }).__bench.selectedAt !== undefined);
       const t = await page.evaluate(() => (window as unknown as { __bench: { shownAt: number; selectedAt: number } }).__bench);
       shown.push(t.shownAt);
@@ -194,13 +197,37 @@ async function main(): Promise<void> {
       const ok = p95 <= FRAME_GOAL_MS;
       failed ||= !ok;
       const late = rounded.filter((x) => x > VSYNC_MS).length;
-      rows.push([label, `${p95.toFixed(1)} ms`, `≤ ${FRAME_GOAL_MS} ms`, ok ? 'ok' : 'MISSED', `${late}/${xs.length} frames late · raw p95 ${percentile(xs, 95).toFixed(2)} · max ${Math.max(...xs).toFixed(1)}`]);
+      rows.push([
+        label,
+        `${p95.toFixed(1)} ms`,
+        `≤ ${FRAME_GOAL_MS} ms`,
+        ok ? 'ok' : 'MISSED',
+        `${late}/${xs.length} frames late · raw p95 ${percentile(xs, 95).toFixed(2)} · max ${Math.max(...xs).toFixed(1)}`,
+      ]);
     };
-    rows.push([`open → ${NODES} nodes shown (median of ${RELOADS})`, `${median(shown).toFixed(0)} ms`, '–', '', `min ${Math.min(...shown).toFixed(0)} · max ${Math.max(...shown).toFixed(0)}`]);
-    rows.push([`open → first click answered (median of ${RELOADS})`, `${median(answered).toFixed(0)} ms`, '–', '', `min ${Math.min(...answered).toFixed(0)} · max ${Math.max(...answered).toFixed(0)}`]);
+    rows.push([
+      `open → ${NODES} nodes shown (median of ${RELOADS})`,
+      `${median(shown).toFixed(0)} ms`,
+      '–',
+      '',
+      `min ${Math.min(...shown).toFixed(0)} · max ${Math.max(...shown).toFixed(0)}`,
+    ]);
+    rows.push([
+      `open → first click answered (median of ${RELOADS})`,
+      `${median(answered).toFixed(0)} ms`,
+      '–',
+      '',
+      `min ${Math.min(...answered).toFixed(0)} · max ${Math.max(...answered).toFixed(0)}`,
+    ]);
     frameRow(`drag frame time p95, fitted view (zoom ${fittedZoom.toFixed(2)})`, fitted);
     frameRow(`drag frame time p95, zoom ${zoomedZoom.toFixed(2)}`, zoomed);
-    rows.push([`initial JS, gzip -9 (${js.files} file${js.files === 1 ? '' : 's'})`, `${(js.gzip / 1024).toFixed(1)} KiB`, '–', '', `${(js.raw / 1024).toFixed(1)} KiB raw`]);
+    rows.push([
+      `initial JS, gzip -9 (${js.files} file${js.files === 1 ? '' : 's'})`,
+      `${(js.gzip / 1024).toFixed(1)} KiB`,
+      '–',
+      '',
+      `${(js.raw / 1024).toFixed(1)} KiB raw`,
+    ]);
     process.stdout.write(`UI benchmark: ${NODES} nodes, ${(workflow.edges as unknown[]).length} links, headless Chromium ${browser.version()}\n\n`);
     process.stdout.write(`${table(['metric', 'value', 'goal', '', 'detail'], rows)}\n`);
     if (errors.length) {

@@ -16,7 +16,9 @@ async function setup(images: Uint8Array[]) {
   for (const bytes of images) refs.push(await assets.put(bytes));
   const downloads: { name: string; bytes: Uint8Array }[] = [];
   const workflow = paidWorkflow(3);
-  const sink = createDownloadOutputSink(assets, async (name, blob) => downloads.push({ name, bytes: new Uint8Array(await blob.arrayBuffer()) }), { workflow: () => workflow });
+  const sink = createDownloadOutputSink(assets, async (name, blob) => downloads.push({ name, bytes: new Uint8Array(await blob.arrayBuffer()) }), {
+    workflow: () => workflow,
+  });
   const save = async (prefix: string) => {
     const names = await sink.save(refs, { nodeId: 's', prefix, signal: new AbortController().signal });
     await new Promise((r) => setTimeout(r, 0));

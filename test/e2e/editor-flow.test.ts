@@ -147,10 +147,12 @@ describe('the editor in a browser, as a newcomer uses it', () => {
   it('arranges the graph with Auto-layout, leaving room for the frames a run adds', async () => {
     await page.getByTestId('layout-button').click();
     // Save and Preview end up in one column, one under the other.
-    await expect.poll(async () => {
-      const [s, p] = [(await page.getByTestId(`node-${ids.save}`).boundingBox())!, (await page.getByTestId(`node-${ids.preview}`).boundingBox())!];
-      return Math.round(Math.abs(s.x - p.x));
-    }).toBe(0);
+    await expect
+      .poll(async () => {
+        const [s, p] = [(await page.getByTestId(`node-${ids.save}`).boundingBox())!, (await page.getByTestId(`node-${ids.preview}`).boundingBox())!];
+        return Math.round(Math.abs(s.x - p.x));
+      })
+      .toBe(0);
     await page.waitForTimeout(300);
     await studio.screenshot(page, '02b-layout');
   });

@@ -15,7 +15,12 @@ const EVIL_HTTPS = `https://evil.example/x.png?"><img src=x onerror=window.__pwn
 const SVG_DATA = `data:image/svg+xml,<svg xmlns="http://www.w3.org/2000/svg" onload="window.__pwned='svg'"/>`;
 
 const node = (id: string, kind: string, y: number, params: Record<string, unknown>, title?: string) => ({
-  id, kind, kindVersion: 1, position: { x: kind.startsWith('image.load') || kind === 'text.prompt' ? 0 : 420, y }, params, ...(title ? { title } : {}),
+  id,
+  kind,
+  kindVersion: 1,
+  position: { x: kind.startsWith('image.load') || kind === 'text.prompt' ? 0 : 420, y },
+  params,
+  ...(title ? { title } : {}),
 });
 
 const hostile = {
@@ -25,7 +30,13 @@ const hostile = {
     node('p', 'text.prompt', 0, { text: XSS_IMG + SCRIPT }, JS_URL),
     node('img1', 'image.load', 250, { image: { kind: 'url', url: JS_URL } }, XSS_IMG),
     node('img3', 'image.load', 550, { image: { kind: 'url', url: EVIL_HTTPS } }),
-    node('img4', 'image.load', 850, { image: { kind: 'asset', assetId: 'a'.repeat(64), mime: 'image/png', name: XSS_IMG, sourceUrl: JS_URL } }, 'javascript:alert(1)'),
+    node(
+      'img4',
+      'image.load',
+      850,
+      { image: { kind: 'asset', assetId: 'a'.repeat(64), mime: 'image/png', name: XSS_IMG, sourceUrl: JS_URL } },
+      'javascript:alert(1)',
+    ),
     node('gen', 'seedream.edit-sequential', 300, { prompt: XSS_IMG, maxImages: 2 }, SCRIPT),
     node('save', 'image.save', 300, { prefix: `../../${SCRIPT}` }, XSS_IMG),
   ].map((n) => (n.id === 'save' ? { ...n, position: { x: 820, y: 300 } } : n)),
@@ -77,7 +88,8 @@ function activeContent(): Promise<string[]> {
       for (const attr of el.getAttributeNames()) {
         const value = el.getAttribute(attr) ?? '';
         if (/^on/i.test(attr)) found.push(`${tag}[${attr}]`);
-        if (['src', 'href', 'action', 'formaction', 'xlink:href'].includes(attr) && /^\s*(javascript|data:text|vbscript)/i.test(value)) found.push(`${tag}[${attr}=${value}]`);
+        if (['src', 'href', 'action', 'formaction', 'xlink:href'].includes(attr) && /^\s*(javascript|data:text|vbscript)/i.test(value))
+          found.push(`${tag}[${attr}=${value}]`);
       }
       if (tag === 'img' && !/^(blob:|data:image\/(png|jpeg|webp);)/.test((el as HTMLImageElement).src)) found.push(`img[src=${(el as HTMLImageElement).src}]`);
     }

@@ -40,7 +40,11 @@ export async function openIssue5Studio(simulator: SimulatorOptions = {}): Promis
       counts: async () => (await call('')).counts as { submits: number; jobsCreated: number },
       jobs: async () => (await call('')).jobs as { request_id: string; phase: string; images: number }[],
       async expire(requestId) {
-        await call('/faults', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'expire', requestId, times: 100 }) });
+        await call('/faults', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ kind: 'expire', requestId, times: 100 }),
+        });
       },
     },
     newContext: () => fixture.newContext(),

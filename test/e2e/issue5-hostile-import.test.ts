@@ -14,7 +14,14 @@ const hostile = {
   meta: { name: XSS, description: '<script>window.__pwned=2</script>', __proto__: { polluted: true } },
   nodes: [
     { id: 'a', kind: 'text.prompt', kindVersion: 1, position: { x: 0, y: 0 }, title: XSS, params: { text: 'javascript:window.__pwned=3' } },
-    { id: 'b', kind: 'evil.exec', kindVersion: 1, position: { x: 420, y: 0 }, title: '<script>window.__pwned=4</script>', params: { code: 'window.__pwned=5' } },
+    {
+      id: 'b',
+      kind: 'evil.exec',
+      kindVersion: 1,
+      position: { x: 420, y: 0 },
+      title: '<script>window.__pwned=4</script>',
+      params: { code: 'window.__pwned=5' },
+    },
   ],
   edges: [{ id: 'e', source: { node: 'a', port: 'text' }, target: { node: 'b', port: 'in' } }],
 };
@@ -45,7 +52,7 @@ describe('issue 5 in the browser: hostile and broken files', () => {
     await page.waitForFunction(() => /hostile-again/.test(document.querySelector('[data-testid="notice"]')?.textContent ?? ''));
     await page.waitForTimeout(300);
     expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();
-    expect(await page.evaluate(() => ({} as { polluted?: unknown }).polluted)).toBeUndefined();
+    expect(await page.evaluate(() => (({}) as { polluted?: unknown }).polluted)).toBeUndefined();
     expect(guard.dialogs).toEqual([]);
     expect(await guard.problems()).toEqual([]);
     await studio.screenshot(page, 'issue5-hostile-import');
@@ -62,9 +69,13 @@ describe('issue 5 in the browser: hostile and broken files', () => {
 
     expect(await openFile(page, 'half.json', '{"schemaVersion": 2, "nodes": [')).toMatch(/“half\.json” could not be opened: This file is not valid JSON/);
     expect(await openFile(page, 'shape.json', JSON.stringify({ schemaVersion: 2, nodes: {}, edges: [] }))).toMatch(/could not be opened: nodes: .*array/i);
-    expect(await openFile(page, 'huge.json', Buffer.alloc(6 * 1024 * 1024, 0x20))).toMatch(/“huge\.json” could not be opened: This file is 6\.0 MiB; workflow files are at most 5\.0 MiB/);
+    expect(await openFile(page, 'huge.json', Buffer.alloc(6 * 1024 * 1024, 0x20))).toMatch(
+      /“huge\.json” could not be opened: This file is 6\.0 MiB; workflow files are at most 5\.0 MiB/,
+    );
     expect(await openFile(page, 'future.json', JSON.stringify({ schemaVersion: 42, nodes: [], edges: [] }))).toMatch(/could not be opened: .*newer/);
-    expect(await openFile(page, 'fake.png', Buffer.from('\x89PNG\r\n\x1a\n<script>alert(1)</script>', 'latin1'), 'image/png')).toMatch(/could not be opened: The PNG file is/);
+    expect(await openFile(page, 'fake.png', Buffer.from('\x89PNG\r\n\x1a\n<script>alert(1)</script>', 'latin1'), 'image/png')).toMatch(
+      /could not be opened: The PNG file is/,
+    );
     expect(await page.locator('.react-flow__node').count()).toBe(nodesBefore);
 
     // A graph whose links loop opens, with a warning naming the loop (it cannot run until fixed).

@@ -14,7 +14,13 @@ const workflow = {
   meta: { name: 'Drop me' },
   nodes: [
     { id: 'ref', kind: 'image.load', kindVersion: 1, position: { x: 0, y: 0 }, params: {} },
-    { id: 'gen', kind: 'seedream.edit-sequential', kindVersion: 1, position: { x: 400, y: 0 }, params: { prompt: 'Generate 2 images of a red kite', maxImages: 2, seed: 4242 } },
+    {
+      id: 'gen',
+      kind: 'seedream.edit-sequential',
+      kindVersion: 1,
+      position: { x: 400, y: 0 },
+      params: { prompt: 'Generate 2 images of a red kite', maxImages: 2, seed: 4242 },
+    },
     { id: 'save', kind: 'image.save', kindVersion: 1, position: { x: 800, y: 0 }, params: { prefix: 'kite' } },
   ],
   edges: [

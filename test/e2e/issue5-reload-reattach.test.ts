@@ -18,7 +18,13 @@ function takes(count: number, tag: string) {
     nodes: [
       { id: 'ref', kind: 'image.load', kindVersion: 1, position: { x: 0, y: 200 }, params: {} },
       ...gens.flatMap((i) => [
-        { id: `gen${i}`, kind: 'seedream.edit-sequential', kindVersion: 1, position: { x: 400, y: (i - 1) * 420 }, params: { prompt: `Generate 2 images, ${tag} take ${i}`, maxImages: 2 } },
+        {
+          id: `gen${i}`,
+          kind: 'seedream.edit-sequential',
+          kindVersion: 1,
+          position: { x: 400, y: (i - 1) * 420 },
+          params: { prompt: `Generate 2 images, ${tag} take ${i}`, maxImages: 2 },
+        },
         { id: `view${i}`, kind: 'image.preview', kindVersion: 1, position: { x: 800, y: (i - 1) * 420 }, params: {} },
       ]),
     ],
@@ -55,7 +61,9 @@ describe('issue 5 in the browser: runs that survive a reload', () => {
     await studio.screenshot(page, 'issue5-reattached-running');
     // Each node shows that its job was re-attached (not submitted again) …
     for (const id of ['gen1', 'gen2', 'gen3']) {
-      await page.waitForFunction((n) => /re-attached/.test(document.querySelector(`[data-testid="node-status-${n}"]`)?.textContent ?? ''), id, { timeout: 10_000 });
+      await page.waitForFunction((n) => /re-attached/.test(document.querySelector(`[data-testid="node-status-${n}"]`)?.textContent ?? ''), id, {
+        timeout: 10_000,
+      });
     }
     // … and its frames when the job completes.
     for (const id of ['gen1', 'gen2', 'gen3']) await page.getByTestId(`frames-${id}`).waitFor({ timeout: 30_000 });
@@ -65,7 +73,9 @@ describe('issue 5 in the browser: runs that survive a reload', () => {
     }
     await studio.screenshot(page, 'issue5-reattached-done');
     await until(async () => (await journalIds(page)).length === 0, 10_000, 'an empty journal');
-    const resumed = await page.locator('[data-testid^="resumed-"][data-status="done"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')!.slice('resumed-'.length)).sort());
+    const resumed = await page
+      .locator('[data-testid^="resumed-"][data-status="done"]')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')!.slice('resumed-'.length)).sort());
     expect(resumed).toEqual(ids);
     expect((await studio.sim.counts()).submits - submitsBefore).toBe(3);
 

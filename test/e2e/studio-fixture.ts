@@ -18,7 +18,16 @@ import { startStudio, type Studio } from '../../app/server/start-studio';
 import { ensureStudioBuild, ROOT } from './studio-build';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 export const SCREENS_DIR = join(ROOT, 'test-artifacts', 'screens');
 
 /** Jobs of a few hundred ms and small frames: a run is visible, and quick. */
@@ -145,14 +154,17 @@ export async function dropFiles(page: Page, files: { name: string; type: string;
   const canvas = page.getByTestId('canvas');
   const box = (await canvas.boundingBox())!;
   const point = at ?? { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-  const dataTransfer = await page.evaluateHandle((items) => {
-    const dt = new DataTransfer();
-    for (const item of items) {
-      const bytes = Uint8Array.from(atob(item.base64), (c) => c.charCodeAt(0));
-      dt.items.add(new File([bytes], item.name, { type: item.type }));
-    }
-    return dt;
-  }, files.map((f) => ({ name: f.name, type: f.type, base64: f.bytes.toString('base64') })));
+  const dataTransfer = await page.evaluateHandle(
+    (items) => {
+      const dt = new DataTransfer();
+      for (const item of items) {
+        const bytes = Uint8Array.from(atob(item.base64), (c) => c.charCodeAt(0));
+        dt.items.add(new File([bytes], item.name, { type: item.type }));
+      }
+      return dt;
+    },
+    files.map((f) => ({ name: f.name, type: f.type, base64: f.bytes.toString('base64') })),
+  );
   const init = { dataTransfer, clientX: point.x, clientY: point.y };
   const pane = page.locator('.react-flow__pane');
   await pane.dispatchEvent('dragenter', init);

@@ -55,7 +55,10 @@ describe('computeCacheKey', () => {
   it('changes when the merge order of one port changes', () => {
     const a = { port: 'p', order: 0, sourceKey: 'k1', sourcePort: 'out' };
     const b = { port: 'p', order: 1, sourceKey: 'k2', sourcePort: 'out' };
-    const swapped = [{ ...a, order: 1 }, { ...b, order: 0 }];
+    const swapped = [
+      { ...a, order: 1 },
+      { ...b, order: 0 },
+    ];
     expect(computeCacheKey({ ...parts, inputs: [a, b] })).not.toBe(computeCacheKey({ ...parts, inputs: swapped }));
   });
 });
@@ -102,16 +105,28 @@ describe('planned cache keys', () => {
 
   it('keeps keys when link orders are renumbered but changes them when links are swapped', () => {
     const build = (orders: [number, number]) =>
-      graph().node('x', 'stub.source', { name: 'x' }).node('y', 'stub.source', { name: 'y' }).node('j', 'stub.join').node('s', 'stub.sink')
-        .edge('x.out', 'j.images', { order: orders[0] }).edge('y.out', 'j.images', { order: orders[1] }).edge('j.out', 's.in').build();
+      graph()
+        .node('x', 'stub.source', { name: 'x' })
+        .node('y', 'stub.source', { name: 'y' })
+        .node('j', 'stub.join')
+        .node('s', 'stub.sink')
+        .edge('x.out', 'j.images', { order: orders[0] })
+        .edge('y.out', 'j.images', { order: orders[1] })
+        .edge('j.out', 's.in')
+        .build();
     expect(keysOf(build([10, 20])).j).toBe(keysOf(build([0, 1])).j);
     expect(keysOf(build([1, 0])).j).not.toBe(keysOf(build([0, 1])).j);
   });
 
   it('ignores a param while a linked input replaces it', () => {
     const build = (prompt: string, linked: boolean) => {
-      const b = graph().node('src', 'stub.source').node('txt', 'stub.text').node('p', 'stub.prompted', { prompt }, { kindVersion: 2 }).node('s', 'stub.sink')
-        .edge('src.out', 'p.images').edge('p.out', 's.in');
+      const b = graph()
+        .node('src', 'stub.source')
+        .node('txt', 'stub.text')
+        .node('p', 'stub.prompted', { prompt }, { kindVersion: 2 })
+        .node('s', 'stub.sink')
+        .edge('src.out', 'p.images')
+        .edge('p.out', 's.in');
       if (linked) b.edge('txt.text', 'p.prompt');
       else b.edge('txt.text', 's.in', { id: 'unused' });
       return b.build();

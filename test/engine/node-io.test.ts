@@ -11,9 +11,16 @@ const { registry } = createStubKit();
 describe('gatherInputs', () => {
   it('concatenates a multiple input in link order, an image adding one item and a list all', () => {
     const wf = graph()
-      .node('x', 'stub.source').node('l', 'stub.join').node('y', 'stub.source').node('j', 'stub.join').node('s', 'stub.sink')
-      .edge('y.out', 'j.images', { order: 2 }).edge('l.out', 'j.images', { order: 1 }).edge('x.out', 'j.images', { order: 0 })
-      .edge('x.out', 'l.images').edge('j.out', 's.in')
+      .node('x', 'stub.source')
+      .node('l', 'stub.join')
+      .node('y', 'stub.source')
+      .node('j', 'stub.join')
+      .node('s', 'stub.sink')
+      .edge('y.out', 'j.images', { order: 2 })
+      .edge('l.out', 'j.images', { order: 1 })
+      .edge('x.out', 'j.images', { order: 0 })
+      .edge('x.out', 'l.images')
+      .edge('j.out', 's.in')
       .build();
     const planned = planRun(wf, registry).nodes.get('j')!;
     const outputs = new Map([
@@ -69,13 +76,25 @@ describe('checkOutputs', () => {
 
 describe('toErrorInfo', () => {
   it.each([
-    ['a typed error', new StubError('rate-limited', 'slow down', true, 'prompt'), { code: 'rate-limited', message: 'slow down', retryable: true, field: 'prompt' }],
+    [
+      'a typed error',
+      new StubError('rate-limited', 'slow down', true, 'prompt'),
+      { code: 'rate-limited', message: 'slow down', retryable: true, field: 'prompt' },
+    ],
     ['a plain error', new Error('bad'), { code: 'node-failed', message: 'bad' }],
     ['a thrown string', 'oops', { code: 'node-failed', message: 'oops' }],
     ['an AbortedError', new AbortedError(), { code: 'aborted', message: 'Aborted' }],
     ['a DOM abort', new DOMException('gone', 'AbortError'), { code: 'aborted', message: 'gone' }],
-    ['an error naming its request', Object.assign(new Error('still running'), { code: 'still-running', requestId: 'req-1' }), { code: 'still-running', message: 'still running', requestId: 'req-1' }],
-    ['an error with details', Object.assign(new Error('x'), { code: 'http', details: { status: 500 } }), { code: 'http', message: 'x', details: { status: 500 } }],
+    [
+      'an error naming its request',
+      Object.assign(new Error('still running'), { code: 'still-running', requestId: 'req-1' }),
+      { code: 'still-running', message: 'still running', requestId: 'req-1' },
+    ],
+    [
+      'an error with details',
+      Object.assign(new Error('x'), { code: 'http', details: { status: 500 } }),
+      { code: 'http', message: 'x', details: { status: 500 } },
+    ],
   ])('maps %s', (_name, err, info) => {
     expect(toErrorInfo(err)).toEqual(info);
   });

@@ -6,8 +6,14 @@ import { graph } from '../fixtures/graph-builder';
 import { createStubKit } from '../fixtures/stub-kinds';
 
 const brittle = defineNode({
-  kind: 'stub.brittle', version: 3, title: 'Stub Brittle', category: 'Test', description: 'Throws while checking.',
-  inputs: [], outputs: [{ name: 'out', type: 'image' }], isOutput: true,
+  kind: 'stub.brittle',
+  version: 3,
+  title: 'Stub Brittle',
+  category: 'Test',
+  description: 'Throws while checking.',
+  inputs: [],
+  outputs: [{ name: 'out', type: 'image' }],
+  isOutput: true,
   params: z.object({}),
   migrateParams() {
     throw new Error('no way back from v1');
@@ -68,7 +74,11 @@ describe('planRun', () => {
   });
 
   it('reports each invalid param as "field: what was wrong" when params fail the schema', () => {
-    const wf = base().node('p', 'stub.prompted', { maxImages: 20, prompt: '' }, { kindVersion: 2 }).edge('src.out', 'p.images').edge('p.out', 'sink.in').build();
+    const wf = base()
+      .node('p', 'stub.prompted', { maxImages: 20, prompt: '' }, { kindVersion: 2 })
+      .edge('src.out', 'p.images')
+      .edge('p.out', 'sink.in')
+      .build();
     const plan = planRun(wf, registry);
     expect(codes(plan)).toEqual(['error:param-invalid:p:prompt', 'error:param-invalid:p:maxImages']);
     expect(plan.issues.map((i) => i.message)).toEqual([
@@ -127,8 +137,13 @@ describe('planRun', () => {
   });
 
   it('reports a required input left unlinked but accepts an input its param stands in for', () => {
-    const wf = base().node('t2', 'stub.transform').node('p', 'stub.prompted', {}, { kindVersion: 2 })
-      .edge('t2.out', 'sink.in').edge('src.out', 'p.images').edge('p.out', 'sink.in').build();
+    const wf = base()
+      .node('t2', 'stub.transform')
+      .node('p', 'stub.prompted', {}, { kindVersion: 2 })
+      .edge('t2.out', 'sink.in')
+      .edge('src.out', 'p.images')
+      .edge('p.out', 'sink.in')
+      .build();
     const plan = planRun(wf, registry);
     expect(codes(plan)).toEqual(['error:input-missing:t2:in']);
     expect(plan.issues[0]?.message).toBe('Input "in" (image-list) of Stub Transform "t2" is required but not linked.');
@@ -136,8 +151,14 @@ describe('planRun', () => {
 
   it('reports a cycle with its path', () => {
     const wf = graph()
-      .node('src', 'stub.source').node('a', 'stub.join').node('b', 'stub.join').node('sink', 'stub.sink')
-      .edge('src.out', 'a.images').edge('a.out', 'b.images').edge('b.out', 'a.images').edge('b.out', 'sink.in')
+      .node('src', 'stub.source')
+      .node('a', 'stub.join')
+      .node('b', 'stub.join')
+      .node('sink', 'stub.sink')
+      .edge('src.out', 'a.images')
+      .edge('a.out', 'b.images')
+      .edge('b.out', 'a.images')
+      .edge('b.out', 'sink.in')
       .build();
     const plan = planRun(wf, registry);
     expect(codes(plan)).toEqual(['error:cycle:a:-']);
@@ -146,11 +167,18 @@ describe('planRun', () => {
     expect([...plan.nodes.keys()]).toEqual(['src']);
   });
 
-  it('adds the node id to the findings of a definition\'s validate', () => {
+  it("adds the node id to the findings of a definition's validate", () => {
     const wf = graph()
-      .node('s1', 'stub.source').node('s2', 'stub.source').node('s3', 'stub.source').node('s4', 'stub.source')
-      .node('p', 'stub.prompted', { maxImages: 12 }, { kindVersion: 2 }).node('sink', 'stub.sink')
-      .edge('s1.out', 'p.images').edge('s2.out', 'p.images').edge('s3.out', 'p.images').edge('s4.out', 'p.images')
+      .node('s1', 'stub.source')
+      .node('s2', 'stub.source')
+      .node('s3', 'stub.source')
+      .node('s4', 'stub.source')
+      .node('p', 'stub.prompted', { maxImages: 12 }, { kindVersion: 2 })
+      .node('sink', 'stub.sink')
+      .edge('s1.out', 'p.images')
+      .edge('s2.out', 'p.images')
+      .edge('s3.out', 'p.images')
+      .edge('s4.out', 'p.images')
       .edge('p.out', 'sink.in')
       .build();
     const plan = planRun(wf, registry);
@@ -166,9 +194,12 @@ describe('planRun', () => {
 
   it('keeps every problem in one plan when several are present', () => {
     const wf = base()
-      .node('m', 'stub.mystery').edge('m.out', 'sink.in')
-      .node('txt', 'stub.text').edge('txt.text', 'sink.in')
-      .node('t2', 'stub.transform', { tag: 5 }).edge('t2.out', 'sink.in')
+      .node('m', 'stub.mystery')
+      .edge('m.out', 'sink.in')
+      .node('txt', 'stub.text')
+      .edge('txt.text', 'sink.in')
+      .node('t2', 'stub.transform', { tag: 5 })
+      .edge('t2.out', 'sink.in')
       .build();
     const plan = planRun(wf, registry);
     expect(plan.ok).toBe(false);

@@ -28,8 +28,11 @@ describe('runGraph', () => {
   it('runs nodes in topological order and reports success when every node works', async () => {
     const kit = createStubKit();
     const wf = graph()
-      .node('sink', 'stub.sink').node('t', 'stub.transform', { tag: 'x' }).node('src', 'stub.source', { name: 'a' })
-      .edge('t.out', 'sink.in').edge('src.out', 't.in')
+      .node('sink', 'stub.sink')
+      .node('t', 'stub.transform', { tag: 'x' })
+      .node('src', 'stub.source', { name: 'a' })
+      .edge('t.out', 'sink.in')
+      .edge('src.out', 't.in')
       .build();
     const { events, summary } = await runRecorded(wf, kit.registry, { concurrency: 1 });
     expectWellFormed(events);
@@ -43,9 +46,16 @@ describe('runGraph', () => {
   it('merges a multiple input in link order when links are listed out of order', async () => {
     const kit = createStubKit();
     const wf = graph()
-      .node('x', 'stub.source', { name: 'x' }).node('y', 'stub.source', { name: 'y' }).node('l', 'stub.join').node('j', 'stub.join').node('s', 'stub.sink')
-      .edge('x.out', 'l.images').edge('y.out', 'l.images')
-      .edge('y.out', 'j.images', { order: 2 }).edge('l.out', 'j.images', { order: 1 }).edge('x.out', 'j.images', { order: 0 })
+      .node('x', 'stub.source', { name: 'x' })
+      .node('y', 'stub.source', { name: 'y' })
+      .node('l', 'stub.join')
+      .node('j', 'stub.join')
+      .node('s', 'stub.sink')
+      .edge('x.out', 'l.images')
+      .edge('y.out', 'l.images')
+      .edge('y.out', 'j.images', { order: 2 })
+      .edge('l.out', 'j.images', { order: 1 })
+      .edge('x.out', 'j.images', { order: 0 })
       .edge('j.out', 's.in')
       .build();
     await runRecorded(wf, kit.registry);
@@ -55,7 +65,11 @@ describe('runGraph', () => {
   it('runs independent branches at the same time when the limit allows', async () => {
     const kit = createStubKit();
     const { events, summary } = await runRecorded(parallel(2, 100), kit.registry);
-    expect(ofType(events, 'node-start').filter((e) => e.nodeId !== 'sink').map((e) => e.at)).toEqual([0, 0]);
+    expect(
+      ofType(events, 'node-start')
+        .filter((e) => e.nodeId !== 'sink')
+        .map((e) => e.at),
+    ).toEqual([0, 0]);
     expect(summary.durationMs).toBe(100);
   });
 
@@ -70,8 +84,13 @@ describe('runGraph', () => {
   it('starts a node as soon as its own inputs are ready when another branch is still busy', async () => {
     const kit = createStubKit();
     const wf = graph()
-      .node('fast', 'stub.slow', { ms: 100 }).node('after', 'stub.transform').node('long', 'stub.slow', { ms: 300 }).node('s', 'stub.sink')
-      .edge('fast.out', 'after.in').edge('after.out', 's.in').edge('long.out', 's.in')
+      .node('fast', 'stub.slow', { ms: 100 })
+      .node('after', 'stub.transform')
+      .node('long', 'stub.slow', { ms: 300 })
+      .node('s', 'stub.sink')
+      .edge('fast.out', 'after.in')
+      .edge('after.out', 's.in')
+      .edge('long.out', 's.in')
       .build();
     const { events } = await runRecorded(wf, kit.registry);
     expect(ofType(events, 'node-start').map((e) => `${e.nodeId}@${e.at}`)).toEqual(['fast@0', 'long@0', 'after@100', 's@300']);
@@ -97,8 +116,13 @@ describe('runGraph', () => {
     /** a → b → sink, c → sink: b is the node tests change. */
     const chain = (bTag: string) =>
       graph()
-        .node('a', 'stub.source', { name: 'a' }).node('b', 'stub.transform', { tag: bTag }).node('c', 'stub.source', { name: 'c' }).node('sink', 'stub.sink')
-        .edge('a.out', 'b.in').edge('b.out', 'sink.in').edge('c.out', 'sink.in')
+        .node('a', 'stub.source', { name: 'a' })
+        .node('b', 'stub.transform', { tag: bTag })
+        .node('c', 'stub.source', { name: 'c' })
+        .node('sink', 'stub.sink')
+        .edge('a.out', 'b.in')
+        .edge('b.out', 'sink.in')
+        .edge('c.out', 'sink.in')
         .build();
 
     it('calls no node when an unchanged graph runs again', async () => {
@@ -110,7 +134,8 @@ describe('runGraph', () => {
       expect(idsOf(second.events, 'node-start')).toEqual([]);
       expect(idsOf(second.events, 'node-cached')).toEqual(['a', 'c', 'b', 'sink']);
       expect(second.summary.counts).toMatchObject({ cached: 4, done: 0 });
-      const keys = (events: RunEvent[]) => Object.fromEntries([...ofType(events, 'node-done'), ...ofType(events, 'node-cached')].map((e) => [e.nodeId, e.cacheKey]));
+      const keys = (events: RunEvent[]) =>
+        Object.fromEntries([...ofType(events, 'node-done'), ...ofType(events, 'node-cached')].map((e) => [e.nodeId, e.cacheKey]));
       expect(keys(second.events)).toEqual(keys(first.events));
       expect(second.summary.nodes.get('b')).toMatchObject({ status: 'cached', outputs: { out: [stubImage('a/x')] } });
     });
@@ -141,7 +166,9 @@ describe('runGraph', () => {
       const broken: CacheStore = { get: () => Promise.reject(new Error('disk gone')), set: () => Promise.reject(new Error('disk full')) };
       const first = await runRecorded(parallel(1, 10), kit.registry, { cache: broken });
       expect(first.summary.status).toBe('succeeded');
-      expect(first.services.logs.map((l) => l.message)).toEqual(expect.arrayContaining([expect.stringMatching(/disk gone/), expect.stringMatching(/disk full/)]));
+      expect(first.services.logs.map((l) => l.message)).toEqual(
+        expect.arrayContaining([expect.stringMatching(/disk gone/), expect.stringMatching(/disk full/)]),
+      );
       const stale: CacheStore = { get: async () => ({ outputs: { wrong: 1 } as never, meta: {} }), set: async () => undefined };
       const second = await runRecorded(parallel(1, 10), kit.registry, { cache: stale });
       expect(idsOf(second.events, 'node-start')).toEqual(['s0', 'sink']);
@@ -152,11 +179,17 @@ describe('runGraph', () => {
   describe('when a node fails', () => {
     const wf = () =>
       graph()
-        .node('ok', 'stub.slow', { ms: 200, label: 'ok' }).node('okSink', 'stub.sink')
+        .node('ok', 'stub.slow', { ms: 200, label: 'ok' })
+        .node('okSink', 'stub.sink')
         .node('bad', 'stub.fail', { ms: 50, code: 'rate-limited', message: 'try later', retryable: true })
-        .node('t', 'stub.transform').node('badSink', 'stub.sink').node('both', 'stub.sink')
-        .edge('ok.out', 'okSink.in').edge('bad.out', 't.in').edge('t.out', 'badSink.in')
-        .edge('ok.out', 'both.in').edge('t.out', 'both.in')
+        .node('t', 'stub.transform')
+        .node('badSink', 'stub.sink')
+        .node('both', 'stub.sink')
+        .edge('ok.out', 'okSink.in')
+        .edge('bad.out', 't.in')
+        .edge('t.out', 'badSink.in')
+        .edge('ok.out', 'both.in')
+        .edge('t.out', 'both.in')
         .build();
 
     it('skips every dependant, finishes the other branch and reports the error', async () => {
@@ -164,7 +197,14 @@ describe('runGraph', () => {
       const { events, summary } = await runRecorded(wf(), kit.registry);
       expectWellFormed(events);
       expect(ofType(events, 'node-error')).toEqual([
-        { type: 'node-error', runId: 'run-1', at: 50, nodeId: 'bad', durationMs: 50, error: { code: 'rate-limited', message: 'try later', retryable: true, field: 'in' } },
+        {
+          type: 'node-error',
+          runId: 'run-1',
+          at: 50,
+          nodeId: 'bad',
+          durationMs: 50,
+          error: { code: 'rate-limited', message: 'try later', retryable: true, field: 'in' },
+        },
       ]);
       expect(ofType(events, 'node-skipped').map((e) => [e.nodeId, e.reason, e.because])).toEqual([
         ['t', 'upstream-failed', 'bad'],
@@ -226,8 +266,14 @@ describe('runGraph', () => {
     it('keeps a result that arrives after the stop: cached for the next run and reported', async () => {
       // Like a billed Seedream job that cannot be cancelled: it ignores the stop and finishes.
       const billed = defineNode({
-        kind: 'stub.billed', version: 1, title: 'Billed', category: 'Test', description: 'Finishes despite a stop.',
-        inputs: [], outputs: [{ name: 'out', type: 'image' }], params: z.object({}),
+        kind: 'stub.billed',
+        version: 1,
+        title: 'Billed',
+        category: 'Test',
+        description: 'Finishes despite a stop.',
+        inputs: [],
+        outputs: [{ name: 'out', type: 'image' }],
+        params: z.object({}),
         async run({ ctx }) {
           await ctx.clock.sleep(1000);
           ctx.annotate({ requestId: 'req-late' });
@@ -260,7 +306,7 @@ describe('runGraph', () => {
     });
   });
 
-  it('rejects with the listener\'s error and stops the run when onEvent throws', async () => {
+  it("rejects with the listener's error and stops the run when onEvent throws", async () => {
     const kit = createStubKit();
     const services = fakeServices();
     const run = runGraph(parallel(2, 100), kit.registry, services, {

@@ -72,7 +72,12 @@ describe('journaledSeedream with the simulator', () => {
     const events: RunEvent[] = [];
     const summary = await runGraph(wf, registry, second.services, { cache, onEvent: (e) => events.push(e) });
     expect(summary.status).toBe('succeeded');
-    expect(events.filter((e) => e.type === 'node-cached').map((e) => (e as { nodeId: string }).nodeId).sort()).toEqual(['gen1', 'gen2', 'gen3', 'ref1', 'ref2', 'ref3']);
+    expect(
+      events
+        .filter((e) => e.type === 'node-cached')
+        .map((e) => (e as { nodeId: string }).nodeId)
+        .sort(),
+    ).toEqual(['gen1', 'gen2', 'gen3', 'ref1', 'ref2', 'ref3']);
     expect(sim.counts.submits).toBe(3);
   });
 

@@ -6,7 +6,12 @@ import { testImage } from '../fixtures/fake-run-context';
 
 const REQUEST: SeedreamJobRequest = { images: [testImage(1)], prompt: 'Generate 2 images', maxImages: 2, resolution: '2K', seed: 7 };
 const JOB = { nodeId: 'gen', cacheKey: 'k'.repeat(64) };
-const result = (requestId: string): SeedreamJobResult => ({ requestId, images: [testImage(2), testImage(3)], outputUrls: ['https://x.runcomfy.net/1.png', 'https://x.runcomfy.net/2.png'], costUsd: 0.08 });
+const result = (requestId: string): SeedreamJobResult => ({
+  requestId,
+  images: [testImage(2), testImage(3)],
+  outputUrls: ['https://x.runcomfy.net/1.png', 'https://x.runcomfy.net/2.png'],
+  costUsd: 0.08,
+});
 const coded = (code: string, message = code) => Object.assign(new Error(message), { code });
 
 interface Deferred<T> {
@@ -62,7 +67,13 @@ describe('journaledSeedream', () => {
     const run = call(journal);
     await tick();
     expect(inner.journalAtFirstPoll).toEqual([['r1']]);
-    expect(store.entries.get('r1')).toMatchObject({ nodeId: 'gen', cacheKey: JOB.cacheKey, status: 'in-flight', submittedAt: 1_700_000_000_000, request: { references: 1, maxImages: 2 } });
+    expect(store.entries.get('r1')).toMatchObject({
+      nodeId: 'gen',
+      cacheKey: JOB.cacheKey,
+      status: 'in-flight',
+      submittedAt: 1_700_000_000_000,
+      request: { references: 1, maxImages: 2 },
+    });
     inner.jobs.get('r1')!.resolve(result('r1'));
     await expect(run).resolves.toMatchObject({ requestId: 'r1' });
     expect(store.entries.size).toBe(0);

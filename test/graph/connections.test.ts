@@ -45,13 +45,7 @@ describe('validateConnection', () => {
   });
 
   it('refuses with the cycle path when the target already reaches the source', () => {
-    const loop = graph()
-      .node('a', 'stub.transform')
-      .node('b', 'stub.transform')
-      .node('c', 'stub.join')
-      .edge('a.out', 'b.in')
-      .edge('b.out', 'c.images')
-      .build();
+    const loop = graph().node('a', 'stub.transform').node('b', 'stub.transform').node('c', 'stub.join').edge('a.out', 'b.in').edge('b.out', 'c.images').build();
     const cyc = validateConnection(loop, registry, { source: ref('c.out'), target: ref('a.in') });
     expect(cyc).toEqual({
       ok: false,

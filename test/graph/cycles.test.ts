@@ -26,10 +26,22 @@ describe('findCycles', () => {
 
   it('reports one cycle per loop when there are two separate loops', () => {
     const wf = graph()
-      .node('a', 'k').node('b', 'k').node('m', 'k').node('c', 'k').node('d', 'k')
-      .edge('a.o', 'b.i').edge('b.o', 'a.i').edge('b.o', 'm.i').edge('m.o', 'c.i').edge('c.o', 'd.i').edge('d.o', 'c.i')
+      .node('a', 'k')
+      .node('b', 'k')
+      .node('m', 'k')
+      .node('c', 'k')
+      .node('d', 'k')
+      .edge('a.o', 'b.i')
+      .edge('b.o', 'a.i')
+      .edge('b.o', 'm.i')
+      .edge('m.o', 'c.i')
+      .edge('c.o', 'd.i')
+      .edge('d.o', 'c.i')
       .build();
-    expect(findCycles(wf)).toEqual([['a', 'b', 'a'], ['c', 'd', 'c']]);
+    expect(findCycles(wf)).toEqual([
+      ['a', 'b', 'a'],
+      ['c', 'd', 'c'],
+    ]);
   });
 
   it('ignores links to missing nodes when a file has dangling edges', () => {
@@ -47,8 +59,16 @@ describe('findCycles', () => {
 });
 
 describe('findPath', () => {
-  const wf = graph().node('a', 'k').node('b', 'k').node('c', 'k').node('d', 'k')
-    .edge('a.o', 'b.i').edge('b.o', 'c.i').edge('a.o', 'c.i').edge('c.o', 'd.i').build();
+  const wf = graph()
+    .node('a', 'k')
+    .node('b', 'k')
+    .node('c', 'k')
+    .node('d', 'k')
+    .edge('a.o', 'b.i')
+    .edge('b.o', 'c.i')
+    .edge('a.o', 'c.i')
+    .edge('c.o', 'd.i')
+    .build();
 
   it('returns the shortest path when one exists', () => {
     expect(findPath(wf, 'a', 'd')).toEqual(['a', 'c', 'd']);

@@ -3,7 +3,11 @@ import { ancestorsOf, compareLinkOrder, incomingLinks, indexLinks, predecessors,
 import { graph } from '../fixtures/graph-builder';
 
 const wf = graph()
-  .node('a', 'k').node('b', 'k').node('c', 'k').node('j', 'k').node('lone', 'k')
+  .node('a', 'k')
+  .node('b', 'k')
+  .node('c', 'k')
+  .node('j', 'k')
+  .node('lone', 'k')
   .edge('c.o', 'j.images', { id: 'late', order: 5 })
   .edge('a.o', 'j.images', { id: 'unordered' })
   .edge('b.o', 'j.images', { id: 'first', order: 0 })
@@ -14,7 +18,12 @@ const wf = graph()
 describe('indexLinks', () => {
   it('sorts links into an input by order, unordered last, ties in file order', () => {
     const { incoming } = indexLinks(wf.edges);
-    expect(incoming.get('j')?.get('images')?.map((e) => e.id)).toEqual(['first', 'late', 'tie', 'unordered']);
+    expect(
+      incoming
+        .get('j')
+        ?.get('images')
+        ?.map((e) => e.id),
+    ).toEqual(['first', 'late', 'tie', 'unordered']);
   });
 
   it('lists outgoing links per node in file order', () => {
@@ -25,7 +34,7 @@ describe('indexLinks', () => {
 });
 
 describe('incomingLinks', () => {
-  it('returns one port\'s links in merge order when asked for that port', () => {
+  it("returns one port's links in merge order when asked for that port", () => {
     expect(incomingLinks(wf.edges, 'j', 'images').map((e) => e.id)).toEqual(['first', 'late', 'tie', 'unordered']);
     expect(incomingLinks(wf.edges, 'b', 'in').map((e) => e.id)).toEqual(['ab']);
   });

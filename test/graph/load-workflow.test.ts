@@ -97,7 +97,16 @@ describe('loadWorkflow', () => {
       {
         schemaVersion: 2,
         meta: { name: '<script>alert(1)</script>' },
-        nodes: [{ id: 'p', kind: 'text.prompt', kindVersion: 1, title: 'javascript:alert(1)', position: { x: 0, y: 0 }, params: { text: '<img src=x onerror=alert(1)>' } }],
+        nodes: [
+          {
+            id: 'p',
+            kind: 'text.prompt',
+            kindVersion: 1,
+            title: 'javascript:alert(1)',
+            position: { x: 0, y: 0 },
+            params: { text: '<img src=x onerror=alert(1)>' },
+          },
+        ],
         edges: [],
       },
       registry,
@@ -120,7 +129,11 @@ describe('loadWorkflow', () => {
     if (!r.ok) return;
     expect(r.workflow.meta).toEqual({ name: 'T' });
     expect(r.issues).toEqual([
-      expect.objectContaining({ severity: 'warning', code: 'template-invalid', message: expect.stringMatching(/meta\.template\.fields\[0\]\.id: a field id starts/) }),
+      expect.objectContaining({
+        severity: 'warning',
+        code: 'template-invalid',
+        message: expect.stringMatching(/meta\.template\.fields\[0\]\.id: a field id starts/),
+      }),
     ]);
   });
 

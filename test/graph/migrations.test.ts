@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MIGRATIONS, migrateWorkflowData } from '../../app/graph/migrations';
 import { CURRENT_SCHEMA_VERSION, zWorkflow } from '../../app/graph/workflow-schema';
 
-const fixture = (name: string): unknown =>
-  JSON.parse(readFileSync(new URL(`../fixtures/workflows/${name}`, import.meta.url), 'utf8'));
+const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../fixtures/workflows/${name}`, import.meta.url), 'utf8'));
 
 describe('MIGRATIONS', () => {
   it('forms an unbroken chain up to the current schema version', () => {

@@ -9,10 +9,7 @@ describe('topoOrder', () => {
   });
 
   it('breaks ties by file order when several nodes are ready at once', () => {
-    const wf = graph()
-      .node('c', 'k').node('a', 'k').node('b', 'k').node('j', 'k')
-      .edge('b.o', 'j.i').edge('a.o', 'j.i').edge('c.o', 'j.i')
-      .build();
+    const wf = graph().node('c', 'k').node('a', 'k').node('b', 'k').node('j', 'k').edge('b.o', 'j.i').edge('a.o', 'j.i').edge('c.o', 'j.i').build();
     expect(topoOrder(wf).order).toEqual(['c', 'a', 'b', 'j']);
   });
 
@@ -42,8 +39,15 @@ describe('topoOrder', () => {
 
   it('reports the cycle and orders what it can when the graph loops', () => {
     const wf = graph()
-      .node('src', 'k').node('a', 'k').node('b', 'k').node('after', 'k').node('free', 'k')
-      .edge('src.o', 'a.i').edge('a.o', 'b.i').edge('b.o', 'a.i').edge('b.o', 'after.i')
+      .node('src', 'k')
+      .node('a', 'k')
+      .node('b', 'k')
+      .node('after', 'k')
+      .node('free', 'k')
+      .edge('src.o', 'a.i')
+      .edge('a.o', 'b.i')
+      .edge('b.o', 'a.i')
+      .edge('b.o', 'after.i')
       .build();
     expect(topoOrder(wf)).toEqual({ ok: false, order: ['src', 'free'], rest: ['a', 'b', 'after'], cycle: ['a', 'b', 'a'] });
   });

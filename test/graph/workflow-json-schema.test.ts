@@ -48,8 +48,16 @@ describe('workflowJsonSchema', () => {
   it.each([
     ['a missing schemaVersion', { nodes: [], edges: [] }, /missing "schemaVersion"/],
     ['an old schemaVersion', { schemaVersion: 1, nodes: [], edges: [] }, /schemaVersion: expected 2/],
-    ['a node id with a space', { schemaVersion: 2, nodes: [{ id: 'a b', kind: 'k', kindVersion: 1, position: { x: 0, y: 0 } }], edges: [] }, /nodes\[0\]\.id: does not match/],
-    ['a template field id with a dot', { schemaVersion: 2, nodes: [], edges: [], meta: { template: { fields: [{ id: 'gen.max', label: 'M', target: { node: 'gen', param: 'maxImages' } }] } } }, /fields\[0\]\.id: does not match/],
+    [
+      'a node id with a space',
+      { schemaVersion: 2, nodes: [{ id: 'a b', kind: 'k', kindVersion: 1, position: { x: 0, y: 0 } }], edges: [] },
+      /nodes\[0\]\.id: does not match/,
+    ],
+    [
+      'a template field id with a dot',
+      { schemaVersion: 2, nodes: [], edges: [], meta: { template: { fields: [{ id: 'gen.max', label: 'M', target: { node: 'gen', param: 'maxImages' } }] } } },
+      /fields\[0\]\.id: does not match/,
+    ],
   ])('refuses %s', (_case, data, message) => {
     expect(checkJsonSchema(schema, data).join('\n')).toMatch(message);
   });

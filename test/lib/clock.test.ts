@@ -5,10 +5,7 @@ describe('FakeClock', () => {
   it('fires sleeps in time order when driven', async () => {
     const clock = new FakeClock();
     const seen: string[] = [];
-    const work = Promise.all([
-      clock.sleep(300).then(() => seen.push(`b@${clock.now()}`)),
-      clock.sleep(100).then(() => seen.push(`a@${clock.now()}`)),
-    ]);
+    const work = Promise.all([clock.sleep(300).then(() => seen.push(`b@${clock.now()}`)), clock.sleep(100).then(() => seen.push(`a@${clock.now()}`))]);
     await clock.drive(work);
     expect(seen).toEqual(['a@100', 'b@300']);
   });

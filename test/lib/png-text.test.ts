@@ -26,7 +26,10 @@ function chunkTypes(bytes: Uint8Array): string[] {
 function rawChunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
   new DataView(out.buffer).setUint32(0, data.length);
-  out.set(Array.from(type, (c) => c.charCodeAt(0)), 4);
+  out.set(
+    Array.from(type, (c) => c.charCodeAt(0)),
+    4,
+  );
   out.set(data, 8);
   new DataView(out.buffer).setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
   return out;
@@ -102,7 +105,10 @@ describe('insertPngText', () => {
 describe('readPngTextChunks', () => {
   it('reads zTXt and compressed iTXt chunks', () => {
     const z = rawChunk('zTXt', concat(ascii('Comment'), [0, 0], zlibSync(ascii('squeezed'))));
-    const i = rawChunk('iTXt', concat(ascii('Title'), [0, 1, 0], ascii('fr'), [0], new TextEncoder().encode('Titre'), [0], zlibSync(new TextEncoder().encode('Été'))));
+    const i = rawChunk(
+      'iTXt',
+      concat(ascii('Title'), [0, 1, 0], ascii('fr'), [0], new TextEncoder().encode('Titre'), [0], zlibSync(new TextEncoder().encode('Été'))),
+    );
     expect(chunksOf(withChunk(withChunk(png(), z), i))).toEqual([
       { type: 'zTXt', keyword: 'Comment', text: 'squeezed' },
       { type: 'iTXt', keyword: 'Title', text: 'Été', languageTag: 'fr', translatedKeyword: 'Titre' },
@@ -136,8 +142,24 @@ describe('readPngTextChunks', () => {
     ['garbage', () => ascii('definitely not an image at all'), 'not-png'],
     ['a PNG cut inside a chunk', () => png().subarray(0, 40), 'truncated'],
     ['a PNG without its IEND', () => png().subarray(0, png().length - 12), 'truncated'],
-    ['a chunk length pointing past the end', () => { const b = png().slice(); b[8] = 0x7f; return b; }, 'truncated'],
-    ['a chunk type that is not letters', () => { const b = png().slice(); b[12] = 0x31; return b; }, 'bad-chunk'],
+    [
+      'a chunk length pointing past the end',
+      () => {
+        const b = png().slice();
+        b[8] = 0x7f;
+        return b;
+      },
+      'truncated',
+    ],
+    [
+      'a chunk type that is not letters',
+      () => {
+        const b = png().slice();
+        b[12] = 0x31;
+        return b;
+      },
+      'bad-chunk',
+    ],
     ['a file that does not start with IHDR', () => concat(png().subarray(0, 8), rawChunk('tEXt', ascii('a\0b')), png().subarray(8)), 'bad-chunk'],
   ])('refuses %s as a value, never throwing', (_case, make, code) => {
     expect(readPngTextChunks(make())).toMatchObject({ ok: false, code });

@@ -18,7 +18,10 @@ describe('readCappedBody', () => {
 
   it('stops and cancels the stream as soon as the cap is passed', async () => {
     let cancelled = false;
-    const r = await readCappedBody(stream([4, 4, 100], () => (cancelled = true)), 7);
+    const r = await readCappedBody(
+      stream([4, 4, 100], () => (cancelled = true)),
+      7,
+    );
     expect(r).toEqual({ ok: false, reason: 'too-large' });
     expect(cancelled).toBe(true);
   });

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_RESOLUTION,
-  MAX_SEED,
-  RESOLUTIONS,
-  promptImageCount,
-  resolutionSize,
-  type Resolution,
-} from '../../app/model/seedream';
+import { DEFAULT_RESOLUTION, MAX_SEED, RESOLUTIONS, promptImageCount, resolutionSize, type Resolution } from '../../app/model/seedream';
 
 describe('promptImageCount', () => {
   it.each([
@@ -22,15 +15,12 @@ describe('promptImageCount', () => {
     expect(promptImageCount(prompt)).toBe(count);
   });
 
-  it.each([
-    ['The man is riding a motorcycle on the road'],
-    ['a few images of the beach'],
-    ['Generate 0 images'],
-    [''],
-    ['3 men walking'],
-  ])('returns undefined when %j names no count', (prompt) => {
-    expect(promptImageCount(prompt)).toBeUndefined();
-  });
+  it.each([['The man is riding a motorcycle on the road'], ['a few images of the beach'], ['Generate 0 images'], [''], ['3 men walking']])(
+    'returns undefined when %j names no count',
+    (prompt) => {
+      expect(promptImageCount(prompt)).toBeUndefined();
+    },
+  );
 });
 
 describe('resolutionSize', () => {

@@ -23,9 +23,7 @@ describe('image.load params', () => {
 
 describe('image.load validate', () => {
   it('errors on the image field when no image is chosen', () => {
-    expect(validateNode(node, {})).toEqual([
-      { severity: 'error', code: 'image-missing', field: 'image', message: 'Choose a file or paste an https URL' },
-    ]);
+    expect(validateNode(node, {})).toEqual([{ severity: 'error', code: 'image-missing', field: 'image', message: 'Choose a file or paste an https URL' }]);
   });
 
   it('has no issues when an image is chosen', () => {

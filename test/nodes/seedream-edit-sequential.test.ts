@@ -65,7 +65,9 @@ describe('seedream.edit-sequential validate', () => {
 
   it('errors when the linked lists are known to be empty', () => {
     const issues = validateNode(node, { prompt: PROMPT }, refs(0));
-    expect(issues).toEqual([expect.objectContaining({ severity: 'error', code: 'reference-count', message: 'Seedream takes 1–14 reference images; none arrived' })]);
+    expect(issues).toEqual([
+      expect.objectContaining({ severity: 'error', code: 'reference-count', message: 'Seedream takes 1–14 reference images; none arrived' }),
+    ]);
   });
 
   it('counts an image link as one reference when its count is blank', () => {
@@ -142,7 +144,12 @@ describe('seedream.edit-sequential run', () => {
     const ctx = createFakeRunContext();
     ctx.api.respond = () => ({ requestId: 'r-9', images: testImages(1), outputUrls: ['https://out.example/1.png'], costUsd: 0.12 });
     await runNode(node, { params: { prompt: PROMPT }, inputs: { images: testImages(1) }, ctx });
-    expect(ctx.annotations).toEqual({ requestId: 'r-9', costUsd: 0.12, request: { references: 1, prompt: PROMPT, maxImages: 3, resolution: '2048x2048 (1:1)', seed: 54519385 }, outputUrls: ['https://out.example/1.png'] });
+    expect(ctx.annotations).toEqual({
+      requestId: 'r-9',
+      costUsd: 0.12,
+      request: { references: 1, prompt: PROMPT, maxImages: 3, resolution: '2048x2048 (1:1)', seed: 54519385 },
+      outputUrls: ['https://out.example/1.png'],
+    });
     expect(ctx.logs).toContainEqual({ level: 'info', message: 'Seedream returned 1 image of up to 3' });
   });
 

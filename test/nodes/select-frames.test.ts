@@ -31,7 +31,11 @@ describe('image.select validate', () => {
   it('errors when the list length is known and a frame is beyond it', () => {
     const links = { images: [link('image', 1), link('image-list', 2)] };
     expect(validateNode(node, { frames: '2-4' }, links)).toEqual([
-      expect.objectContaining({ severity: 'error', code: 'frame-out-of-range', message: expect.stringMatching(/^Frame 4 is out of range: the list has 3 images/) }),
+      expect.objectContaining({
+        severity: 'error',
+        code: 'frame-out-of-range',
+        message: expect.stringMatching(/^Frame 4 is out of range: the list has 3 images/),
+      }),
     ]);
   });
 

@@ -19,8 +19,14 @@ function fakeFetch(table: Record<string, () => Response>) {
   return { fetch: fn as typeof fetch, calls };
 }
 
-const png = (headers: Record<string, string> = { 'Content-Type': 'image/png' }) => () => new Response(TINY_PNG, { status: 200, headers });
-const redirect = (to: string, status = 302) => () => new Response(null, { status, headers: { Location: to } });
+const png =
+  (headers: Record<string, string> = { 'Content-Type': 'image/png' }) =>
+  () =>
+    new Response(TINY_PNG, { status: 200, headers });
+const redirect =
+  (to: string, status = 302) =>
+  () =>
+    new Response(null, { status, headers: { Location: to } });
 
 describe('isAllowedImageUrl', () => {
   const rules = { apiHost: 'api.example.com', extraOrigins: ['http://127.0.0.1:4010'] };
@@ -75,16 +81,25 @@ describe('createImageDownloader', () => {
     expect(f.calls.map((c) => c.url)).toEqual([OUTPUT_URL, target]);
   });
 
-  it.each(['https://evil.example/x.png', 'http://cdn.runcomfy.net/x.png', 'http://127.0.0.1:8188/api/config'])('refuses a redirect to %s without fetching it', async (target) => {
-    const f = fakeFetch({ [OUTPUT_URL]: redirect(target), [target]: png() });
-    const e = await failure(createImageDownloader({ fetch: f.fetch })(OUTPUT_URL));
-    expect(e.code).toBe('redirect_not_allowed');
-    expect(f.calls).toHaveLength(1);
-  });
+  it.each(['https://evil.example/x.png', 'http://cdn.runcomfy.net/x.png', 'http://127.0.0.1:8188/api/config'])(
+    'refuses a redirect to %s without fetching it',
+    async (target) => {
+      const f = fakeFetch({ [OUTPUT_URL]: redirect(target), [target]: png() });
+      const e = await failure(createImageDownloader({ fetch: f.fetch })(OUTPUT_URL));
+      expect(e.code).toBe('redirect_not_allowed');
+      expect(f.calls).toHaveLength(1);
+    },
+  );
 
   it('stops after too many redirects', async () => {
     const hop = (n: number) => `https://cdn.runcomfy.net/${n}.png`;
-    const f = fakeFetch({ [OUTPUT_URL]: redirect(hop(1)), [hop(1)]: redirect(hop(2)), [hop(2)]: redirect(hop(3)), [hop(3)]: redirect(hop(4)), [hop(4)]: png() });
+    const f = fakeFetch({
+      [OUTPUT_URL]: redirect(hop(1)),
+      [hop(1)]: redirect(hop(2)),
+      [hop(2)]: redirect(hop(3)),
+      [hop(3)]: redirect(hop(4)),
+      [hop(4)]: png(),
+    });
     const e = await failure(createImageDownloader({ fetch: f.fetch, maxRedirects: 3 })(OUTPUT_URL));
     expect(e.code).toBe('too_many_redirects');
     expect(f.calls).toHaveLength(4);

@@ -14,7 +14,13 @@ describe('loadServerConfig', () => {
       HOST: '0.0.0.0',
       ALLOWED_HOSTS: 'studio.lan, Box.local',
     });
-    expect(c).toEqual({ token: 'rc_live_0123456789', baseUrl: 'https://example.runcomfy.net/v1', port: 9000, host: '0.0.0.0', allowedHosts: ['studio.lan', 'box.local'] });
+    expect(c).toEqual({
+      token: 'rc_live_0123456789',
+      baseUrl: 'https://example.runcomfy.net/v1',
+      port: 9000,
+      host: '0.0.0.0',
+      allowedHosts: ['studio.lan', 'box.local'],
+    });
   });
 
   it('treats blank variables as unset', () => {

@@ -15,7 +15,8 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-const png = (w = 20, h = 16, seed = 1) => encode({ width: w, height: h, data: new Uint8Array(w * h * 3).map((_, i) => (i * seed) % 256), channels: 3, depth: 8 });
+const png = (w = 20, h = 16, seed = 1) =>
+  encode({ width: w, height: h, data: new Uint8Array(w * h * 3).map((_, i) => (i * seed) % 256), channels: 3, depth: 8 });
 const signal = new AbortController().signal;
 
 describe('FileAssetStore', () => {
@@ -59,7 +60,11 @@ describe('FileCacheStore', () => {
 
 describe('FileJournalStore', () => {
   const entry = (requestId: string, submittedAt: number): JournalEntry => ({
-    requestId, nodeId: 'gen', cacheKey: 'k', submittedAt, status: 'in-flight',
+    requestId,
+    nodeId: 'gen',
+    cacheKey: 'k',
+    submittedAt,
+    status: 'in-flight',
     request: { references: 1, prompt: 'p', maxImages: 2, resolution: '2K', seed: 1 },
   });
 

@@ -41,7 +41,14 @@ describe('createAppServer', () => {
     expect(r.status).toBe(200);
     expect(r.headers['cache-control']).toBe('no-store');
     const config = zAppConfig.parse(r.json());
-    expect(config).toEqual({ mode: 'runcomfy', modelId: SEEDREAM_MODEL_ID, apiBase: '/api/v1', assetProxy: '/api/assets', maxRequestBodyBytes: 64 * 1024 * 1024, banner: null });
+    expect(config).toEqual({
+      mode: 'runcomfy',
+      modelId: SEEDREAM_MODEL_ID,
+      apiBase: '/api/v1',
+      assetProxy: '/api/assets',
+      maxRequestBodyBytes: 64 * 1024 * 1024,
+      banner: null,
+    });
     expect(r.text).not.toContain('rc-config-token-123');
   });
 
@@ -101,8 +108,17 @@ describe('startStudio with the built-in simulator', () => {
     expect(studio.mode).toBe('simulator');
     const { url } = studio;
     const reference = encode({ width: 32, height: 32, data: new Uint8Array(32 * 32 * 3).fill(128), channels: 3 });
-    const input = { images: [`data:image/png;base64,${Buffer.from(reference).toString('base64')}`], prompt: 'Generate 2 images of a lighthouse', sequential_image_generation_options: 2 };
-    const submit = await send(url, { method: 'POST', path: `/api/v1/models/${SEEDREAM_MODEL_ID}`, headers: { 'Content-Type': 'application/json', Origin: url }, body: JSON.stringify(input) });
+    const input = {
+      images: [`data:image/png;base64,${Buffer.from(reference).toString('base64')}`],
+      prompt: 'Generate 2 images of a lighthouse',
+      sequential_image_generation_options: 2,
+    };
+    const submit = await send(url, {
+      method: 'POST',
+      path: `/api/v1/models/${SEEDREAM_MODEL_ID}`,
+      headers: { 'Content-Type': 'application/json', Origin: url },
+      body: JSON.stringify(input),
+    });
     expect(submit.status).toBe(200);
     const { request_id: id, result_url: resultUrl } = submit.json() as { request_id: string; result_url: string };
     expect(resultUrl).toBe(`${url}/api/v1/requests/${id}/result`);
@@ -181,7 +197,14 @@ describe('the canary token', () => {
       res.writeHead(200, { 'Content-Type': 'application/json', 'X-Auth': auth, 'Set-Cookie': `s=${auth}` });
       res.end(JSON.stringify({ request_id: 'r1', status: 'in_queue', echo: auth, status_url: `${upstream!.baseUrl}/requests/r1/status?t=${canary}` }));
     });
-    server = await createAppServer({ distDir: outDir, upstreamBaseUrl: upstream.baseUrl, token: canary, host: '127.0.0.1', port: 0, log: (l) => expect(l).not.toContain(canary) });
+    server = await createAppServer({
+      distDir: outDir,
+      upstreamBaseUrl: upstream.baseUrl,
+      token: canary,
+      host: '127.0.0.1',
+      port: 0,
+      log: (l) => expect(l).not.toContain(canary),
+    });
 
     const answers: [string, HttpAnswer][] = [];
     const get = async (path: string, init: Parameters<typeof send>[1] = {}) => {

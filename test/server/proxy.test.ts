@@ -25,7 +25,14 @@ describe('model API proxy', () => {
     upstream = await startFakeUpstream();
     dist = await makeDist();
     logs = [];
-    server = await createAppServer({ distDir: dist.dir, upstreamBaseUrl: upstream.baseUrl, token: TOKEN, host: '127.0.0.1', port: 0, log: (l) => logs.push(l) });
+    server = await createAppServer({
+      distDir: dist.dir,
+      upstreamBaseUrl: upstream.baseUrl,
+      token: TOKEN,
+      host: '127.0.0.1',
+      port: 0,
+      log: (l) => logs.push(l),
+    });
   });
   afterEach(async () => {
     await server.close();
@@ -37,7 +44,12 @@ describe('model API proxy', () => {
   describe('allowed calls', () => {
     it('forwards a submit with the bearer token and the exact body', async () => {
       const body = JSON.stringify(INPUT);
-      const r = await send(server.url, { method: 'POST', path: SUBMIT_PATH, headers: { ...JSON_HEADERS, Authorization: 'Bearer from-browser', Cookie: 'a=b' }, body });
+      const r = await send(server.url, {
+        method: 'POST',
+        path: SUBMIT_PATH,
+        headers: { ...JSON_HEADERS, Authorization: 'Bearer from-browser', Cookie: 'a=b' },
+        body,
+      });
       expect(r.status).toBe(200);
       expect(upstream.seen).toHaveLength(1);
       const seen = upstream.seen[0]!;
@@ -154,7 +166,12 @@ describe('model API proxy', () => {
 
     it('refuses a Host that is not this server (DNS rebinding)', async () => {
       const port = new URL(server.url).port;
-      const r = await send(server.url, { method: 'POST', path: SUBMIT_PATH, headers: { ...JSON_HEADERS, Host: `evil.example:${port}`, Origin: `http://evil.example:${port}` }, body: JSON.stringify(INPUT) });
+      const r = await send(server.url, {
+        method: 'POST',
+        path: SUBMIT_PATH,
+        headers: { ...JSON_HEADERS, Host: `evil.example:${port}`, Origin: `http://evil.example:${port}` },
+        body: JSON.stringify(INPUT),
+      });
       expect(r.status).toBe(403);
       expect(upstream.seen).toHaveLength(0);
     });
@@ -194,7 +211,12 @@ describe('model API proxy', () => {
     }
 
     it('refuses a body declared over 64 MiB with 413 before reading it', async () => {
-      const r = await send(server.url, { method: 'POST', path: SUBMIT_PATH, headers: { ...JSON_HEADERS, 'Content-Length': String(65 * MiB + 13) }, body: body65MiB });
+      const r = await send(server.url, {
+        method: 'POST',
+        path: SUBMIT_PATH,
+        headers: { ...JSON_HEADERS, 'Content-Length': String(65 * MiB + 13) },
+        body: body65MiB,
+      });
       expect(r.status).toBe(413);
       expect(upstream.seen).toHaveLength(0);
     });
@@ -274,7 +296,12 @@ describe('model API proxy', () => {
 
     it('logs actions and failures, without headers or the token, and not polls', async () => {
       await send(server.url, { path: '/api/v1/requests/abc/status', headers: { Authorization: `Bearer ${TOKEN}` } });
-      await send(server.url, { method: 'POST', path: SUBMIT_PATH, headers: { ...JSON_HEADERS, Authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(INPUT) });
+      await send(server.url, {
+        method: 'POST',
+        path: SUBMIT_PATH,
+        headers: { ...JSON_HEADERS, Authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify(INPUT),
+      });
       await send(server.url, { path: '/api/v1/requests/a.b/status' });
       await new Promise((r) => setTimeout(r, 20));
       expect(logs).toHaveLength(2);
@@ -288,7 +315,14 @@ describe('model API proxy without a token (simulator)', () => {
   it('sends no Authorization header upstream', async () => {
     const upstream = await startFakeUpstream();
     const dist = await makeDist();
-    const server = await createAppServer({ distDir: dist.dir, upstreamBaseUrl: upstream.baseUrl, simulator: { url: upstream.origin }, host: '127.0.0.1', port: 0, log: () => undefined });
+    const server = await createAppServer({
+      distDir: dist.dir,
+      upstreamBaseUrl: upstream.baseUrl,
+      simulator: { url: upstream.origin },
+      host: '127.0.0.1',
+      port: 0,
+      log: () => undefined,
+    });
     try {
       const r = await send(server.url, { path: '/api/v1/requests/abc/status', headers: { Authorization: 'Bearer from-browser' } });
       expect(r.status).toBe(200);
@@ -312,7 +346,11 @@ describe('rewriteRequestUrls', () => {
   const proxy = 'http://127.0.0.1:8188/api/v1';
 
   it('rebuilds foreign URLs from the request id and drops them without one', () => {
-    const withId: Record<string, unknown> = { request_id: 'r1', status_url: 'https://evil.example/x', result_url: `${up}/requests/r1/result?include_cost=true` };
+    const withId: Record<string, unknown> = {
+      request_id: 'r1',
+      status_url: 'https://evil.example/x',
+      result_url: `${up}/requests/r1/result?include_cost=true`,
+    };
     rewriteRequestUrls(withId, up, proxy);
     expect(withId).toEqual({ request_id: 'r1', status_url: `${proxy}/requests/r1/status`, result_url: `${proxy}/requests/r1/result?include_cost=true` });
     const withoutId: Record<string, unknown> = { status_url: 'https://evil.example/x' };

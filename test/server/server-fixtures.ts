@@ -29,8 +29,15 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
   let baseUrl = '';
   let handler = (req: SeenRequest, res: ServerResponse) => {
     const id = 'req_abc-123';
-    const urls = { status_url: `${baseUrl}/requests/${id}/status`, result_url: `${baseUrl}/requests/${id}/result`, cancel_url: `${baseUrl}/requests/${id}/cancel` };
-    const body = req.method === 'POST' && req.url.startsWith('/v1/models/') ? { request_id: id, ...urls } : { request_id: id, status: 'in_queue', queue_position: 1, ...urls };
+    const urls = {
+      status_url: `${baseUrl}/requests/${id}/status`,
+      result_url: `${baseUrl}/requests/${id}/result`,
+      cancel_url: `${baseUrl}/requests/${id}/cancel`,
+    };
+    const body =
+      req.method === 'POST' && req.url.startsWith('/v1/models/')
+        ? { request_id: id, ...urls }
+        : { request_id: id, status: 'in_queue', queue_position: 1, ...urls };
     res.writeHead(req.url.endsWith('/cancel') ? 202 : 200, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify(body));
   };
@@ -126,7 +133,10 @@ export function send(
 export async function makeDist(): Promise<{ dir: string; remove(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'studio-dist-'));
   await mkdir(join(dir, 'assets'));
-  await writeFile(join(dir, 'index.html'), '<!doctype html><html><head><script type="module" src="/assets/index-AbCdEf12.js"></script></head><body></body></html>');
+  await writeFile(
+    join(dir, 'index.html'),
+    '<!doctype html><html><head><script type="module" src="/assets/index-AbCdEf12.js"></script></head><body></body></html>',
+  );
   await writeFile(join(dir, 'assets', 'index-AbCdEf12.js'), 'console.log("app");');
   await writeFile(join(dir, 'assets', 'style-Zz9Yy8Xx.css'), 'body{}');
   await writeFile(join(dir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
@@ -135,7 +145,4 @@ export async function makeDist(): Promise<{ dir: string; remove(): Promise<void>
 }
 
 /** A 1×1 PNG. */
-export const TINY_PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-);
+export const TINY_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');

@@ -89,7 +89,10 @@ describe('simulator response faults', () => {
     sim.faults.push(simFaults.hang('after-accept', { route: 'submit' }));
     const pending = client(sim).submit();
     let settled = false;
-    pending.then(() => (settled = true), () => (settled = true));
+    pending.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
     await waitFor(() => sim.counts.jobsCreated === 1);
     await new Promise((r) => setTimeout(r, 50));
     expect(settled).toBe(false);
@@ -101,7 +104,9 @@ describe('simulator response faults', () => {
     const { sim, clock } = await startTestSimulator();
     sim.faults.push({ kind: 'delay', ms: 5000, route: 'catalog' });
     let done = false;
-    const pending = client(sim).get('/models/bytedance/seedream-4-5/edit-sequential').then((r) => ((done = true), r));
+    const pending = client(sim)
+      .get('/models/bytedance/seedream-4-5/edit-sequential')
+      .then((r) => ((done = true), r));
     await waitFor(() => clock.pending === 1);
     await clock.advance(4999);
     expect(done).toBe(false);

@@ -7,7 +7,11 @@ function store(workers = 1) {
   const clock = new FakeClock();
   const limits = { workers, expireAfterMs: 0, maxFinishedJobs: 100 };
   let n = 0;
-  const jobs = new JobStore(clock, () => limits, () => `job-${++n}`);
+  const jobs = new JobStore(
+    clock,
+    () => limits,
+    () => `job-${++n}`,
+  );
   const spec = (queueDelayMs: number, runMs: number): NewJob => ({ input: input(), imageCount: 1, frameSize: { width: 1, height: 1 }, queueDelayMs, runMs });
   return { clock, limits, jobs, spec };
 }

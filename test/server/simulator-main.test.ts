@@ -6,10 +6,11 @@ import { optionsFromArgs } from '../../app/server/simulator-main';
 
 describe('simulator-main options', () => {
   it('reads flags, falling back to PORT/HOST/SIMULATOR_TOKEN', () => {
-    const opts = optionsFromArgs(
-      ['--time-scale', '0.1', '--workers', '3', '--omit-urls', '--fault', '{"kind":"http","status":429,"route":"submit"}'],
-      { PORT: '9001', HOST: '127.0.0.2', SIMULATOR_TOKEN: 't' },
-    );
+    const opts = optionsFromArgs(['--time-scale', '0.1', '--workers', '3', '--omit-urls', '--fault', '{"kind":"http","status":429,"route":"submit"}'], {
+      PORT: '9001',
+      HOST: '127.0.0.2',
+      SIMULATOR_TOKEN: 't',
+    });
     expect(opts).toEqual({
       host: '127.0.0.2',
       port: 9001,

@@ -79,7 +79,12 @@ describe('simulator job states', () => {
     expect((await c.status(id)).body.status).toBe('in_progress');
     await clock.advance(1);
     const done = await c.status(id);
-    expect(done.body).toEqual({ request_id: id, status: 'completed', status_url: `${sim.baseUrl}/requests/${id}/status`, result_url: `${sim.baseUrl}/requests/${id}/result` });
+    expect(done.body).toEqual({
+      request_id: id,
+      status: 'completed',
+      status_url: `${sim.baseUrl}/requests/${id}/status`,
+      result_url: `${sim.baseUrl}/requests/${id}/result`,
+    });
     const result = await c.result(id);
     expect(result.body).toMatchObject({
       request_id: id,

@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import type { CostEstimate } from '../../app/store/cost';
 import { withJobsInFlight } from '../../app/store/cost-in-flight';
 
-const plan = { ok: true, issues: [], order: ['g1', 'g2', 'g3'], nodes: new Map([['g1', { cacheKey: 'k1' }], ['g2', { cacheKey: 'k2' }], ['g3', { cacheKey: 'k3' }]]) };
+const plan = {
+  ok: true,
+  issues: [],
+  order: ['g1', 'g2', 'g3'],
+  nodes: new Map([
+    ['g1', { cacheKey: 'k1' }],
+    ['g2', { cacheKey: 'k2' }],
+    ['g3', { cacheKey: 'k3' }],
+  ]),
+};
 const estimate: CostEstimate = {
   priceUsd: 0.04,
   items: [

@@ -83,10 +83,9 @@ describe('graph slice', () => {
 
   it('skips pasted nodes of unknown kinds instead of failing', () => {
     const { store } = createTestStore();
-    const ids = store.getState().insertFragment(
-      { nodes: [{ id: 'x', kind: 'plugin.unknown', kindVersion: 1, params: {}, position: { x: 0, y: 0 } }], edges: [] },
-      { x: 0, y: 0 },
-    );
+    const ids = store
+      .getState()
+      .insertFragment({ nodes: [{ id: 'x', kind: 'plugin.unknown', kindVersion: 1, params: {}, position: { x: 0, y: 0 } }], edges: [] }, { x: 0, y: 0 });
     expect(ids).toEqual([]);
   });
 

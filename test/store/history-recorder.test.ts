@@ -42,7 +42,10 @@ describe('history recorder', () => {
       nodeId: 'gen',
       prompt: 'Generate 3 images of a cat',
       params: { maxImages: 3, prompt: 'Generate 3 images of a cat' },
-      references: [{ hash: testImage(1).assetId, name: 'image-1.png' }, { hash: testImage(2).assetId, name: 'image-2.png' }],
+      references: [
+        { hash: testImage(1).assetId, name: 'image-1.png' },
+        { hash: testImage(2).assetId, name: 'image-2.png' },
+      ],
       costUsd: 0.12,
       finishedAt: 1_700_000_000_000,
       outputUrls: ['https://out.example/1/0.png', 'https://out.example/1/1.png', 'https://out.example/1/2.png'],

@@ -85,7 +85,9 @@ describe('session slice: re-attaching paid jobs', () => {
     await done;
     const s = t.store.getState();
     expect(s.resumedViews.gen).toBeUndefined();
-    expect(s.lostJobs).toEqual([expect.objectContaining({ requestId: 'req-L', nodeId: 'gen', message: expect.stringMatching(/no longer known.*lost.*Nothing was resubmitted/) })]);
+    expect(s.lostJobs).toEqual([
+      expect.objectContaining({ requestId: 'req-L', nodeId: 'gen', message: expect.stringMatching(/no longer known.*lost.*Nothing was resubmitted/) }),
+    ]);
     expect(t.journalStore.entries.get('req-L')?.status).toBe('lost');
     await s.dismissLost('req-L');
     expect(t.store.getState().lostJobs).toEqual([]);
@@ -116,7 +118,10 @@ describe('session slice: re-attaching paid jobs', () => {
     await flush();
     t.fake.waiting.get('req-E')!.reject(new Error('network down'));
     await done;
-    expect(t.store.getState().resumedViews.gen).toMatchObject({ status: 'error', error: { message: expect.stringMatching(/network down.*next reload.*not resubmitted/) } });
+    expect(t.store.getState().resumedViews.gen).toMatchObject({
+      status: 'error',
+      error: { message: expect.stringMatching(/network down.*next reload.*not resubmitted/) },
+    });
     expect(t.journalStore.entries.has('req-E')).toBe(true);
   });
 

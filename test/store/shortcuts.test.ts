@@ -36,7 +36,13 @@ describe('shortcuts', () => {
     ['a select', el('SELECT')],
     ['editable content', el('DIV', { isContentEditable: true })],
   ])('never triggers graph commands while typing in %s', (_name, target) => {
-    for (const e of [key('z', { ctrlKey: true }, target), key('Delete', {}, target), key('Backspace', {}, target), key('d', { ctrlKey: true }, target), key('Escape', {}, target)]) {
+    for (const e of [
+      key('z', { ctrlKey: true }, target),
+      key('Delete', {}, target),
+      key('Backspace', {}, target),
+      key('d', { ctrlKey: true }, target),
+      key('Escape', {}, target),
+    ]) {
       expect(commandFor(e)).toBeUndefined();
     }
   });

@@ -108,9 +108,19 @@ describe('undo grouping', () => {
   it('re-plans after undo so warnings match the restored workflow', () => {
     const t = createTestStore(paidWorkflow(3));
     t.store.getState().setParam('gen', 'prompt', 'Generate 5 images of a cat');
-    expect(t.store.getState().analysis.issuesByNode.get('gen')?.map((i) => i.code)).toContain('prompt-count-mismatch');
+    expect(
+      t.store
+        .getState()
+        .analysis.issuesByNode.get('gen')
+        ?.map((i) => i.code),
+    ).toContain('prompt-count-mismatch');
     t.store.undo();
-    expect(t.store.getState().analysis.issuesByNode.get('gen')?.map((i) => i.code) ?? []).not.toContain('prompt-count-mismatch');
+    expect(
+      t.store
+        .getState()
+        .analysis.issuesByNode.get('gen')
+        ?.map((i) => i.code) ?? [],
+    ).not.toContain('prompt-count-mismatch');
   });
 
   it('forgets history when a workflow replaces the current one without undo', () => {

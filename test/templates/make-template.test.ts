@@ -28,7 +28,11 @@ const field = (id: string, node: string, param: string, label = id) => ({ id, la
 
 describe('makeTemplate', () => {
   it('sets name, description and fields, keeps other meta, and the result loads and resolves', () => {
-    const r = makeTemplate(chain(), { name: '  Hero story ', description: 'Two refs, one story.', fields: [field('hero', 'ref', 'image', 'Hero'), field('story', 'story', 'text')] }, registry);
+    const r = makeTemplate(
+      chain(),
+      { name: '  Hero story ', description: 'Two refs, one story.', fields: [field('hero', 'ref', 'image', 'Hero'), field('story', 'story', 'text')] },
+      registry,
+    );
     if (!r.ok) throw new Error(JSON.stringify(r.errors));
     expect(r.workflow.meta).toEqual({
       name: 'Hero story',
@@ -78,14 +82,23 @@ describe('templateFieldCandidates', () => {
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(zTemplateFieldId.safeParse(id).success, id).toBe(true);
     const suggested = candidates.filter((c) => c.suggested).map((c) => `${c.field.id}→${c.field.target.node}.${c.field.target.param}`);
-    expect(suggested).toEqual(['ref→ref.image', 'ref-2→ref_2.image', 'story→story.text', 'maxImages→gen.maxImages', 'gen2-prompt→gen2.prompt', 'gen2-maxImages→gen2.maxImages']);
+    expect(suggested).toEqual([
+      'ref→ref.image',
+      'ref-2→ref_2.image',
+      'story→story.text',
+      'maxImages→gen.maxImages',
+      'gen2-prompt→gen2.prompt',
+      'gen2-maxImages→gen2.maxImages',
+    ]);
     expect(candidates.find((c) => c.field.id === 'ref')!.field.label).toBe('Hero');
     expect(candidates.find((c) => c.field.target.node === 'gen' && c.field.target.param === 'prompt')).toMatchObject({ linked: true, suggested: false });
   });
 
   it('gives candidates that makeTemplate accepts and applyTemplateValues fills', () => {
     const wf = chain();
-    const fields = templateFieldCandidates(wf, registry).filter((c) => c.suggested).map((c) => c.field);
+    const fields = templateFieldCandidates(wf, registry)
+      .filter((c) => c.suggested)
+      .map((c) => c.field);
     const made = makeTemplate(wf, { name: 'All', fields }, registry);
     if (!made.ok) throw new Error(JSON.stringify(made.errors));
     expect(applyTemplateValues(made.workflow, { maxImages: 5 }, registry).ok).toBe(true);

@@ -22,8 +22,22 @@ describe('zTemplateMeta', () => {
     ['an id starting with a capital', [{ id: 'Prompt', label: 'P', target: target('p', 'text') }], false],
     ['an id starting with a digit', [{ id: '1st', label: 'F', target: target('p', 'text') }], false],
     ['an empty label', [{ id: 'a', label: '', target: target('p', 'text') }], false],
-    ['duplicate ids', [{ id: 'a', label: 'A', target: target('p', 'text') }, { id: 'a', label: 'B', target: target('q', 'text') }], false],
-    ['two fields on one param', [{ id: 'a', label: 'A', target: target('p', 'text') }, { id: 'b', label: 'B', target: target('p', 'text') }], false],
+    [
+      'duplicate ids',
+      [
+        { id: 'a', label: 'A', target: target('p', 'text') },
+        { id: 'a', label: 'B', target: target('q', 'text') },
+      ],
+      false,
+    ],
+    [
+      'two fields on one param',
+      [
+        { id: 'a', label: 'A', target: target('p', 'text') },
+        { id: 'b', label: 'B', target: target('p', 'text') },
+      ],
+      false,
+    ],
   ])('accepts or refuses %s', (_case, fields, ok) => {
     expect(zTemplateMeta.safeParse({ fields }).success).toBe(ok);
   });
@@ -39,7 +53,14 @@ describe('templateFields', () => {
   });
 
   it('reports a problem instead of a schema when the target node or param is missing', () => {
-    const wf = graph({ template: { fields: [{ id: 'a', label: 'Gone', target: target('nope', 'x') }, { id: 'b', label: 'Bad', target: target('p', 'colour') }] } })
+    const wf = graph({
+      template: {
+        fields: [
+          { id: 'a', label: 'Gone', target: target('nope', 'x') },
+          { id: 'b', label: 'Bad', target: target('p', 'colour') },
+        ],
+      },
+    })
       .node('p', 'text.prompt', { text: 'hi' })
       .build();
     const [a, b] = templateFields(wf, registry);
@@ -49,7 +70,9 @@ describe('templateFields', () => {
   });
 
   it('reports a problem when the target node is of an unknown kind', () => {
-    const wf = graph({ template: { fields: [{ id: 'a', label: 'A', target: target('x', 'y') }] } }).node('x', 'vendor.thing').build();
+    const wf = graph({ template: { fields: [{ id: 'a', label: 'A', target: target('x', 'y') }] } })
+      .node('x', 'vendor.thing')
+      .build();
     expect(templateFields(wf, registry)[0]).toMatchObject({ kind: 'vendor.thing', problem: expect.stringMatching(/does not know/) });
   });
 
@@ -81,7 +104,11 @@ describe('applyTemplateValues', () => {
   });
 
   it('reports each refused value naming the field label, and applies the rest', () => {
-    const r = applyTemplateValues(builtin('storyboard'), { maxImages: 99, ref1: { kind: 'url', url: 'http://insecure/x.png' }, story: 'Generate 2 images' }, registry);
+    const r = applyTemplateValues(
+      builtin('storyboard'),
+      { maxImages: 99, ref1: { kind: 'url', url: 'http://insecure/x.png' }, story: 'Generate 2 images' },
+      registry,
+    );
     expect(r.ok).toBe(false);
     expect(r.errors).toEqual([
       { fieldId: 'maxImages', message: expect.stringMatching(/^Panels: Too big/) },

@@ -94,7 +94,10 @@ describe('history panel', () => {
   it('downloads all generations as one zip', async () => {
     const assets = new MemoryAssetStore();
     const { history } = await historyWith(assets);
-    const t = renderApp({ history, images: { thumbnail: () => new Promise(() => undefined), original: async (ref) => new Blob([(await assets.get(ref)) as Uint8Array<ArrayBuffer>]) } });
+    const t = renderApp({
+      history,
+      images: { thumbnail: () => new Promise(() => undefined), original: async (ref) => new Blob([(await assets.get(ref)) as Uint8Array<ArrayBuffer>]) },
+    });
     fireEvent.click(screen.getByTestId('history-button'));
     await screen.findByTestId('history-entry-req-9');
     await act(async () => void fireEvent.click(screen.getByTestId('history-download-all')));
@@ -113,7 +116,19 @@ describe('re-attached and lost jobs on nodes', () => {
     const t = renderApp();
     act(() =>
       t.store.setState({
-        resumedJobs: { r1: { requestId: 'r1', nodeId: 'gen', sourceNodeId: 'gen', cacheKey: 'k', submittedAt: 1, prompt: 'p', status: 'running', phase: 'running', message: 'Generating' } },
+        resumedJobs: {
+          r1: {
+            requestId: 'r1',
+            nodeId: 'gen',
+            sourceNodeId: 'gen',
+            cacheKey: 'k',
+            submittedAt: 1,
+            prompt: 'p',
+            status: 'running',
+            phase: 'running',
+            message: 'Generating',
+          },
+        },
         resumedViews: { gen: { status: 'running', reattached: true, requestId: 'r1', phase: 'running', message: 'Generating' } },
       }),
     );
@@ -123,9 +138,24 @@ describe('re-attached and lost jobs on nodes', () => {
 
   it('shows a lost marker on the node, and Dismiss forgets it', async () => {
     const dismissed: string[] = [];
-    const t = createTestStore(paidWorkflow(3), { journal: { list: async () => [], resumeAll: async () => [], dismiss: async (id) => void dismissed.push(id) } });
+    const t = createTestStore(paidWorkflow(3), {
+      journal: { list: async () => [], resumeAll: async () => [], dismiss: async (id) => void dismissed.push(id) },
+    });
     renderApp({}, t);
-    act(() => t.store.setState({ lostJobs: [{ requestId: 'r-lost', nodeId: 'gen', cacheKey: 'k', submittedAt: 1, prompt: 'p', message: 'Request r-lost is no longer known to RunComfy (expired): its images are lost.' }] }));
+    act(() =>
+      t.store.setState({
+        lostJobs: [
+          {
+            requestId: 'r-lost',
+            nodeId: 'gen',
+            cacheKey: 'k',
+            submittedAt: 1,
+            prompt: 'p',
+            message: 'Request r-lost is no longer known to RunComfy (expired): its images are lost.',
+          },
+        ],
+      }),
+    );
     expect(screen.getByTestId('node-lost-gen').textContent).toMatch(/lost.*no longer known/i);
     await act(async () => void fireEvent.click(screen.getByTestId('lost-dismiss-gen')));
     expect(dismissed).toEqual(['r-lost']);

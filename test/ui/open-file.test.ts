@@ -24,7 +24,18 @@ describe('readWorkflowFile', () => {
     ['an empty file', file('  ', 'a.json'), 'empty-file', /empty/],
     ['a file over the size limit', file(new Uint8Array(MAX_WORKFLOW_BYTES + 1), 'big.json'), 'file-too-large', /at most 5\.0 MiB/],
     ['a PNG without a workflow', file(png() as Uint8Array<ArrayBuffer>, 'plain.png', 'image/png'), 'no-workflow', /carries no workflow/],
-    ['inlined image data', file(JSON.stringify({ ...paidWorkflow(2), nodes: [{ id: 'x', kind: 'image.load', kindVersion: 1, position: { x: 0, y: 0 }, params: { image: 'data:image/png;base64,AAAA' } }] }), 'a.json'), 'bad-shape', /data: URI/],
+    [
+      'inlined image data',
+      file(
+        JSON.stringify({
+          ...paidWorkflow(2),
+          nodes: [{ id: 'x', kind: 'image.load', kindVersion: 1, position: { x: 0, y: 0 }, params: { image: 'data:image/png;base64,AAAA' } }],
+        }),
+        'a.json',
+      ),
+      'bad-shape',
+      /data: URI/,
+    ],
   ])('refuses %s with a clear message', async (_what, input, code, message) => {
     const result = await readWorkflowFile(input, registry);
     expect(result.ok).toBe(false);
@@ -33,7 +44,11 @@ describe('readWorkflowFile', () => {
   });
 
   it('keeps unknown node kinds as placeholders and reports them', async () => {
-    const wf = { schemaVersion: CURRENT_SCHEMA_VERSION, nodes: [{ id: 'x', kind: 'evil.exec', kindVersion: 1, position: { x: 0, y: 0 }, params: { code: 'alert(1)' } }], edges: [] };
+    const wf = {
+      schemaVersion: CURRENT_SCHEMA_VERSION,
+      nodes: [{ id: 'x', kind: 'evil.exec', kindVersion: 1, position: { x: 0, y: 0 }, params: { code: 'alert(1)' } }],
+      edges: [],
+    };
     const result = await readWorkflowFile(file(JSON.stringify(wf), 'x.json'), registry);
     expect(result.ok && result.workflow.nodes[0]?.kind).toBe('evil.exec');
     expect(messages(result)).toMatch(/"evil\.exec".*placeholder/);
@@ -95,7 +110,10 @@ describe('dropFiles', () => {
     const t = createTestStore(paidWorkflow(3));
     await dropFiles(t.store, fakeUiServices(), [file('<script>window.__pwned = 1</script>', 'evil.json', 'application/json')], { x: 0, y: 0 });
     expect(t.store.getState().workflow).toEqual(paidWorkflow(3));
-    expect(t.store.getState().notice).toMatchObject({ tone: 'error', text: expect.stringMatching(/“evil\.json” could not be opened: This file is not valid JSON/) });
+    expect(t.store.getState().notice).toMatchObject({
+      tone: 'error',
+      text: expect.stringMatching(/“evil\.json” could not be opened: This file is not valid JSON/),
+    });
     expect((window as { __pwned?: unknown }).__pwned).toBeUndefined();
   });
 });

@@ -66,9 +66,7 @@ describe('canvas render isolation', () => {
     const { store } = createTestStore(bigWorkflow());
     renderStudio(store, <Canvas />);
     renderCounts.clear();
-    act(() =>
-      store.setState({ run: { runId: 'r', phase: 'running', nodeIds: ['gen4'], issues: [], nodes: { gen4: { status: 'running', startedAt: 0 } } } }),
-    );
+    act(() => store.setState({ run: { runId: 'r', phase: 'running', nodeIds: ['gen4'], issues: [], nodes: { gen4: { status: 'running', startedAt: 0 } } } }));
     // The status badge subscribes on its own; the node body (params, ports) does not re-render.
     expect(total()).toBe(0);
     expect(screen.getByTestId('node-status-gen4').textContent).toMatch(/^running/);

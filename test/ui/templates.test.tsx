@@ -28,7 +28,7 @@ const paidFields = [
 ];
 
 describe('template actions', () => {
-  it('lists the user\'s templates before the built-ins', async () => {
+  it("lists the user's templates before the built-ins", async () => {
     const library = new MemoryTemplateLibrary();
     await saveAsTemplate(library, paidWorkflow(3), { name: 'Cats', fields: paidFields }, registry);
     const items = await galleryTemplates(library);
@@ -38,7 +38,12 @@ describe('template actions', () => {
 
   it('refuses a template without a name or with a field on a missing node, storing nothing', async () => {
     const library = new MemoryTemplateLibrary();
-    const result = await saveAsTemplate(library, paidWorkflow(3), { name: ' ', fields: [{ id: 'x', label: 'X', target: { node: 'nope', param: 'p' } }] }, registry);
+    const result = await saveAsTemplate(
+      library,
+      paidWorkflow(3),
+      { name: ' ', fields: [{ id: 'x', label: 'X', target: { node: 'nope', param: 'p' } }] },
+      registry,
+    );
     expect(result.ok).toBe(false);
     expect(!result.ok && result.errors.map((e) => e.message)).toEqual([expect.stringMatching(/name/), expect.stringMatching(/"nope"/)]);
     expect(library.templates.size).toBe(0);

@@ -5,10 +5,18 @@ import { registry } from '../../nodes';
 
 describe('widgetFor', () => {
   it.each([
-    ['a textarea with a character limit', z.string().default('').meta({ widget: 'textarea', maxChars: 599, label: 'Prompt' }), { widget: 'textarea', maxChars: 599, label: 'Prompt' }],
+    [
+      'a textarea with a character limit',
+      z.string().default('').meta({ widget: 'textarea', maxChars: 599, label: 'Prompt' }),
+      { widget: 'textarea', maxChars: 599, label: 'Prompt' },
+    ],
     ['a text field for a plain string', z.string().max(64).default('x'), { widget: 'text', maxLength: 64, label: 'Field' }],
     ['a number with bounds and integer step', z.int().min(1).max(15).default(3), { widget: 'number', min: 1, max: 15, step: 1, integer: true }],
-    ['a number with a step from the hints', z.number().min(0).max(1).default(0.5).meta({ step: 0.05 }), { widget: 'number', min: 0, max: 1, step: 0.05, integer: false }],
+    [
+      'a number with a step from the hints',
+      z.number().min(0).max(1).default(0.5).meta({ step: 0.05 }),
+      { widget: 'number', min: 0, max: 1, step: 0.05, integer: false },
+    ],
     ['a select for an enum', z.enum(['2K', '4K']).default('2K'), { widget: 'select', options: ['2K', '4K'] }],
     ['a seed with its range', z.int().min(0).max(100).default(1).meta({ widget: 'seed' }), { widget: 'seed', min: 0, max: 100 }],
     ['a toggle for a boolean', z.boolean().default(false), { widget: 'toggle' }],

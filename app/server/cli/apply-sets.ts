@@ -14,13 +14,7 @@ const SHAPE_HINT = 'must look like <field>=<value> (a template field) or <node>.
  * text, else read as JSON (numbers, booleans); an image param takes a path or https URL. Every
  * mistake names the field or node and param, and lists what would be right.
  */
-export async function applySets(
-  workflow: Workflow,
-  sets: readonly string[],
-  registry: NodeRegistry,
-  assets: AssetStore,
-  cwd: string,
-): Promise<Workflow> {
+export async function applySets(workflow: Workflow, sets: readonly string[], registry: NodeRegistry, assets: AssetStore, cwd: string): Promise<Workflow> {
   const nodes: WorkflowNode[] = workflow.nodes.map((n) => ({ ...n, params: { ...n.params } }));
   const fields = templateFields(workflow, registry);
   const fieldList = fields.length ? `Template fields: ${fields.map((f) => f.id).join(', ')}.` : 'This workflow has no template fields.';

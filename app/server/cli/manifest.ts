@@ -65,7 +65,10 @@ export interface ManifestInput {
 
 /** Builds the manifest from a run's outcome and what the CLI tracked on the side. */
 export function buildManifest(m: ManifestInput): Manifest {
-  const costs = m.requests.filter((r) => !r.cached).map((r) => r.costUsd).filter((c): c is number => c !== undefined);
+  const costs = m.requests
+    .filter((r) => !r.cached)
+    .map((r) => r.costUsd)
+    .filter((c): c is number => c !== undefined);
   const kindOf = new Map(m.workflow.nodes.map((n) => [n.id, n.kind]));
   const outcomes: [string, NodeOutcome][] = m.summary ? [...m.summary.nodes] : [];
   return {
@@ -84,7 +87,14 @@ export function buildManifest(m: ManifestInput): Manifest {
       status: o.status,
       ...(o.status === 'done' || o.status === 'cached' ? { cacheKey: o.cacheKey } : {}),
       ...(o.status === 'failed'
-        ? { error: { code: o.error.code, message: o.error.message, ...(o.error.field ? { field: o.error.field } : {}), ...(o.error.requestId ? { requestId: o.error.requestId } : {}) } }
+        ? {
+            error: {
+              code: o.error.code,
+              message: o.error.message,
+              ...(o.error.field ? { field: o.error.field } : {}),
+              ...(o.error.requestId ? { requestId: o.error.requestId } : {}),
+            },
+          }
         : {}),
     })),
     issues: (m.summary?.issues ?? []).map((i) => ({ severity: i.severity, code: i.code, message: i.message, ...(i.nodeId ? { nodeId: i.nodeId } : {}) })),

@@ -137,11 +137,11 @@ async function execute(
   cleanups.push(async () => deps.signal?.removeEventListener('abort', onAbort));
   const client = new RunComfyClient({ baseUrl, token: apiToken, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
   const service = createSeedreamService({
-      client,
-      assets,
-      clock: realClock,
-      ...(deps.fetch ? { download: { fetch: deps.fetch } } : {}),
-      ...(deps.pollPolicy ? { pollPolicy: deps.pollPolicy } : {}),
+    client,
+    assets,
+    clock: realClock,
+    ...(deps.fetch ? { download: { fetch: deps.fetch } } : {}),
+    ...(deps.pollPolicy ? { pollPolicy: deps.pollPolicy } : {}),
   });
   let generation: SeedreamApi = service;
   if (cmd.cacheDir) {
@@ -154,8 +154,10 @@ async function execute(
   // Every PNG written carries the workflow that made it (JPEG/WebP get a sidecar .json).
   const output = new FileOutputSink(outDir, assets, { workflow });
 
-
-  const reporter = new ProgressReporter((line) => deps.stderr(line), () => realClock.now());
+  const reporter = new ProgressReporter(
+    (line) => deps.stderr(line),
+    () => realClock.now(),
+  );
   const nodeOfRequest = new Map<string, string>();
   const onEvent = (e: RunEvent) => {
     if (e.type === 'node-progress' && e.detail?.requestId) nodeOfRequest.set(e.detail.requestId, e.nodeId);
@@ -163,16 +165,33 @@ async function execute(
     reporter.onEvent(e);
   };
 
-  const summary: RunSummary = await runGraph(workflow, registry, { api, assets, output, clock: realClock, log: (level, message, nodeId) => {
-    if (level === 'warn' || level === 'error') deps.stderr(`${level}: ${nodeId ? `[${nodeId}] ` : ''}${message}`);
-  } }, { concurrency: cmd.concurrency, cache, signal: stop.signal, onEvent });
+  const summary: RunSummary = await runGraph(
+    workflow,
+    registry,
+    {
+      api,
+      assets,
+      output,
+      clock: realClock,
+      log: (level, message, nodeId) => {
+        if (level === 'warn' || level === 'error') deps.stderr(`${level}: ${nodeId ? `[${nodeId}] ` : ''}${message}`);
+      },
+    },
+    { concurrency: cmd.concurrency, cache, signal: stop.signal, onEvent },
+  );
 
   const interrupted = stop.signal.aborted;
   if (interrupted) {
     deps.stderr('Stopping: cancelling queued requests at RunComfy…');
     const settled = await api.settle(deps.settleMs ?? 20_000);
     for (const id of api.unsettledIds()) {
-      api.records.push({ nodeId: '', requestId: id, outcome: 'still-running', outputUrls: [], message: 'No answer to the cancel in time: it may still run and be billed.' });
+      api.records.push({
+        nodeId: '',
+        requestId: id,
+        outcome: 'still-running',
+        outputUrls: [],
+        message: 'No answer to the cancel in time: it may still run and be billed.',
+      });
     }
     if (!settled) deps.stderr('Some cancels were not answered in time.');
   }
@@ -205,9 +224,12 @@ async function execute(
 
 /** Collects what an earlier run left in flight before running anything new. */
 async function resumeJournal(journal: JournaledSeedream, deps: CliDeps, signal: AbortSignal): Promise<void> {
-  const reports = await journal.resumeAll({ signal, onProgress: (entry, detail) => {
-    if (detail.phase) deps.stderr(`[${entry.nodeId}] earlier request ${entry.requestId}: ${detail.phase}`);
-  } });
+  const reports = await journal.resumeAll({
+    signal,
+    onProgress: (entry, detail) => {
+      if (detail.phase) deps.stderr(`[${entry.nodeId}] earlier request ${entry.requestId}: ${detail.phase}`);
+    },
+  });
   for (const r of reports) {
     const where = `[${r.entry.nodeId}] earlier request ${r.entry.requestId}`;
     if (r.outcome === 'completed') deps.stderr(`${where} collected: its images are in the cache (nothing resubmitted).`);

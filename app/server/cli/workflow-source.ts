@@ -21,7 +21,10 @@ export interface LoadedSource {
 /** Reads a workflow file, or a built-in template by id, through parse-and-migrate. */
 export async function loadSource(source: string, registry: NodeRegistry, cwd: string): Promise<LoadedSource> {
   const path = resolve(cwd, source);
-  const isFile = await stat(path).then((s) => s.isFile(), () => false);
+  const isFile = await stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
   let raw: unknown;
   let origin: string;
   if (isFile) {
@@ -30,9 +33,7 @@ export async function loadSource(source: string, registry: NodeRegistry, cwd: st
   } else {
     const template = findBuiltinTemplate(source);
     if (!template) {
-      throw new UsageError(
-        `"${source}" is neither a workflow file nor a template id. Templates: ${builtinTemplates.map((t) => t.id).join(', ')}.`,
-      );
+      throw new UsageError(`"${source}" is neither a workflow file nor a template id. Templates: ${builtinTemplates.map((t) => t.id).join(', ')}.`);
     }
     raw = template.workflow;
     origin = `template:${template.id}`;

@@ -33,7 +33,9 @@ function parseJson<T>(schema: z.ZodType<T>, body: Uint8Array): { ok: true; value
     return { ok: false, reply: json(400, { error_message: 'The request body is not valid JSON.' }) };
   }
   const parsed = schema.safeParse(raw);
-  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, reply: json(422, { error_message: 'Invalid control request.', detail: z.prettifyError(parsed.error) }) };
+  return parsed.success
+    ? { ok: true, value: parsed.data }
+    : { ok: false, reply: json(422, { error_message: 'Invalid control request.', detail: z.prettifyError(parsed.error) }) };
 }
 
 /**

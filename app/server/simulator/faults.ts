@@ -81,11 +81,16 @@ export const DEFAULT_JOB_ERROR = { code: 'SIMULATED_FAILURE', message: 'The simu
 /** Body of an `http` fault without an explicit body: what RunComfy's documented codes suggest. */
 export function defaultFaultBody(status: number): Record<string, unknown> {
   switch (status) {
-    case 401: return { error_code: 400004, error_message: 'The token is missing, expired or revoked (simulated).' };
-    case 402: return { error_code: 400002, error_message: 'Insufficient balance (simulated).' };
-    case 403: return { error_code: 403001, error_message: 'The resource belongs to another user (simulated).' };
-    case 404: return { error_code: 404001, error_message: 'Unknown, deleted or expired request id (simulated).' };
-    case 429: return { error_message: 'Too many requests (simulated).' };
+    case 401:
+      return { error_code: 400004, error_message: 'The token is missing, expired or revoked (simulated).' };
+    case 402:
+      return { error_code: 400002, error_message: 'Insufficient balance (simulated).' };
+    case 403:
+      return { error_code: 403001, error_message: 'The resource belongs to another user (simulated).' };
+    case 404:
+      return { error_code: 404001, error_message: 'Unknown, deleted or expired request id (simulated).' };
+    case 429:
+      return { error_message: 'Too many requests (simulated).' };
     default:
       return { error_message: status >= 500 ? `Upstream unavailable (simulated ${status}).` : `Simulated HTTP ${status}.` };
   }
@@ -93,8 +98,12 @@ export function defaultFaultBody(status: number): Record<string, unknown> {
 
 /** Readable builders for the faults tests use most. */
 export const simFaults = {
-  rateLimited: (retryAfterSeconds = 1, m: FaultMatch = {}): Fault =>
-    ({ kind: 'http', status: 429, headers: { 'Retry-After': String(retryAfterSeconds) }, ...m }),
+  rateLimited: (retryAfterSeconds = 1, m: FaultMatch = {}): Fault => ({
+    kind: 'http',
+    status: 429,
+    headers: { 'Retry-After': String(retryAfterSeconds) },
+    ...m,
+  }),
   serverError: (status = 503, m: FaultMatch = {}): Fault => ({ kind: 'http', status, ...m }),
   insufficientBalance: (m: FaultMatch = {}): Fault => ({ kind: 'http', status: 402, ...m }),
   wrongOwner: (m: FaultMatch = {}): Fault => ({ kind: 'http', status: 403, ...m }),
@@ -102,8 +111,7 @@ export const simFaults = {
   reset: (phase: FaultPhase = 'after-body', m: FaultMatch = {}): Fault => ({ kind: 'reset', phase, ...m }),
   hang: (phase: FaultPhase = 'after-body', m: FaultMatch = {}): Fault => ({ kind: 'hang', phase, ...m }),
   expire: (m: FaultMatch = {}): Fault => ({ kind: 'expire', ...m }),
-  jobFails: (error?: z.core.util.JSONType, m: FaultMatch = {}): Fault =>
-    ({ kind: 'job', fail: true, ...(error === undefined ? {} : { error }), ...m }),
+  jobFails: (error?: z.core.util.JSONType, m: FaultMatch = {}): Fault => ({ kind: 'job', fail: true, ...(error === undefined ? {} : { error }), ...m }),
   slowQueue: (queueDelayMs: number, m: FaultMatch = {}): Fault => ({ kind: 'job', queueDelayMs, ...m }),
 };
 export type FaultMatch = Pick<Fault, 'route' | 'requestId' | 'times'>;

@@ -55,11 +55,9 @@ export function renderFramePng(spec: FrameSpec): Uint8Array {
   // Header: what this is, seed and resolution, the start of the prompt — as many lines as fit.
   const perLine = Math.max(1, Math.floor((W - 2 * m) / (GLYPH_ADVANCE * small)));
   const prompt = wrap(fontSafe(spec.prompt), perLine, 2);
-  const header = [
-    'RUNCOMFY SIMULATOR - NOT SEEDREAM OUTPUT',
-    `SEED ${spec.seed}  ${fontSafe(spec.resolution)}  FRAME ${idx}`,
-    ...prompt,
-  ].map((l) => l.slice(0, perLine));
+  const header = ['RUNCOMFY SIMULATOR - NOT SEEDREAM OUTPUT', `SEED ${spec.seed}  ${fontSafe(spec.resolution)}  FRAME ${idx}`, ...prompt].map((l) =>
+    l.slice(0, perLine),
+  );
   const fit = Math.max(0, Math.min(header.length, Math.floor((bandY - 2 * m) / lineH)));
   if (fit > 0) canvas.fillRect(0, 0, W, m + fit * lineH + m / 2, INK, 0.55);
   header.slice(0, fit).forEach((line, i) => canvas.text(line, m, m + i * lineH, small, i === 0 ? YELLOW : WHITE));

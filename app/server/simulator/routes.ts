@@ -136,10 +136,14 @@ function requestUrls(ctx: RouteContext, id: string) {
 /** The status endpoint's word: a finished job is `completed` (failed or not) unless a fault says otherwise. */
 function statusWord(job: SimJob): string {
   switch (job.phase) {
-    case 'queued': return 'in_queue';
-    case 'running': return 'in_progress';
-    case 'cancelled': return 'cancelled';
-    default: return job.fault?.terminalStatus ?? 'completed';
+    case 'queued':
+      return 'in_queue';
+    case 'running':
+      return 'in_progress';
+    case 'cancelled':
+      return 'cancelled';
+    default:
+      return job.fault?.terminalStatus ?? 'completed';
   }
 }
 

@@ -71,8 +71,16 @@ export interface SimulatorHandle {
 /** Starts a simulated RunComfy Model API for Seedream 4.5 Edit Sequential. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<SimulatorHandle> {
   const {
-    host = '127.0.0.1', port = 0, basePath = '/v1', token, clock = realClock, epochMs = Date.now(),
-    publicUrl, faults: defaultFaults = [], controlRoutes = true, requestIds,
+    host = '127.0.0.1',
+    port = 0,
+    basePath = '/v1',
+    token,
+    clock = realClock,
+    epochMs = Date.now(),
+    publicUrl,
+    faults: defaultFaults = [],
+    controlRoutes = true,
+    requestIds,
     ...patch
   } = options;
   let settings = applySettingsPatch(DEFAULT_SETTINGS, patch);

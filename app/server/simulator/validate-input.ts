@@ -26,8 +26,7 @@ export const INVALID_INPUT_ERROR_CODE = 422001;
 export const MALFORMED_ERROR_CODE = 400001;
 
 export type SubmitCheck =
-  | { ok: true; input: SeedreamInput }
-  | { ok: false; status: 400 | 422; body: { error_code: number; error_message: string; detail?: ValidationDetail[] } };
+  { ok: true; input: SeedreamInput } | { ok: false; status: 400 | 422; body: { error_code: number; error_message: string; detail?: ValidationDetail[] } };
 
 /** The model page's own messages for its image rules. */
 const MSG = {

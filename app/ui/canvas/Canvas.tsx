@@ -22,8 +22,7 @@ import { ConnectionLine } from './ConnectionLine';
 import { createFlowDeriver, type FlowEdge, type FlowNode } from './flow-derive';
 import { nodeTypes } from './node-types';
 
-const isPane = (target: EventTarget | null): boolean =>
-  target instanceof Element && target.classList.contains('react-flow__pane');
+const isPane = (target: EventTarget | null): boolean => target instanceof Element && target.classList.contains('react-flow__pane');
 
 const portRef = (node: string | null, handle: string | null | undefined) => ({ node: node ?? '', port: handle ?? '' });
 

@@ -6,7 +6,17 @@ import { useRegistry, useStudio } from '../studio-context';
  * The link being dragged: coloured by the type it carries, red with the reason when it hovers a
  * port it cannot connect to.
  */
-export function ConnectionLine({ fromNode, fromHandle, fromX, fromY, toX, toY, fromPosition, toPosition, connectionStatus }: ConnectionLineComponentProps<FlowNode>) {
+export function ConnectionLine({
+  fromNode,
+  fromHandle,
+  fromX,
+  fromY,
+  toX,
+  toY,
+  fromPosition,
+  toPosition,
+  connectionStatus,
+}: ConnectionLineComponentProps<FlowNode>) {
   const registry = useRegistry();
   const hint = useStudio((s) => s.connectionHint);
   const def = registry.get(fromNode.data.node.kind);

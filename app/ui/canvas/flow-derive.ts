@@ -4,7 +4,6 @@ import type { NodeRegistry } from '../../graph/registry';
 import type { WorkflowEdge, WorkflowNode } from '../../graph/workflow-schema';
 import type { Size } from '../../store/ui-slice';
 
-
 /** A React Flow node drawn by GraphNode; it carries the saved node it shows. */
 export type FlowNode = Node<{ node: WorkflowNode }, 'graph'>;
 export type FlowEdge = Edge<{ type: PortType | undefined }>;
@@ -19,9 +18,7 @@ export function createFlowDeriver(registry: NodeRegistry) {
   const nodeCache = new Map<string, { src: WorkflowNode; selected: boolean; size: Size | undefined; flow: FlowNode }>();
   const edgeCache = new Map<string, { src: WorkflowEdge; selected: boolean; type: PortType | undefined; flow: FlowEdge }>();
   let lastNodes: { input: readonly WorkflowNode[]; sel: ReadonlySet<string>; sizes: ReadonlyMap<string, Size>; out: FlowNode[] } | undefined;
-  let lastEdges:
-    | { input: readonly WorkflowEdge[]; nodes: readonly WorkflowNode[]; sel: ReadonlySet<string>; out: FlowEdge[] }
-    | undefined;
+  let lastEdges: { input: readonly WorkflowEdge[]; nodes: readonly WorkflowNode[]; sel: ReadonlySet<string>; out: FlowEdge[] } | undefined;
 
   function nodes(input: readonly WorkflowNode[], sel: ReadonlySet<string>, sizes: ReadonlyMap<string, Size>): FlowNode[] {
     if (lastNodes && lastNodes.input === input && lastNodes.sel === sel && lastNodes.sizes === sizes) return lastNodes.out;

@@ -22,7 +22,11 @@ export interface LayoutOptions {
  * at. Returns new top-left positions by node id; the caller commits them as one undo step.
  * dagre is loaded on first use (≈16 KiB gzipped kept out of the initial bundle; see test/bench/ui-bench.ts).
  */
-export async function autoLayout(workflow: Workflow, sizes: ReadonlyMap<string, Size>, options: LayoutOptions = {}): Promise<Map<string, { x: number; y: number }>> {
+export async function autoLayout(
+  workflow: Workflow,
+  sizes: ReadonlyMap<string, Size>,
+  options: LayoutOptions = {},
+): Promise<Map<string, { x: number; y: number }>> {
   const { default: dagre } = await import('@dagrejs/dagre');
   const g = new dagre.graphlib.Graph();
   g.setGraph({ rankdir: 'LR', nodesep: 40, ranksep: 90, marginx: 20, marginy: 20 });

@@ -12,9 +12,7 @@ export function EmptyState() {
     <div className="empty-state">
       <div className="empty-card" data-testid="empty-state">
         <h2>Build a Seedream sequence</h2>
-        <div className="muted">
-          Add nodes from the palette or double-click the canvas. Drop or paste images to load them. Or start from a template:
-        </div>
+        <div className="muted">Add nodes from the palette or double-click the canvas. Drop or paste images to load them. Or start from a template:</div>
         <div className="template-list">
           {builtinTemplates.map((t) => (
             <button

@@ -16,7 +16,10 @@ export function OtherTabBanner() {
   };
   return (
     <div className="banner banner-other-tab" role="alert" data-testid="other-tab-banner">
-      <span>This workflow was changed in another tab{change.savedAt ? ` at ${new Date(change.savedAt).toLocaleTimeString()}` : ''}. Your changes here are not saved until you choose.</span>
+      <span>
+        This workflow was changed in another tab{change.savedAt ? ` at ${new Date(change.savedAt).toLocaleTimeString()}` : ''}. Your changes here are not saved
+        until you choose.
+      </span>
       <button type="button" data-testid="other-tab-reload" disabled={busy} onClick={() => act(tabs.reloadTheirs)}>
         Reload theirs
       </button>

@@ -46,7 +46,10 @@ export async function readWorkflowFile(file: Blob, registry: NodeRegistry): Prom
       return withCycles(workflowFromPng(new Uint8Array(await file.arrayBuffer()), registry));
     }
     if (file.size > MAX_WORKFLOW_BYTES) {
-      return fail('file-too-large', `This file is ${mib(file.size)}; workflow files are at most ${mib(MAX_WORKFLOW_BYTES)} (images are referenced, not embedded).`);
+      return fail(
+        'file-too-large',
+        `This file is ${mib(file.size)}; workflow files are at most ${mib(MAX_WORKFLOW_BYTES)} (images are referenced, not embedded).`,
+      );
     }
     const text = await file.text();
     if (!text.trim()) return fail('empty-file', 'This file is empty.');

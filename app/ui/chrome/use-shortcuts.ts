@@ -7,7 +7,11 @@ import { useStudioStore } from '../studio-context';
 import { duplicateSelection } from './selection-actions';
 
 /** Runs a keyboard command against the store. Returns false when it did not apply. */
-export function runCommand(store: StudioStore, command: Command, view: { fitView(): void; centre(): { screen: { x: number; y: number }; flow: { x: number; y: number } } }): boolean {
+export function runCommand(
+  store: StudioStore,
+  command: Command,
+  view: { fitView(): void; centre(): { screen: { x: number; y: number }; flow: { x: number; y: number } } },
+): boolean {
   const s = store.getState();
   switch (command) {
     case 'run':

@@ -33,7 +33,11 @@ export const FrameStrip = memo(function FrameStrip({ nodeId, canPick }: { nodeId
           {cached && <span className="tag">cached</span>}
         </span>
         {stale && (
-          <span className="stale-marker" data-testid={`stale-${nodeId}`} title="The inputs or settings changed since these frames were made. Run again to update them.">
+          <span
+            className="stale-marker"
+            data-testid={`stale-${nodeId}`}
+            title="The inputs or settings changed since these frames were made. Run again to update them."
+          >
             ● stale
           </span>
         )}

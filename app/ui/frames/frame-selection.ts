@@ -4,7 +4,7 @@ import { parseFrames, resolveFrames } from '../../../nodes/frame-range';
 export function compactFrames(frames: Iterable<number>): string {
   const sorted = [...new Set(frames)].filter((n) => Number.isInteger(n) && n >= 1).sort((a, b) => a - b);
   const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
     parts.push(j > i ? `${sorted[i]}-${sorted[j]}` : `${sorted[i]}`);

@@ -10,7 +10,11 @@ import { entryFolder, historyZip } from './history-zip';
 import { Modal } from './Modal';
 
 const SHOWN_FRAMES = 6;
-const SOURCE_TEXT: Record<HistoryEntry['source'], string | undefined> = { run: undefined, late: 'collected after stop', reattached: 're-attached after reload' };
+const SOURCE_TEXT: Record<HistoryEntry['source'], string | undefined> = {
+  run: undefined,
+  late: 'collected after stop',
+  reattached: 're-attached after reload',
+};
 
 function HistoryCard({ entry, onOpen, onDownload }: { entry: HistoryEntry; onOpen(): void; onDownload(): void }) {
   const more = entry.images.length - SHOWN_FRAMES;
@@ -28,8 +32,8 @@ function HistoryCard({ entry, onOpen, onDownload }: { entry: HistoryEntry; onOpe
           {entry.prompt || <span className="muted">(no prompt)</span>}
         </div>
         <div className="muted history-facts">
-          {new Date(entry.finishedAt).toLocaleString()} · {entry.nodeTitle ?? entry.nodeId} · {entry.images.length} frame{entry.images.length === 1 ? '' : 's'} ·{' '}
-          {entry.references.length} reference{entry.references.length === 1 ? '' : 's'}
+          {new Date(entry.finishedAt).toLocaleString()} · {entry.nodeTitle ?? entry.nodeId} · {entry.images.length} frame{entry.images.length === 1 ? '' : 's'}{' '}
+          · {entry.references.length} reference{entry.references.length === 1 ? '' : 's'}
           {entry.costUsd !== undefined && ` · ${formatUsd(entry.costUsd)}`}
           {source && <span className="pill pill-user"> {source}</span>}
         </div>
@@ -38,7 +42,13 @@ function HistoryCard({ entry, onOpen, onDownload }: { entry: HistoryEntry; onOpe
         </div>
       </div>
       <div className="history-actions">
-        <button type="button" data-testid={`history-open-${entry.requestId}`} disabled={entry.workflow === undefined} title={entry.workflow === undefined ? 'The graph that made this is not known' : undefined} onClick={onOpen}>
+        <button
+          type="button"
+          data-testid={`history-open-${entry.requestId}`}
+          disabled={entry.workflow === undefined}
+          title={entry.workflow === undefined ? 'The graph that made this is not known' : undefined}
+          onClick={onOpen}
+        >
           Open the graph
         </button>
         <button type="button" data-testid={`history-download-${entry.requestId}`} onClick={onDownload}>
@@ -95,7 +105,12 @@ export function HistoryPanel({ onClose }: { onClose(): void }) {
   return (
     <Modal title="History" testId="history-panel" className="history-panel" onClose={onClose}>
       <div className="gallery-actions">
-        <button type="button" data-testid="history-download-all" disabled={busy || !entries?.length} onClick={() => entries && void download(entries, 'sequence-studio-history.zip')}>
+        <button
+          type="button"
+          data-testid="history-download-all"
+          disabled={busy || !entries?.length}
+          onClick={() => entries && void download(entries, 'sequence-studio-history.zip')}
+        >
           {busy ? 'Zipping…' : 'Download all (.zip)'}
         </button>
         <span className="muted">{entries ? `${entries.length} generation${entries.length === 1 ? '' : 's'}` : ''}</span>

@@ -30,7 +30,15 @@ export function Modal({ title, testId, className, onClose, children }: ModalProp
         if (e.target === e.currentTarget) onClose();
       }}
     >
-      <div ref={box} tabIndex={-1} className={`modal library-modal ${className ?? ''}`} role="dialog" aria-modal="true" aria-label={typeof title === 'string' ? title : undefined} data-testid={testId}>
+      <div
+        ref={box}
+        tabIndex={-1}
+        className={`modal library-modal ${className ?? ''}`}
+        role="dialog"
+        aria-modal="true"
+        aria-label={typeof title === 'string' ? title : undefined}
+        data-testid={testId}
+      >
         <header className="library-modal-header">
           <h2>{title}</h2>
           <button type="button" className="icon-button" aria-label="Close" data-testid={`${testId}-close`} onClick={onClose}>

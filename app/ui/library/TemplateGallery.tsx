@@ -46,7 +46,10 @@ export function TemplateGallery({ onClose, onUse }: TemplateGalleryProps) {
     if (!library) return;
     const { loaded, template } = await importTemplateFile(library, file, services.registry);
     if (!loaded.ok || !template) {
-      setMessage({ tone: 'error', text: `“${file.name}” could not be imported: ${loaded.ok ? 'unknown problem' : loaded.issues.map((i) => i.message).join(' · ')}` });
+      setMessage({
+        tone: 'error',
+        text: `“${file.name}” could not be imported: ${loaded.ok ? 'unknown problem' : loaded.issues.map((i) => i.message).join(' · ')}`,
+      });
       return;
     }
     const notes = loaded.issues.map((i) => i.message);
@@ -76,7 +79,11 @@ export function TemplateGallery({ onClose, onUse }: TemplateGalleryProps) {
         {!library && <span className="muted">Browser storage is unavailable: only the built-in templates are shown.</span>}
       </div>
       {message && (
-        <div className={`issue ${message.tone === 'error' ? 'error' : 'info'}`} role={message.tone === 'error' ? 'alert' : 'status'} data-testid="template-gallery-message">
+        <div
+          className={`issue ${message.tone === 'error' ? 'error' : 'info'}`}
+          role={message.tone === 'error' ? 'alert' : 'status'}
+          data-testid="template-gallery-message"
+        >
           {message.text}
         </div>
       )}

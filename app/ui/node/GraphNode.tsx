@@ -74,11 +74,7 @@ export const GraphNode = memo(function GraphNode({ id, data, selected }: NodePro
   const hasImageOutput = showsFrames(def);
 
   return (
-    <div
-      className={`graph-node ${categoryClass(def.category)} ${selected ? 'selected' : ''}`}
-      data-testid={`node-${id}`}
-      data-kind={node.kind}
-    >
+    <div className={`graph-node ${categoryClass(def.category)} ${selected ? 'selected' : ''}`} data-testid={`node-${id}`} data-kind={node.kind}>
       <div className="node-header">
         <span className="node-title" title={def.description}>
           {node.title ?? def.title}

@@ -63,8 +63,7 @@ export function Palette() {
         </section>
       ))}
       <div className="palette-help">
-        Double-click the canvas to search · drop a link on empty canvas for matching nodes · drop or paste images for Load
-        Image nodes
+        Double-click the canvas to search · drop a link on empty canvas for matching nodes · drop or paste images for Load Image nodes
       </div>
     </aside>
   );

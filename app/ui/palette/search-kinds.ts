@@ -13,9 +13,7 @@ export interface LinkNeed {
 
 /** Whether a kind has a port the dangling link could attach to. */
 export function fitsLink(def: NodeDefinition, need: LinkNeed): boolean {
-  return need.side === 'source'
-    ? def.inputs.some((p) => canConnectTypes(need.type, p.type))
-    : def.outputs.some((p) => canConnectTypes(p.type, need.type));
+  return need.side === 'source' ? def.inputs.some((p) => canConnectTypes(need.type, p.type)) : def.outputs.some((p) => canConnectTypes(p.type, need.type));
 }
 
 /**

@@ -15,7 +15,9 @@ export function CostDialog() {
   return (
     <div className="modal-backdrop">
       <div className="modal cost-dialog" role="dialog" aria-modal="true" aria-labelledby="cost-title" data-testid="cost-dialog">
-        <h2 id="cost-title">Run {estimate.paidJobs} paid job{estimate.paidJobs === 1 ? '' : 's'}?</h2>
+        <h2 id="cost-title">
+          Run {estimate.paidJobs} paid job{estimate.paidJobs === 1 ? '' : 's'}?
+        </h2>
         <p className="muted">
           Billing follows the images requested (Max images), not those delivered: this is the most the run can cost.
           {estimate.priceUsd !== undefined && <> Catalog price: {formatUsd(estimate.priceUsd)} per image.</>}

@@ -33,7 +33,10 @@ export function Toolbar() {
   return (
     <header className="toolbar" data-testid="toolbar">
       <div className="brand">
-        Sequence Studio <span className="workflow-name" title="Workflow name">{name}</span>
+        Sequence Studio{' '}
+        <span className="workflow-name" title="Workflow name">
+          {name}
+        </span>
       </div>
       <div className="toolbar-group">
         <button type="button" data-testid="new-button" onClick={() => newWorkflow(store)}>
@@ -78,7 +81,12 @@ export function Toolbar() {
         <button type="button" data-testid="layout-button" disabled={empty} title="Arrange nodes left to right" onClick={() => void layout()}>
           Auto-layout
         </button>
-        <button type="button" data-testid="fit-view-button" title="Fit view (.)" onClick={() => void flow.fitView({ padding: 0.15, maxZoom: 1, duration: 250 })}>
+        <button
+          type="button"
+          data-testid="fit-view-button"
+          title="Fit view (.)"
+          onClick={() => void flow.fitView({ padding: 0.15, maxZoom: 1, duration: 250 })}
+        >
           Fit
         </button>
       </div>

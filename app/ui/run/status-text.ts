@@ -41,7 +41,8 @@ export function statusLabel(n: NodeRunState): string {
 export function statusDetail(n: NodeRunState, titleOf: (id: string) => string = (id) => id): string | undefined {
   if (n.collected) return 'The run was stopped while this job ran at RunComfy; it was billed, and its images were collected.';
   if (n.reattached && n.status === 'done') return n.message;
-  if (n.billedAfterStop && n.collecting) return 'Stopped while running at RunComfy: it cannot be cancelled and will be billed. Its images are still being collected.';
+  if (n.billedAfterStop && n.collecting)
+    return 'Stopped while running at RunComfy: it cannot be cancelled and will be billed. Its images are still being collected.';
   if (n.billedAfterStop && (n.status === 'running' || wasStopped(n))) {
     if (n.phase === 'downloading') return 'Stopped while downloading its images: the job had finished at RunComfy and is billed.';
     return 'Stopped while running at RunComfy: a running job cannot be cancelled, so it finishes and is billed.';

@@ -4,7 +4,29 @@ import { parseCliArgs, UsageError } from '../../../app/server/cli/args';
 describe('parseCliArgs', () => {
   it('reads an edit with repeated images and every option', () => {
     expect(
-      parseCliArgs(['edit', '--image', 'a.png', '--image', 'https://x.runcomfy.net/b.png', '--prompt', 'Generate 4 images', '--max', '4', '--resolution', '2560x1440 (16:9)', '--seed', '7', '--out', 'o', '--concurrency', '2', '--cache-dir', 'c', '--simulate', '--json']),
+      parseCliArgs([
+        'edit',
+        '--image',
+        'a.png',
+        '--image',
+        'https://x.runcomfy.net/b.png',
+        '--prompt',
+        'Generate 4 images',
+        '--max',
+        '4',
+        '--resolution',
+        '2560x1440 (16:9)',
+        '--seed',
+        '7',
+        '--out',
+        'o',
+        '--concurrency',
+        '2',
+        '--cache-dir',
+        'c',
+        '--simulate',
+        '--json',
+      ]),
     ).toEqual({
       command: 'edit',
       images: ['a.png', 'https://x.runcomfy.net/b.png'],

@@ -44,7 +44,10 @@ export interface CliRun {
 }
 
 /** Runs the CLI in-process with captured output; `env` points it at `sim` unless overridden. */
-export async function cli(argv: string[], o: { cwd: string; sim?: SimulatorHandle; env?: CliDeps['env']; signal?: AbortSignal; settleMs?: number }): Promise<CliRun> {
+export async function cli(
+  argv: string[],
+  o: { cwd: string; sim?: SimulatorHandle; env?: CliDeps['env']; signal?: AbortSignal; settleMs?: number },
+): Promise<CliRun> {
   const out: string[] = [];
   const err: string[] = [];
   const env = o.env ?? (o.sim ? { RUNCOMFY_API_TOKEN: 'test-token', RUNCOMFY_BASE_URL: o.sim.baseUrl } : {});

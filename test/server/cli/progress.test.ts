@@ -5,7 +5,10 @@ describe('ProgressReporter', () => {
   it('prints one line per change with queue position, request id and elapsed time', () => {
     const lines: string[] = [];
     let now = 0;
-    const r = new ProgressReporter((l) => lines.push(l), () => now);
+    const r = new ProgressReporter(
+      (l) => lines.push(l),
+      () => now,
+    );
     const base = { runId: 'r' };
     r.onEvent({ ...base, type: 'node-start', nodeId: 'gen', at: 0, cacheKey: 'k' });
     now = 1_000;
@@ -17,7 +20,14 @@ describe('ProgressReporter', () => {
     now = 15_000; // unchanged, but 10 s later: a heartbeat line
     r.onEvent({ ...base, type: 'node-progress', nodeId: 'gen', at: now, detail: { phase: 'running', requestId: 'q1' } });
     r.onEvent({ ...base, type: 'node-done', nodeId: 'gen', at: now, durationMs: 15_000, cacheKey: 'k', outputs: {}, meta: { requestId: 'q1', costUsd: 0.12 } });
-    r.onEvent({ ...base, type: 'node-error', nodeId: 'other', at: now, durationMs: 1, error: { code: 'still-running', message: 'still running', requestId: 'q2' } });
+    r.onEvent({
+      ...base,
+      type: 'node-error',
+      nodeId: 'other',
+      at: now,
+      durationMs: 1,
+      error: { code: 'still-running', message: 'still running', requestId: 'q2' },
+    });
     r.onEvent({ ...base, type: 'node-skipped', nodeId: 'save', at: now, reason: 'upstream-failed', because: 'other' });
     expect(lines).toEqual([
       '[gen] started',

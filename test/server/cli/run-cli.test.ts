@@ -116,7 +116,21 @@ describe('runCli run', () => {
   it('applies --set overrides, including a local file for an image param', async () => {
     const [dir, sim] = [await tempDir(), await simulator()];
     await writePng(dir, 'me.png');
-    const r = await cli(['run', 'character-scenes', '--set', 'gen.maxImages=2', '--set', 'gen.prompt=Generate 2 images of me at sea', '--set', 'character.image=me.png', '--out', 'o'], { cwd: dir, sim });
+    const r = await cli(
+      [
+        'run',
+        'character-scenes',
+        '--set',
+        'gen.maxImages=2',
+        '--set',
+        'gen.prompt=Generate 2 images of me at sea',
+        '--set',
+        'character.image=me.png',
+        '--out',
+        'o',
+      ],
+      { cwd: dir, sim },
+    );
     expect(r.code, r.stderr).toBe(EXIT.ok);
     expect(await pngs(join(dir, 'o'))).toHaveLength(2);
     const job = sim.state.jobs()[0]!;

@@ -14,7 +14,10 @@ describe('runCli run --set <field>=<value>', () => {
   it('fills template fields, including a local file for an image field', async () => {
     const [dir, sim] = [await tempDir(), await simulator()];
     await writePng(dir, 'me.png');
-    const r = await cli(['run', 'character-scenes', '--set', 'maxImages=2', '--set', 'scenes=Generate 2 images of me at sea', '--set', 'character=me.png', '--out', 'o'], { cwd: dir, sim });
+    const r = await cli(
+      ['run', 'character-scenes', '--set', 'maxImages=2', '--set', 'scenes=Generate 2 images of me at sea', '--set', 'character=me.png', '--out', 'o'],
+      { cwd: dir, sim },
+    );
     expect(r.code, r.stderr).toBe(EXIT.ok);
     const job = sim.state.jobs()[0]!;
     expect(job.input.sequential_image_generation_options).toBe(2);
@@ -25,21 +28,30 @@ describe('runCli run --set <field>=<value>', () => {
   it('passes an https URL for an image field through as a reference', async () => {
     const [dir, sim] = [await tempDir(), await simulator()];
     const url = 'https://playgrounds-storage-public.runcomfy.net/tools/7250/media-files/input-1-2.png';
-    const r = await cli(['run', 'storyboard', '--set', `ref3=${url}`, '--set', 'maxImages=2', '--set', 'story=Generate 2 images of a race', '--out', 'o'], { cwd: dir, sim });
+    const r = await cli(['run', 'storyboard', '--set', `ref3=${url}`, '--set', 'maxImages=2', '--set', 'story=Generate 2 images of a race', '--out', 'o'], {
+      cwd: dir,
+      sim,
+    });
     expect(r.code, r.stderr).toBe(EXIT.ok);
     expect(sim.state.jobs()[0]!.input.images[2]).toBe(url);
   });
 
   it('mixes field and node.param overrides, applied in order', async () => {
     const [dir, sim] = [await tempDir(), await simulator()];
-    const r = await cli(['run', 'two-step-chain', '--set', 'restyleMax=3', '--set', 'restyle.maxImages=2', '--set', 'frames=2', '--out', 'o'], { cwd: dir, sim });
+    const r = await cli(['run', 'two-step-chain', '--set', 'restyleMax=3', '--set', 'restyle.maxImages=2', '--set', 'frames=2', '--out', 'o'], {
+      cwd: dir,
+      sim,
+    });
     expect(r.code, r.stderr).toBe(EXIT.ok);
     expect(sim.state.jobs().map((j) => j.input.sequential_image_generation_options)).toEqual([2, 3]);
   });
 
   it('saves PNGs that carry the workflow as run, overrides included', async () => {
     const [dir, sim] = [await tempDir(), await simulator()];
-    const r = await cli(['run', 'character-scenes', '--set', 'maxImages=2', '--set', 'scenes=Generate 2 images of a lighthouse', '--out', 'o'], { cwd: dir, sim });
+    const r = await cli(['run', 'character-scenes', '--set', 'maxImages=2', '--set', 'scenes=Generate 2 images of a lighthouse', '--out', 'o'], {
+      cwd: dir,
+      sim,
+    });
     expect(r.code, r.stderr).toBe(EXIT.ok);
     const files = (await readdir(join(dir, 'o'))).filter((f) => f.endsWith('.png'));
     expect(files).toHaveLength(2);
@@ -58,7 +70,17 @@ describe('runCli run --set <field>=<value>', () => {
       .edge('ref.image', 'gen.images', { order: 0 })
       .edge('gen.images', 'save.images')
       .build();
-    const made = makeTemplate(wf, { name: 'Mine', fields: [{ id: 'count', label: 'Count', target: { node: 'gen', param: 'maxImages' } }, { id: 'prompt', label: 'Prompt', target: { node: 'gen', param: 'prompt' } }] }, registry);
+    const made = makeTemplate(
+      wf,
+      {
+        name: 'Mine',
+        fields: [
+          { id: 'count', label: 'Count', target: { node: 'gen', param: 'maxImages' } },
+          { id: 'prompt', label: 'Prompt', target: { node: 'gen', param: 'prompt' } },
+        ],
+      },
+      registry,
+    );
     if (!made.ok) throw new Error(JSON.stringify(made.errors));
     await writeFile(join(dir, 'mine.json'), JSON.stringify(made.workflow));
     const r = await cli(['run', 'mine.json', '--set', 'count=1', '--set', 'prompt=Generate 1 image of a bike', '--out', 'o'], { cwd: dir, sim });

@@ -66,7 +66,11 @@ export const ImageWidget = memo(function ImageWidget({ nodeId, spec, value, onCh
           {ref && (
             <div className="image-name" title={ref.kind === 'asset' ? ref.name : ref.url}>
               {ref.kind === 'asset' ? (ref.name ?? 'local file') : 'URL image'}
-              {ref.kind === 'asset' && ref.width ? <div className="muted">{ref.width}×{ref.height}</div> : null}
+              {ref.kind === 'asset' && ref.width ? (
+                <div className="muted">
+                  {ref.width}×{ref.height}
+                </div>
+              ) : null}
             </div>
           )}
           <button type="button" className="nodrag" data-testid={`image-choose-${nodeId}`} disabled={busy} onClick={() => fileInput.current?.click()}>

@@ -39,7 +39,10 @@ function unwrap(schema: AnySchema): { core: AnySchema; meta: ParamMeta } {
 
 /** `maxImages` → `Max images`. */
 const humanize = (name: string): string => {
-  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase();
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 };
 
