@@ -1,44 +1,70 @@
 import type { Issue } from '../graph/issues';
+import type { SentSummary } from './provider';
 
 /**
- * Stable codes of everything the Model API client can fail with. UIs switch on `code`, never on
- * the class name or the message.
+ * Every failure of paid generation, as one error class with a stable `code`. UIs switch on
+ * `code`, never on the class or the message. The table says whether repeating the same call can
+ * succeed and is safe: never for anything that may have created a paid job.
  */
-export type ApiErrorCode =
-  | 'auth'
-  | 'invalid-input'
-  | 'not-found'
-  | 'insufficient-balance'
-  | 'rate-limited'
-  | 'upstream-unavailable'
-  | 'timeout'
-  | 'network'
-  | 'bad-response'
-  | 'api-error'
-  | 'unknown-submission'
-  | 'job-failed'
-  | 'cancelled'
-  | 'deadline'
-  | 'still-running'
-  | 'download'
-  | 'config';
+export const API_ERROR_CODES = {
+  /** Missing, expired or revoked token (401, 400004), or another account's resource (403, 403001). */
+  auth: { retryable: false },
+  /** The inputs break a rule, found here before submitting or reported by the API (400/422). */
+  'invalid-input': { retryable: false },
+  /** Unknown, deleted or expired request id (404, 404001). */
+  'not-found': { retryable: false },
+  /** Not enough balance (402, 400002). */
+  'insufficient-balance': { retryable: false },
+  /** 429; `retryAfterMs` when the server said how long to wait. */
+  'rate-limited': { retryable: true },
+  /** 5xx: the API (or a gateway before it) is unavailable. */
+  'upstream-unavailable': { retryable: true },
+  /** No answer in time (our HTTP timeout, or 408). */
+  timeout: { retryable: true },
+  /** The connection failed (refused, reset, DNS). */
+  network: { retryable: true },
+  /** A 2xx answer this client cannot read, or a redirect (never followed). */
+  'bad-response': { retryable: false },
+  /** Any other answer the API marked as an error (e.g. 200 with an unknown `error_code`). */
+  'api-error': { retryable: false },
+  /** A submit that may have created a paid job: never resent automatically. */
+  'unknown-submission': { retryable: false },
+  /** The API reports that the job failed. */
+  'job-failed': { retryable: false },
+  /** The job was cancelled at the API (not billed). */
+  cancelled: { retryable: false },
+  /** A per-job deadline passed: stopped waiting (the job may still run, billed). */
+  deadline: { retryable: false },
+  /** Stopped waiting, but the job could not be cancelled: it runs and is billed. */
+  'still-running': { retryable: false },
+  /** An output image could not be downloaded (`DownloadError` says which and whether it expired). */
+  download: { retryable: true },
+  /** Unsafe or impossible settings (e.g. a token over http). */
+  config: { retryable: false },
+  /** The same work was attempted before and may have been billed: paying again needs the user's explicit choice. */
+  'repay-required': { retryable: false },
+} as const satisfies Record<string, { retryable: boolean }>;
+
+export type ApiErrorCode = keyof typeof API_ERROR_CODES;
 
 export interface ApiErrorInit {
   /** HTTP status of the answer, when there was one. */
   status?: number;
-  /** RunComfy's own `error_code` (e.g. `404001`), as text. */
+  /** The API's own `error_code` (e.g. `404001`), as text. */
   apiCode?: string;
   requestId?: string;
   /** How long the server asked us to wait (`Retry-After`), in ms. */
   retryAfterMs?: number;
+  /** Overrides the code table (e.g. a 5xx that must not be retried). */
   retryable?: boolean;
+  /** Extra facts for UIs (the API's error text of a failed job, a deadline's phase). */
+  detail?: unknown;
   cause?: unknown;
 }
 
 /**
- * Base of every client error. `retryable` says whether repeating the same call can succeed and is
- * safe (never true for anything that may have created a paid job). Messages are for people: what
- * happened, and what to do about it; they never contain the API token.
+ * Base of every generation error. Messages are for people: what happened and what to do; they
+ * never contain the API token. Context is added through `cause`, never by rewriting `message`.
  */
 export class ApiError extends Error {
   readonly code: ApiErrorCode;
@@ -46,7 +72,8 @@ export class ApiError extends Error {
   readonly apiCode: string | undefined;
   readonly retryable: boolean;
   readonly retryAfterMs: number | undefined;
-  /** The RunComfy request this concerns; set as soon as it is known (callers journal it). */
+  readonly detail: unknown;
+  /** The request this concerns, when known. */
   requestId: string | undefined;
   /** How many attempts were made before giving up, when the call was retried. */
   attempts: number | undefined;
@@ -59,95 +86,25 @@ export class ApiError extends Error {
     this.apiCode = init.apiCode;
     this.requestId = init.requestId;
     this.retryAfterMs = init.retryAfterMs;
-    this.retryable = init.retryable ?? false;
+    this.retryable = init.retryable ?? API_ERROR_CODES[code].retryable;
+    this.detail = init.detail;
     this.attempts = undefined;
   }
 }
 
-/** Missing, expired or revoked token (401, 400004), or a resource of another account (403, 403001). */
-export class AuthError extends ApiError {
-  constructor(message: string, init: ApiErrorInit = {}) {
-    super('auth', message, { ...init, retryable: false });
-    this.name = 'AuthError';
-  }
+/** Whether `e` is an ApiError (of `code`, when given). */
+export function isApiError(e: unknown, code?: ApiErrorCode): e is ApiError {
+  return e instanceof ApiError && (code === undefined || e.code === code);
 }
 
-/** The inputs break a rule, found locally before submitting or reported by RunComfy (400/422). */
+/** The inputs break a rule: one issue per broken rule, each naming its field. */
 export class InvalidInputError extends ApiError {
-  /** One entry per broken rule, each naming its field. */
   readonly issues: Issue[];
   constructor(message: string, issues: Issue[] = [], init: ApiErrorInit = {}) {
-    super('invalid-input', message, { ...init, retryable: false });
+    super('invalid-input', message, init);
     this.name = 'InvalidInputError';
     this.issues = issues;
   }
-}
-
-/** Unknown, deleted or expired request id (404, 404001). */
-export class NotFoundError extends ApiError {
-  constructor(message: string, init: ApiErrorInit = {}) {
-    super('not-found', message, { ...init, retryable: false });
-    this.name = 'NotFoundError';
-  }
-}
-
-/** Not enough balance on the RunComfy account (402, 400002). */
-export class InsufficientBalanceError extends ApiError {
-  constructor(message: string, init: ApiErrorInit = {}) {
-    super('insufficient-balance', message, { ...init, retryable: false });
-    this.name = 'InsufficientBalanceError';
-  }
-}
-
-/** 429: too many requests; `retryAfterMs` when the server said how long to wait. */
-export class RateLimitedError extends ApiError {
-  constructor(message: string, init: ApiErrorInit = {}) {
-    super('rate-limited', message, { ...init, retryable: true });
-    this.name = 'RateLimitedError';
-  }
-}
-
-/** 5xx: RunComfy (or a gateway before it) is unavailable. */
-export class UpstreamUnavailableError extends ApiError {
-  constructor(message: string, init: ApiErrorInit = {}) {
-    super('upstream-unavailable', message, { retryable: true, ...init });
-    this.name = 'UpstreamUnavailableError';
-  }
-}
-
-/** No answer in time (our own HTTP timeout, or 408 from the server). */
-export class TimeoutError extends ApiError {
-  constructor(message: string, init: ApiErrorInit = {}) {
-    super('timeout', message, { retryable: true, ...init });
-    this.name = 'TimeoutError';
-  }
-}
-
-/** The connection failed (refused, reset, DNS). */
-export class NetworkError extends ApiError {
-  constructor(message: string, init: ApiErrorInit = {}) {
-    super('network', message, { retryable: true, ...init });
-    this.name = 'NetworkError';
-  }
-}
-
-/** A 2xx answer this client cannot read (not JSON, or not the documented shape). Not retried. */
-export class BadResponseError extends ApiError {
-  constructor(message: string, init: ApiErrorInit = {}) {
-    super('bad-response', message, { ...init, retryable: false });
-    this.name = 'BadResponseError';
-  }
-}
-
-/** What a submit sent, without the image data (data URIs are summarised by type and size). */
-export interface SentSummary {
-  url: string;
-  bodyBytes: number;
-  images: string[];
-  prompt: string;
-  maxImages: number;
-  resolution?: string;
-  seed?: number;
 }
 
 /**
@@ -156,72 +113,25 @@ export interface SentSummary {
  */
 export class UnknownSubmissionError extends ApiError {
   readonly sent: SentSummary;
-  /** Clock time (ms) when the submit was sent, to find it in RunComfy's request history. */
+  /** Wall-clock ms when the submit was sent, to find it in the provider's request history. */
   readonly sentAt: number;
   constructor(message: string, sent: SentSummary, sentAt: number, init: ApiErrorInit = {}) {
-    super('unknown-submission', message, { ...init, retryable: false });
+    super('unknown-submission', message, init);
     this.name = 'UnknownSubmissionError';
     this.sent = sent;
     this.sentAt = sentAt;
   }
 }
 
-/** RunComfy reports that the job failed; `detail` is its error, as text. */
-export class JobFailedError extends ApiError {
-  readonly detail: string | undefined;
-  constructor(message: string, detail: string | undefined, init: ApiErrorInit = {}) {
-    super('job-failed', message, { ...init, retryable: false });
-    this.name = 'JobFailedError';
-    this.detail = detail;
-  }
-}
-
-/** The job was cancelled at RunComfy (by us or elsewhere); a cancelled job is not billed. */
-export class CancelledError extends ApiError {
-  constructor(message: string, init: ApiErrorInit = {}) {
-    super('cancelled', message, { ...init, retryable: false });
-    this.name = 'CancelledError';
-  }
-}
-
-/**
- * A per-job deadline passed. `phase: 'queued'` → it was cancelled when `cancelled` (not billed);
- * `phase: 'running'` → we stopped waiting and the job keeps running (and is billed).
- */
-export class DeadlineError extends ApiError {
-  readonly phase: 'queued' | 'running';
-  readonly cancelled: boolean;
-  constructor(message: string, phase: 'queued' | 'running', cancelled: boolean, init: ApiErrorInit = {}) {
-    super('deadline', message, { ...init, retryable: false });
-    this.name = 'DeadlineError';
-    this.phase = phase;
-    this.cancelled = cancelled;
-  }
-}
-
-/** We stopped waiting but the job could not be cancelled: it is still running and will be billed. */
-export class StillRunningError extends ApiError {
-  constructor(message: string, init: ApiErrorInit & { requestId: string }) {
-    super('still-running', message, { ...init, retryable: false });
-    this.name = 'StillRunningError';
-  }
-}
-
-/** An output image could not be downloaded (refused host, redirect, too large, expired, network). */
+/** An output image could not be downloaded; `expired` when the host says it is gone (404/403/410). */
 export class DownloadError extends ApiError {
   readonly url: string;
-  constructor(message: string, url: string, init: ApiErrorInit = {}) {
-    super('download', message, init);
+  readonly expired: boolean;
+  constructor(message: string, url: string, init: ApiErrorInit & { expired?: boolean } = {}) {
+    super('download', message, { ...init, retryable: init.retryable ?? !init.expired });
     this.name = 'DownloadError';
     this.url = url;
-  }
-}
-
-/** The client was configured in a way that would be unsafe or cannot work (e.g. token over http). */
-export class ClientConfigError extends ApiError {
-  constructor(message: string) {
-    super('config', message, { retryable: false });
-    this.name = 'ClientConfigError';
+    this.expired = init.expired ?? false;
   }
 }
 
