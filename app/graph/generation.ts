@@ -32,7 +32,15 @@ export interface GenerationCallOptions {
   signal: AbortSignal;
   onProgress?: (detail: ProgressDetail, message: string) => void;
   /** Which node and which work this is: the ledger finds earlier attempts of the same work by `cacheKey`. */
-  job: { nodeId: string; cacheKey: string; nodeTitle?: string };
+  job: {
+    nodeId: string;
+    cacheKey: string;
+    nodeTitle?: string;
+    /** The run that asked, so views can tie the job to it. */
+    runId?: string;
+    /** The batch row it belongs to, for batch runs. */
+    batch?: { batchId: string; rowId: string };
+  };
 }
 
 /** An output the provider returned whose bytes could not be fetched (yet). */
