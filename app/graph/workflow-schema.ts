@@ -45,12 +45,21 @@ export const zTemplateFieldId = z
   .max(64, 'a field id is at most 64 characters')
   .regex(/^[a-z][a-zA-Z0-9-]*$/, 'a field id starts with a lowercase letter and uses only letters, digits and -');
 
-/** One exposed field of a template: a label for people and the node param it fills. */
+/** One exposed field of a template: a label for people, the node param it fills, and whether its value is a sample. */
 export const zTemplateField = z.object({
   id: zTemplateFieldId,
   label: z.string().min(1, 'a field needs a label').max(200),
   description: z.string().max(1_000).optional(),
   target: z.object({ node: zId, param: z.string().min(1).max(64) }).meta({ description: 'The node param this field fills.' }),
+  // Absent means sample, so templates saved before this flag existed never pay for their sample pictures silently.
+  useDefault: z
+    .boolean()
+    .optional()
+    .meta({
+      description:
+        "true: the template's value is a default meant for use (a frame count, a resolution) and may be left as it is. " +
+        'Absent or false: the value is a sample (pictures, a story) that the CLI refuses to submit until --set replaces it.',
+    }),
 });
 export type TemplateField = z.infer<typeof zTemplateField>;
 

@@ -71,6 +71,13 @@ export interface TemplateFieldCandidate {
   linked: boolean;
 }
 
+/**
+ * Which new fields are samples: images and prompts (textarea) are the content of one particular
+ * run — the CLI must not submit them unseen — while numbers, choices, frames, seeds, toggles and
+ * short texts (a file prefix) are settings whose current value is a sensible default.
+ */
+export const sampleByDefault = (widget: ParamMeta['widget']): boolean => widget === 'image' || widget === 'textarea';
+
 /** Turns any text into a field id (`[a-z][a-zA-Z0-9-]*`). */
 function toFieldId(text: string): string {
   const cleaned = text
@@ -84,7 +91,8 @@ function toFieldId(text: string): string {
 /**
  * Every param of every known node as a possible field, in node order. Nodes with one param
  * (Load Image, Prompt) are named after the node; others after the param, prefixed by the node
- * when the name is taken. Ids come out unique and valid.
+ * when the name is taken. Ids come out unique and valid. Images and prompts come as samples,
+ * every other param with `useDefault: true` (see {@link sampleByDefault}).
  */
 export function templateFieldCandidates(workflow: Workflow, registry: NodeRegistry): TemplateFieldCandidate[] {
   const out: TemplateFieldCandidate[] = [];
@@ -109,8 +117,15 @@ export function templateFieldCandidates(workflow: Workflow, registry: NodeRegist
       const label = single ? nodeLabel : `${meta.label ?? param} (${node.title ?? node.id})`;
       const linked = resolved.problem === undefined && resolved.linked;
       const suggested = !linked && (meta.widget === 'image' || meta.widget === 'textarea' || param === 'maxImages');
+      const sample = sampleByDefault(meta.widget);
       out.push({
-        field: { id, label, ...(meta.description ? { description: meta.description } : {}), target: { node: node.id, param } },
+        field: {
+          id,
+          label,
+          ...(meta.description ? { description: meta.description } : {}),
+          target: { node: node.id, param },
+          ...(sample ? {} : { useDefault: true }),
+        },
         widget: meta.widget,
         suggested,
         linked,

@@ -39,6 +39,19 @@ export interface TemplateValueError {
 /** The template's fields, or none when the workflow is not a template. */
 export const templateFieldsOf = (workflow: Workflow): readonly TemplateField[] => workflow.meta.template?.fields ?? [];
 
+/**
+ * Whether the template's value for this field is only a sample (the reference pictures, the
+ * story) rather than a default meant for use (a frame count, a resolution). A field without the
+ * `useDefault` flag is a sample, so templates saved before the flag existed stay on the safe side.
+ */
+export const isSampleField = (field: TemplateField): boolean => field.useDefault !== true;
+
+/**
+ * Whether a headless run must be given a value for this field: its template value is a sample,
+ * and a value set for it would take effect (it resolves and is not replaced by a linked input).
+ */
+export const needsValue = (field: ResolvedTemplateField): boolean => isSampleField(field) && field.problem === undefined && !field.linked;
+
 /** Resolves one field against the workflow and registry. */
 export function resolveTemplateField(workflow: Workflow, field: TemplateField, registry: NodeRegistry): ResolvedTemplateField {
   const { node: nodeId, param } = field.target;

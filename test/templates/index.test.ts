@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadWorkflow } from '../../app/graph/load-workflow';
 import { builtinTemplates, findBuiltinTemplate } from '../../app/templates';
-import { applyTemplateValues, templateFields } from '../../app/templates/template-fields';
+import { applyTemplateValues, isSampleField, templateFields } from '../../app/templates/template-fields';
 import { registry } from '../../nodes';
 
 describe('builtinTemplates', () => {
@@ -37,6 +37,14 @@ describe('builtinTemplates', () => {
     expect(widgets.filter((w) => w === 'image')).toHaveLength(images);
     expect(widgets).toContain('textarea');
     expect(templateFields(result.workflow, registry).some((f) => f.target.param === 'maxImages')).toBe(true);
+  });
+
+  it.each(builtinTemplates.map((t) => [t.id, t] as const))('marks images and prompts of %s as samples and every setting as useDefault', (_id, template) => {
+    const result = loadWorkflow(template.workflow, registry);
+    if (!result.ok) throw new Error('does not load');
+    for (const f of templateFields(result.workflow, registry)) {
+      expect(isSampleField(f), f.id).toBe(f.meta.widget === 'image' || f.meta.widget === 'textarea');
+    }
   });
 
   it('finds a template by id and nothing for an unknown id', () => {

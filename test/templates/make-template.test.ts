@@ -94,6 +94,34 @@ describe('templateFieldCandidates', () => {
     expect(candidates.find((c) => c.field.target.node === 'gen' && c.field.target.param === 'prompt')).toMatchObject({ linked: true, suggested: false });
   });
 
+  it('offers images and prompts as samples and every other param with useDefault', () => {
+    const byTarget = Object.fromEntries(
+      templateFieldCandidates(chain(), registry).map((c) => [`${c.field.target.node}.${c.field.target.param}`, c.field.useDefault]),
+    );
+    expect(byTarget).toMatchObject({
+      'ref.image': undefined,
+      'story.text': undefined,
+      'gen2.prompt': undefined,
+      'gen.maxImages': true,
+      'gen.resolution': true,
+      'gen.seed': true,
+      'save.prefix': true,
+    });
+  });
+
+  it('keeps the useDefault flags it is given, so the saved template says which values are samples', () => {
+    const made = makeTemplate(
+      chain(),
+      { name: 'Flags', fields: [field('ref', 'ref', 'image'), { ...field('count', 'gen2', 'maxImages'), useDefault: true }] },
+      registry,
+    );
+    if (!made.ok) throw new Error(JSON.stringify(made.errors));
+    expect(made.workflow.meta.template?.fields.map((f) => [f.id, f.useDefault])).toEqual([
+      ['ref', undefined],
+      ['count', true],
+    ]);
+  });
+
   it('gives candidates that makeTemplate accepts and applyTemplateValues fills', () => {
     const wf = chain();
     const fields = templateFieldCandidates(wf, registry)

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadWorkflow } from '../../app/graph/load-workflow';
 import type { Workflow } from '../../app/graph/workflow-schema';
 import { findBuiltinTemplate } from '../../app/templates';
-import { applyTemplateValues, checkTemplateValue, templateFields, zTemplateMeta } from '../../app/templates/template-fields';
+import { applyTemplateValues, checkTemplateValue, isSampleField, needsValue, templateFields, zTemplateMeta } from '../../app/templates/template-fields';
 import { registry } from '../../nodes';
 import { graph } from '../fixtures/graph-builder';
 
@@ -22,6 +22,8 @@ describe('zTemplateMeta', () => {
     ['an id starting with a capital', [{ id: 'Prompt', label: 'P', target: target('p', 'text') }], false],
     ['an id starting with a digit', [{ id: '1st', label: 'F', target: target('p', 'text') }], false],
     ['an empty label', [{ id: 'a', label: '', target: target('p', 'text') }], false],
+    ['a default meant for use', [{ id: 'a', label: 'A', target: target('gen', 'maxImages'), useDefault: true }], true],
+    ['useDefault that is not a boolean', [{ id: 'a', label: 'A', target: target('gen', 'maxImages'), useDefault: 'yes' }], false],
     [
       'duplicate ids',
       [
@@ -141,5 +143,43 @@ describe('checkTemplateValue', () => {
     const field = templateFields(builtin('two-step-chain'), registry).find((f) => f.id === 'frames')!;
     expect(checkTemplateValue(field, '2-')).toEqual({ ok: true, value: '2-' });
     expect(checkTemplateValue(field, 5)).toMatchObject({ ok: false, message: expect.stringMatching(/^Frames to continue from:/) });
+  });
+});
+
+describe('isSampleField', () => {
+  it.each([
+    ['no flag (templates saved before it existed)', undefined, true],
+    ['useDefault: false', false, true],
+    ['useDefault: true', true, false],
+  ])('says whether the value is a sample when the field has %s', (_case, useDefault, sample) => {
+    const field = { id: 'a', label: 'A', target: target('gen', 'maxImages'), ...(useDefault === undefined ? {} : { useDefault }) };
+    expect(isSampleField(field)).toBe(sample);
+  });
+});
+
+describe('needsValue', () => {
+  it('asks for the sample fields that take effect, not for defaults, linked params or broken fields', () => {
+    const wf = graph({
+      template: {
+        fields: [
+          { id: 'ref', label: 'Ref', target: target('ref', 'image') },
+          { id: 'count', label: 'Count', target: target('gen', 'maxImages'), useDefault: true },
+          { id: 'prompt', label: 'Prompt', target: target('gen', 'prompt') },
+          { id: 'gone', label: 'Gone', target: target('nope', 'x') },
+        ],
+      },
+    })
+      .node('ref', 'image.load', { image: { kind: 'url', url: 'https://example.com/1.png' } })
+      .node('story', 'text.prompt', { text: 'Generate 2 images' })
+      .node('gen', 'seedream.edit-sequential', { maxImages: 2 })
+      .edge('ref.image', 'gen.images', { order: 0 })
+      .edge('story.text', 'gen.prompt')
+      .build();
+    expect(templateFields(wf, registry).map((f) => [f.id, needsValue(f)])).toEqual([
+      ['ref', true],
+      ['count', false],
+      ['prompt', false],
+      ['gone', false],
+    ]);
   });
 });

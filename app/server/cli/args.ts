@@ -13,6 +13,7 @@ Options:
   --cache-dir <dir>      keep results between runs: the same work is not submitted (or paid) again
   --simulate             use the built-in RunComfy simulator (placeholder images, no cost)
   --set <field>=<value>  fill a template field (see "templates"); <node>.<param>=<value> sets any param.
+                         Fields listed as required hold only sample values: run refuses until they are set.
                          Image fields and params take a file path or an https URL.
   --json                 print a machine-readable summary (the manifest) on stdout
   -h, --help             this text

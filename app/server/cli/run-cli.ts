@@ -22,6 +22,7 @@ import { ProgressReporter } from './progress';
 import { fetchHttpsImage } from './remote-image';
 import { TrackingApi } from './tracking-api';
 import { applySets } from './apply-sets';
+import { missingTemplateFields } from './required-fields';
 import { buildEditWorkflow, imageFromArg, loadSource } from './workflow-source';
 
 export interface CliDeps {
@@ -117,6 +118,9 @@ async function execute(
     const loaded = await loadSource(cmd.source, registry, deps.cwd);
     for (const w of loaded.warnings) deps.stderr(`warning: ${w}`);
     workflow = await applySets(loaded.workflow, cmd.sets, registry, assets, deps.cwd);
+    // A template's sample pictures and story are never submitted (and paid for) silently: exit 2 before any submit.
+    const unset = missingTemplateFields(loaded.workflow, cmd.sets, registry, cmd);
+    if (unset.missing.length) throw new UsageError(unset.message);
     origin = loaded.origin;
   }
 

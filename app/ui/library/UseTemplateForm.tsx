@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { loadWorkflow } from '../../graph/load-workflow';
 import type { Workflow } from '../../graph/workflow-schema';
-import { applyTemplateValues, checkTemplateValue, templateFields, type ResolvedTemplateField } from '../../templates/template-fields';
+import { applyTemplateValues, checkTemplateValue, isSampleField, templateFields, type ResolvedTemplateField } from '../../templates/template-fields';
 import { showLoaded } from '../chrome/open-file';
 import { widgetFor } from '../node/widgets/widget-spec';
 import { useRegistry, useStudioStore } from '../studio-context';
@@ -28,7 +28,15 @@ function FieldRow({ field, value, error, onChange }: { field: ResolvedTemplateFi
   const spec = { ...widgetFor('value', field.schema), label: field.label };
   return (
     <div className="template-field" data-testid={testId}>
-      <label className="param-label">{field.label}</label>
+      <label className="param-label">
+        {field.label}
+        {/* Until replaced, a sample value is only the template's example; the run would use it as it is. */}
+        {isSampleField(field) && !field.linked && value === field.value && (
+          <span className="tag" data-testid={`${testId}-sample`} title="The template's value is an example: replace it with your own.">
+            sample
+          </span>
+        )}
+      </label>
       {(field.description ?? field.meta.description) && <div className="muted field-help">{field.description ?? field.meta.description}</div>}
       {field.linked ? (
         <div className="linked-note">Filled by a linked node in this template: a value here has no effect.</div>

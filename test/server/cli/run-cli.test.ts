@@ -6,6 +6,7 @@ import { EXIT } from '../../../app/server/cli/run-cli';
 import { simFaults } from '../../../app/server/simulator';
 import { builtinTemplates } from '../../../app/templates';
 import { cli, simulator, tempDir, writePng } from './cli-fixtures';
+import { sampleSets } from './sample-sets';
 
 const manifestOf = async (dir: string): Promise<Manifest> => zManifest.parse(JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')));
 const pngs = async (dir: string) => (await readdir(dir)).filter((f) => f.endsWith('.png')).sort();
@@ -98,10 +99,10 @@ describe('runCli edit', () => {
 describe('runCli run', () => {
   it('reuses cached results from --cache-dir: the second run submits nothing and reproduces the files', async () => {
     const [dir, sim] = [await tempDir(), await simulator()];
-    const first = await cli(['run', 'character-scenes', '--cache-dir', 'cache', '--out', 'a'], { cwd: dir, sim });
+    const first = await cli(['run', 'character-scenes', ...sampleSets('character-scenes'), '--cache-dir', 'cache', '--out', 'a'], { cwd: dir, sim });
     expect(first.code, first.stderr).toBe(EXIT.ok);
     expect(sim.counts.submits).toBe(1);
-    const second = await cli(['run', 'character-scenes', '--cache-dir', 'cache', '--out', 'b'], { cwd: dir, sim });
+    const second = await cli(['run', 'character-scenes', ...sampleSets('character-scenes'), '--cache-dir', 'cache', '--out', 'b'], { cwd: dir, sim });
     expect(second.code, second.stderr).toBe(EXIT.ok);
     expect(sim.counts.submits).toBe(1);
     expect(second.stderr).toMatch(/\[gen\] cached/);
@@ -164,7 +165,7 @@ describe('runCli run', () => {
 
   it('reports every planning problem with its node and submits nothing', async () => {
     const [dir, sim] = [await tempDir(), await simulator()];
-    const r = await cli(['run', 'character-scenes', '--set', 'gen.prompt= ', '--out', 'o'], { cwd: dir, sim });
+    const r = await cli(['run', 'character-scenes', ...sampleSets('character-scenes'), '--set', 'gen.prompt= ', '--out', 'o'], { cwd: dir, sim });
     expect(r.code).toBe(EXIT.failed);
     expect(r.stderr).toMatch(/error: \[gen\] .*prompt/i);
     expect((await manifestOf(join(dir, 'o'))).status).toBe('invalid');
@@ -173,7 +174,7 @@ describe('runCli run', () => {
 
   it.each(builtinTemplates.map((t) => t.id))('runs the built-in template %s against the simulator', async (id) => {
     const [dir, sim] = [await tempDir(), await simulator()];
-    const r = await cli(['run', id, '--out', 'o'], { cwd: dir, sim });
+    const r = await cli(['run', id, ...sampleSets(id), '--out', 'o'], { cwd: dir, sim });
     expect(r.code, r.stderr).toBe(EXIT.ok);
     const m = await manifestOf(join(dir, 'o'));
     expect(m.status).toBe('succeeded');
