@@ -23,6 +23,10 @@ export interface SimJob {
   phase: JobPhase;
   startedAt?: number;
   finishedAt?: number;
+  /** Reads of each endpoint while the job was queued or running (limits `unknownStatus`). */
+  readonly activeReads: { status: number; result: number };
+  /** Clock time its output URLs were expired by hand or by a fault, whatever the settings say. */
+  filesExpiredAt?: number;
 }
 
 /**
@@ -92,6 +96,7 @@ export class JobStore {
       runMs: spec.runMs,
       fault: spec.fault,
       phase: 'queued',
+      activeReads: { status: 0, result: 0 },
     };
     this.jobs.set(job.id, job);
     this.active.push(job);
@@ -126,6 +131,15 @@ export class JobStore {
     job.finishedAt = now;
     this.retire(job);
     this.sync();
+    return true;
+  }
+
+  /** Makes a job's output URLs stop working now (the job itself stays). False when unknown. */
+  expireFiles(id: string): boolean {
+    const now = this.sync();
+    const job = this.jobs.get(id);
+    if (!job) return false;
+    job.filesExpiredAt ??= now;
     return true;
   }
 

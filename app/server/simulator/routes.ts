@@ -1,9 +1,10 @@
 import { SEEDREAM_MODEL_ID } from '../../model/seedream';
-import { DEFAULT_JOB_ERROR, type JobFault, type SimRoute } from './faults';
+import { DEFAULT_JOB_ERROR, type Fault, type JobFault, type SimRoute } from './faults';
 import { frameSize, type FrameCache } from './frames';
 import { json, type Reply } from './http';
 import { simulatedImageCount, type JobStore, type SimJob } from './jobs';
 import type { SimulatorSettings } from './settings';
+import type { SubmitLog } from './submit-log';
 import { checkSubmitBody, MALFORMED_ERROR_CODE } from './validate-input';
 
 export type RouteMatch =
@@ -67,35 +68,43 @@ export interface RouteContext {
   basePath: string;
   /** ISO-8601 wall time of a clock reading. */
   isoTime: (clockMs: number) => string;
+  /** The simulator's clock. */
+  now: () => number;
+  submits: SubmitLog;
 }
 
 const unknownId = (id: string) => json(404, { error_code: 404001, error_message: `Unknown, deleted or expired request id: ${id}` });
 
-/** Answers one Model API request. `jobFault` applies to the job a submit creates. */
+/**
+ * Answers one Model API request. Of the fault that struck it, a `job` fault shapes the job a
+ * submit creates and `refuse-cancel` turns a cancel down; response faults are played elsewhere.
+ */
 export function handleApiRoute(
   ctx: RouteContext,
   match: Extract<RouteMatch, { kind: 'api' }>,
   body: Uint8Array,
   query: URLSearchParams,
-  jobFault: JobFault | undefined,
+  fault: Fault | undefined,
 ): Reply {
-  if (match.route === 'submit') return submit(ctx, body, jobFault);
+  if (match.route === 'submit') return submit(ctx, body, fault?.kind === 'job' ? fault : undefined);
   if (match.route === 'catalog') return catalog(ctx);
   const id = match.requestId!;
   const job = ctx.jobs.get(id);
   if (!job) return unknownId(id);
   switch (match.route) {
     case 'status':
-      return json(200, statusBody(ctx, job));
+      return json(200, statusBody(ctx, job, unknownWord(ctx, job, 'status')));
     case 'result':
-      return json(200, resultBody(ctx, job, query.get('include_cost') === 'true'));
+      return json(200, resultBody(ctx, job, query.get('include_cost') === 'true', unknownWord(ctx, job, 'result')));
     case 'cancel': {
-      const cancelled = ctx.jobs.cancel(id) || job.phase === 'cancelled';
+      const refused = fault?.kind === 'refuse-cancel' && job.phase !== 'cancelled';
+      const cancelled = !refused && (ctx.jobs.cancel(id) || job.phase === 'cancelled');
       return json(202, { request_id: id, status: statusWord(job), outcome: cancelled ? 'cancelled' : 'not_cancellable' });
     }
     case 'file': {
       const n = match.frame!;
       if (job.phase !== 'succeeded' || n < 1 || n > job.imageCount) return json(404, { error_message: `No output file ${n} for ${id}` });
+      if (filesExpired(ctx, job)) return expiredFile(job.fault?.expiredFileStatus ?? ctx.settings().expiredFileStatus);
       return { status: 200, bytes: ctx.frames.png(job, n), contentType: 'image/png', headers: { 'cache-control': 'no-store' } };
     }
   }
@@ -114,6 +123,7 @@ function submit(ctx: RouteContext, body: Uint8Array, fault: JobFault | undefined
     runMs: ((fault?.baseMs ?? s.baseMs) + (fault?.perImageMs ?? s.perImageMs) * imageCount) * s.timeScale,
     fault,
   });
+  ctx.submits.record(job.id, checked.input, job.submittedAt);
   return json(200, s.omitSubmitUrls ? { request_id: job.id } : { request_id: job.id, ...requestUrls(ctx, job.id) });
 }
 
@@ -147,15 +157,46 @@ function statusWord(job: SimJob): string {
   }
 }
 
-function statusBody(ctx: RouteContext, job: SimJob) {
+/**
+ * The unknown word this read of an active job reports, if its `unknownStatus` (the job fault's,
+ * else the setting's) says so now. Counts the read either way.
+ */
+function unknownWord(ctx: RouteContext, job: SimJob, endpoint: 'status' | 'result'): string | undefined {
+  if (job.phase !== 'queued' && job.phase !== 'running') return undefined;
+  const reads = ++job.activeReads[endpoint];
+  const s = ctx.settings();
+  const u = job.fault?.unknownStatus ?? s.unknownStatus;
+  if (!u || ((u.on ?? 'status') !== endpoint && u.on !== 'both')) return undefined;
+  if (u.polls !== undefined && reads > u.polls) return undefined;
+  if (u.forMs !== undefined && ctx.now() >= job.submittedAt + u.forMs * s.timeScale) return undefined;
+  return u.word;
+}
+
+/** Whether a finished job's output URLs have stopped working (the job itself is still known). */
+function filesExpired(ctx: RouteContext, job: SimJob): boolean {
+  const now = ctx.now();
+  if (job.filesExpiredAt !== undefined && now >= job.filesExpiredAt) return true;
+  const s = ctx.settings();
+  const ttl = job.fault?.filesExpireAfterMs ?? s.filesExpireAfterMs;
+  return ttl > 0 && job.finishedAt !== undefined && now >= job.finishedAt + ttl * s.timeScale;
+}
+
+/** What object storage answers for an expired signed URL (403) or a removed object (404, 410). */
+function expiredFile(status: number): Reply {
+  const [code, message] = status === 403 ? ['AccessDenied', 'Request has expired'] : ['NoSuchKey', 'The specified key does not exist.'];
+  const xml = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message} (simulated)</Message></Error>`;
+  return { status, bytes: Buffer.from(xml), contentType: 'application/xml', headers: { 'cache-control': 'no-store' } };
+}
+
+function statusBody(ctx: RouteContext, job: SimJob, unknown: string | undefined) {
   const { status_url, result_url } = requestUrls(ctx, job.id);
-  const position = ctx.jobs.queuePosition(job);
-  return { request_id: job.id, status: statusWord(job), ...(position === undefined ? {} : { queue_position: position }), status_url, result_url };
+  const position = unknown === undefined ? ctx.jobs.queuePosition(job) : undefined;
+  return { request_id: job.id, status: unknown ?? statusWord(job), ...(position === undefined ? {} : { queue_position: position }), status_url, result_url };
 }
 
 const RESULT_WORD = { queued: 'in_queue', running: 'in_progress', succeeded: 'succeeded', failed: 'failed', cancelled: 'cancelled' } as const;
 
-function resultBody(ctx: RouteContext, job: SimJob, includeCost: boolean) {
+function resultBody(ctx: RouteContext, job: SimJob, includeCost: boolean, unknown: string | undefined) {
   const s = ctx.settings();
   const done = job.finishedAt !== undefined;
   const billed = s.billing === 'requested' ? job.input.sequential_image_generation_options : job.imageCount;
@@ -163,7 +204,7 @@ function resultBody(ctx: RouteContext, job: SimJob, includeCost: boolean) {
   const files = Array.from({ length: job.imageCount }, (_, i) => `${ctx.origin()}/files/${encodeURIComponent(job.id)}/${i + 1}.png`);
   return {
     request_id: job.id,
-    status: RESULT_WORD[job.phase],
+    status: unknown ?? RESULT_WORD[job.phase],
     ...(job.phase === 'succeeded' ? { output: { images: files } } : {}),
     ...(job.phase === 'failed' ? { error: job.fault?.error ?? DEFAULT_JOB_ERROR } : {}),
     created_at: ctx.isoTime(job.submittedAt),

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { zChaos } from './chaos';
+import { zExpiredFileStatus, zUnknownStatus } from './faults';
 
 /**
  * What the simulator charges per output in its catalog (`GET /v1/models/{id}`). Other hosts
@@ -20,7 +22,7 @@ export const zSimulatorSettings = z.object({
   /** Running time of a job = `baseMs + perImageMs × images`. */
   baseMs: z.number().min(0),
   perImageMs: z.number().min(0),
-  /** Multiplies every duration above (and `delay` faults, `expireAfterMs`). */
+  /** Multiplies every model duration: the ones above and below, and those in faults and chaos. */
   timeScale: z.number().positive(),
   /** Output frames are `resolutionSize(label) × outputScale` (at least 1 px each way). */
   outputScale: z.number().positive().max(1),
@@ -37,6 +39,17 @@ export const zSimulatorSettings = z.object({
   expireAfterMs: z.number().min(0),
   /** Finished jobs kept at most; older finished jobs are forgotten (bounds memory of a long run). */
   maxFinishedJobs: z.number().int().min(1),
+  /**
+   * Output URLs stop working this long after their job finished (model ms; 0 = never), while
+   * status and result still answer: unlike `expireAfterMs`, the job is not forgotten.
+   */
+  filesExpireAfterMs: z.number().min(0),
+  /** What an expired output URL answers (403 like an expired signed URL, or 404, 410). */
+  expiredFileStatus: zExpiredFileStatus,
+  /** Every job reports this unknown status word while queued/running (within its limits); null = never. */
+  unknownStatus: zUnknownStatus.nullable(),
+  /** Seeded random faults for soak tests (see `chaos.ts`); null = off. Setting it reseeds. */
+  chaos: zChaos.nullable(),
 });
 export type SimulatorSettings = z.infer<typeof zSimulatorSettings>;
 export const zSimulatorSettingsPatch = zSimulatorSettings.partial().strict();
@@ -59,6 +72,10 @@ export const DEFAULT_SETTINGS: SimulatorSettings = {
   omitSubmitUrls: false,
   expireAfterMs: 0,
   maxFinishedJobs: 100,
+  filesExpireAfterMs: 0,
+  expiredFileStatus: 403,
+  unknownStatus: null,
+  chaos: null,
 };
 
 /** Settings with a patch applied and re-validated (throws a ZodError on a bad patch). */

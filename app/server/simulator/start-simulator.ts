@@ -1,16 +1,19 @@
-import { timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { realClock, type Clock } from '../../lib/clock';
-import { MAX_REQUEST_BODY_BYTES, SEEDREAM_MODEL_ID } from '../../model/seedream';
-import type { SimulatorCounts } from './control';
-import { handleControl } from './control';
-import { defaultFaultBody, FaultBook, type Fault, type ResponseFault } from './faults';
+import { SEEDREAM_MODEL_ID } from '../../model/seedream';
+import { Chaos, type ChaosEvent } from './chaos';
+import type { ControlContext, SimulatorCounts } from './control';
+import { FaultBook } from './fault-book';
+import type { Fault } from './faults';
 import { FrameCache } from './frames';
-import { BodyTooLargeError, json, readBody, sendReply } from './http';
+import { createRequestHandler } from './handle-request';
+import { HoldBook, type HeldReply } from './holds';
+import { BodyTooLargeError, json, sendReply } from './http';
 import { JobStore, type SimJob } from './jobs';
-import { handleApiRoute, matchRoute, type RouteContext } from './routes';
+import type { RouteContext } from './routes';
 import { applySettingsPatch, DEFAULT_SETTINGS, type SimulatorSettings, type SimulatorSettingsPatch } from './settings';
+import { SubmitLog, type SubmitRecord } from './submit-log';
 
 export interface SimulatorOptions extends SimulatorSettingsPatch {
   /** Interface to listen on; default 127.0.0.1 (never all interfaces unless asked). */
@@ -23,7 +26,7 @@ export interface SimulatorOptions extends SimulatorSettingsPatch {
   token?: string;
   /** Drives queue and run times; default the wall clock. Tests pass a FakeClock. */
   clock?: Clock;
-  /** Wall time (ms since 1970) for `created_at`/`finished_at` at start; default `Date.now()`. */
+  /** Wall time (ms since 1970) for `created_at`/`finished_at` and HTTP-dates at start; default `Date.now()`. */
   epochMs?: number;
   /** Origin put into status/result/output URLs; default the address listened on. */
   publicUrl?: string;
@@ -43,15 +46,17 @@ export interface SimulatorHandle {
   /** `baseUrl/models/bytedance/seedream-4-5/edit-sequential`. */
   modelUrl: string;
   server: Server;
-  /** Jobs as of the simulator's clock. */
+  /** Jobs as of the simulator's clock (a held submit's job is here though its client has no id). */
   state: {
     jobs(): SimJob[];
     job(id: string): SimJob | undefined;
     /** Forgets a job now: later requests about it get 404 with 404001. */
     expire(id: string): void;
+    /** Its output URLs stop working now; status and result still answer. False when unknown. */
+    expireFiles(id: string): boolean;
   };
   faults: {
-    /** One-shot faults (or `times`-shot), consumed in order by the requests they match. */
+    /** One-shot faults (or `times`-shot, or for a `forMs` window), consumed in order by the requests they match. */
     push(...faults: Fault[]): void;
     /** Replaces the server-level faults. */
     setDefaults(faults: Fault[]): void;
@@ -59,12 +64,20 @@ export interface SimulatorHandle {
     clear(): void;
     pending(): Fault[];
   };
+  /** Every accepted submit with its input hash and what became of its answer. */
+  submits(): SubmitRecord[];
+  /** Answers held right now (`hold` faults, chaos). */
+  held(): HeldReply[];
+  /** Sends the held answers for a request id, or `'all'`; returns the released ones. */
+  release(target: string): HeldReply[];
+  /** Faults chaos mode injected (the most recent 1000). */
+  chaosLog(): ChaosEvent[];
   /** Live counters (read them after the requests you want to count). */
   counts: Readonly<SimulatorCounts>;
   settings(): SimulatorSettings;
-  /** Changes latency/behaviour for what happens next (running jobs keep their timings). */
+  /** Changes latency/behaviour for what happens next (running jobs keep their timings); a new `chaos` reseeds. */
   configure(patch: SimulatorSettingsPatch): SimulatorSettings;
-  /** Stops listening and drops every connection, hanging ones included. Idempotent. */
+  /** Stops listening and drops every connection, hanging and held ones included. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -86,91 +99,70 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   let settings = applySettingsPatch(DEFAULT_SETTINGS, patch);
   const clockAtStart = clock.now();
   const shutdown = new AbortController();
-  const faults = new FaultBook(defaultFaults);
+  const faults = new FaultBook(
+    defaultFaults,
+    () => clock.now(),
+    () => settings.timeScale,
+  );
   const jobs = new JobStore(clock, () => settings, requestIds);
+  const holds = new HoldBook(clock, shutdown.signal);
+  const submits = new SubmitLog();
+  const chaos = new Chaos();
+  chaos.configure(settings.chaos);
   const counts: SimulatorCounts = {
     submits: 0,
     get jobsCreated() {
       return jobs.created;
     },
+    get duplicateSubmits() {
+      return submits.duplicates;
+    },
+    get held() {
+      return holds.list().length;
+    },
     requests: { submit: 0, catalog: 0, status: 0, result: 0, cancel: 0, file: 0 },
     faultsFired: 0,
+    chaosFired: 0,
   };
   let origin = publicUrl ?? '';
-  const ctx: RouteContext = {
+  const wallNow = () => epochMs + (clock.now() - clockAtStart);
+  const routes: RouteContext = {
     jobs,
     frames: new FrameCache(),
     settings: () => settings,
     origin: () => origin,
     basePath,
     isoTime: (t) => new Date(epochMs + (t - clockAtStart)).toISOString(),
+    now: () => clock.now(),
+    submits,
   };
   const setSettings = (next: SimulatorSettings) => {
     jobs.catchUp();
+    if (JSON.stringify(next.chaos) !== JSON.stringify(settings.chaos)) chaos.configure(next.chaos);
     settings = next;
   };
-  const control = { jobs, faults, counts, settings: () => settings, setSettings };
-
-  /** Plays a response fault; true when it answered (or killed) the request. */
-  async function strike(fault: ResponseFault, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-    switch (fault.kind) {
-      case 'http':
-        sendReply(res, json(fault.status, fault.body ?? defaultFaultBody(fault.status), fault.headers));
-        return true;
-      case 'error-code-200':
-        sendReply(res, json(200, { error_code: fault.error_code, error_message: fault.error_message ?? `Simulated error ${fault.error_code}.` }));
-        return true;
-      case 'reset':
-        req.socket.destroy();
-        return true;
-      case 'hang':
-        return true;
-      case 'delay':
-        await clock.sleep(fault.ms * settings.timeScale, shutdown.signal);
-        return false;
-    }
-  }
-
-  function authorized(req: IncomingMessage): boolean {
-    const got = Buffer.from(req.headers.authorization ?? '');
-    const want = Buffer.from(`Bearer ${token}`);
-    return got.length === want.length && timingSafeEqual(got, want);
-  }
-
-  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const method = req.method ?? 'GET';
-    const url = new URL(req.url ?? '/', 'http://simulator.invalid');
-    const match = matchRoute(method, url.pathname, basePath);
-    if (match.kind === 'control') {
-      if (!controlRoutes) return sendReply(res, json(404, { error_message: 'Not Found' }));
-      return sendReply(res, handleControl(control, method, match.path, await readBody(req, 1024 * 1024)));
-    }
-    if (match.kind === 'api') {
-      counts.requests[match.route] += 1;
-      if (match.route === 'submit') counts.submits += 1;
-    }
-    const needsAuth = match.kind === 'api' ? match.route !== 'file' : match.underApi;
-    if (needsAuth && token !== undefined && !authorized(req)) {
-      return sendReply(res, json(401, { error_code: 400004, error_message: 'Missing, expired or revoked token.' }, { 'www-authenticate': 'Bearer' }));
-    }
-    if (match.kind === 'reply') return sendReply(res, match.reply);
-
-    const fault = faults.take(match.route, match.requestId);
-    if (fault) counts.faultsFired += 1;
-    const hit = fault && fault.kind !== 'job' && fault.kind !== 'expire' ? fault : undefined;
-    const when = hit?.phase ?? 'after-body';
-    if (hit && when === 'before-body' && (await strike(hit, req, res))) return;
-    const body = await readBody(req, MAX_REQUEST_BODY_BYTES);
-    if (hit && when === 'after-body' && (await strike(hit, req, res))) return;
-    if (fault?.kind === 'expire') jobs.forget(match.requestId!);
-    const reply = handleApiRoute(ctx, match, body, url.searchParams, fault?.kind === 'job' ? fault : undefined);
-    if (hit && when === 'after-accept' && (await strike(hit, req, res))) return;
-    sendReply(res, reply);
-  }
+  const control: ControlContext = { jobs, faults, holds, submits, chaos, counts, settings: () => settings, setSettings };
+  const onRequest = createRequestHandler({
+    clock,
+    shutdown: shutdown.signal,
+    basePath,
+    token,
+    controlRoutes,
+    faults,
+    chaos,
+    holds,
+    jobs,
+    submits,
+    counts,
+    routes,
+    control,
+    settings: () => settings,
+    wallNow,
+  });
 
   const server = createServer((req, res) => {
     onRequest(req, res).catch((err: unknown) => {
-      if (shutdown.signal.aborted || res.headersSent) return void req.socket.destroy();
+      if (shutdown.signal.aborted || res.headersSent || req.socket.destroyed) return void req.socket.destroy();
       if (err instanceof BodyTooLargeError) {
         sendReply(res, json(413, { error_message: err.message }, { connection: 'close' }));
         return void res.on('finish', () => req.socket.destroy());
@@ -193,13 +185,22 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     baseUrl: `${url}${basePath}`,
     modelUrl: `${url}${basePath}/models/${SEEDREAM_MODEL_ID}`,
     server,
-    state: { jobs: () => jobs.list(), job: (id) => jobs.get(id), expire: (id) => jobs.forget(id) },
+    state: {
+      jobs: () => jobs.list(),
+      job: (id) => jobs.get(id),
+      expire: (id) => jobs.forget(id),
+      expireFiles: (id) => jobs.expireFiles(id),
+    },
     faults: {
       push: (...f) => faults.push(...f),
       setDefaults: (f) => faults.setDefaults(f),
       clear: () => faults.clear(),
       pending: () => faults.pending(),
     },
+    submits: () => submits.list(),
+    held: () => holds.list(),
+    release: (target) => holds.release(target),
+    chaosLog: () => chaos.log(),
     counts,
     settings: () => settings,
     configure(p) {
