@@ -1,156 +1,121 @@
-import { promptImageCount, resolutionSize, type Resolution } from '../model/seedream';
+import type { RunTimeEstimate, RunTimeFactors, RunTimeModel } from './run-time-model';
+
+export type { RunTimeFactors } from './run-time-model';
 
 /**
- * When to poll a job. Seedream jobs take tens of seconds, so polling at a fixed short interval
- * wastes requests early and a fixed long one detects completion late. The adaptive policy polls
- * sparsely (doubling gaps) until 75 % of the expected run time, densely from there to 150 % (gap
- * = 0.25 s·√(expected s): the square-root law that balances requests against delay when the
- * finish time is uncertain in proportion to the run time), then backs off geometrically for
- * overdue jobs. Expected times come from the request (images × per-image time, resolution) and
- * learn from finished jobs (RunTimeEstimator). Measured in test/bench/polling-bench.ts.
+ * When to poll a job. The bounded policy never leaves more than `boundMs` (3 s) between polls
+ * while the job may be finishing, whatever the run-time estimate says, so completion is seen
+ * within 3 s. The estimate only shapes the gaps inside that bound: polls are densest where the
+ * job is most likely to finish (gap ∝ 1/√hazard, the gap that minimises requests + weight × mean
+ * delay), and at the full 3 s elsewhere. The one place it waits longer is where a *learned*
+ * floor (this class's own fastest runs, with a margin) says the job cannot have finished yet:
+ * there gaps reach `sparseGapMs` (10 s), so a rare job faster than its floor is seen at most
+ * 10 s late. Measured in test/bench/polling-bench.ts.
  */
 
+/** What the caller knows about a job when it asks for the next delay (right after a poll). */
 export interface PollContext {
   /** What the last poll saw: nothing yet (`submitted`), queued, or running. */
   phase: 'submitted' | 'queued' | 'running';
-  /** Time since the anchor: the submit, or the last poll that still saw the job queued. */
-  sinceAnchorMs: number;
-  /** Consecutive polls that saw the job queued. */
-  queuedPolls: number;
-  /** Expected time from the anchor to completion. */
-  expectedRunMs: number;
+  /** ms since the submit was accepted (or since re-attaching to a job of unknown age). */
+  sinceSubmitMs: number;
+  /**
+   * ms since the earliest moment the run may have started: the last poll that saw the job
+   * queued, else the submit (re-attached: the first poll that saw it running). Undefined until it
+   * is seen running. (Anchoring on the first running poll would under-state the run by a gap.)
+   */
+  sinceRunningMs?: number;
+  queuePosition?: number;
+  /** Polls made so far for this job. */
+  polls: number;
+  factors: RunTimeFactors;
+  /** True when re-attaching to a job of unknown age (its run may be nearly over). */
+  reattached?: boolean;
 }
 
 export interface PollPolicy {
   readonly name: string;
-  /** How long to wait before the next poll. */
+  /** How long to wait before the next poll. A server's Retry-After, when longer, wins (the caller's rule). */
   nextDelayMs(ctx: PollContext): number;
 }
 
 /** A constant interval, as RunComfy's own clients use (2 s CLI, 3 s MCP, 5 s plugin). */
 export function fixedPollPolicy(intervalMs: number): PollPolicy {
-  return { name: `fixed ${intervalMs} ms`, nextDelayMs: () => intervalMs };
+  return { name: `fixed ${intervalMs / 1000} s`, nextDelayMs: () => intervalMs };
 }
 
-export interface AdaptivePollOptions {
-  /** No poll earlier than this after the anchor (except when the dense phase starts earlier). */
-  firstPollMs: number;
-  /** The dense phase spans [denseFrom, denseUntil] × the expected run time. */
-  denseFrom: number;
-  denseUntil: number;
-  /** Dense gap = denseGapFactor × √(expected seconds), in seconds, clamped to [minGapMs, maxGapMs]. */
-  denseGapFactor: number;
+export interface BoundedPollOptions {
+  /** Longest gap while the job may be finishing: the detection bound. */
+  boundMs: number;
+  /** Shortest gap. */
   minGapMs: number;
-  maxGapMs: number;
-  /** Longest gap in the sparse phase (bounds how late an early failure is seen). */
-  maxSparseGapMs: number;
-  /** Overdue: each gap this much longer than the previous, up to maxOverdueGapMs. */
-  overdueGrowth: number;
-  maxOverdueGapMs: number;
-  /** While queued: first gap, growth per queued poll, and the cap. */
+  /** Gap while queued or not yet seen (status endpoint); at most boundMs. */
   queuedGapMs: number;
-  queuedGrowth: number;
-  maxQueuedGapMs: number;
+  /** A run-time estimate is taken to be right within ×spread either way. */
+  spread: number;
+  /**
+   * Requests that one second less mean detection delay is worth. Higher polls more densely
+   * around the expected finish; it never lengthens a gap past boundMs.
+   */
+  delayWeight: number;
+  /** Longest gap before a learned floor: how late a job finishing before its floor can be seen. */
+  sparseGapMs: number;
 }
 
-export const DEFAULT_ADAPTIVE_POLL: AdaptivePollOptions = {
-  firstPollMs: 1_500,
-  denseFrom: 0.75,
-  denseUntil: 1.5,
-  denseGapFactor: 0.25,
-  minGapMs: 500,
-  maxGapMs: 15_000,
-  maxSparseGapMs: 30_000,
-  overdueGrowth: 1.25,
-  maxOverdueGapMs: 15_000,
-  queuedGapMs: 2_000,
-  queuedGrowth: 1.5,
-  maxQueuedGapMs: 10_000,
+export const DEFAULT_BOUNDED_POLL: BoundedPollOptions = {
+  boundMs: 3_000,
+  minGapMs: 1_000,
+  queuedGapMs: 3_000,
+  spread: 2,
+  delayWeight: 12,
+  sparseGapMs: 10_000,
 };
 
-/** The dense-phase gap for an expected run time. */
-export function denseGapMs(expectedRunMs: number, o: AdaptivePollOptions = DEFAULT_ADAPTIVE_POLL): number {
-  const gap = o.denseGapFactor * Math.sqrt(expectedRunMs / 1000) * 1000;
-  return Math.min(o.maxGapMs, Math.max(o.minGapMs, gap));
+/**
+ * The gap after `elapsedMs` (t) of run for a finish believed log-uniform on [lo, hi]:
+ * √(2·S/(w·p)) with S/p = t·ln(hi/t) (S: chance it is still running, p: density of finishing
+ * now). So the belief never narrows to nothing once the estimate is passed, the finish is taken
+ * to be at most ×spread away from t (hi becomes max(hi, t·spread)). Clamped to [minGapMs, boundMs].
+ */
+function denseGapMs(elapsedMs: number, lo: number, hi: number, o: BoundedPollOptions): number {
+  // Also the answer when an estimate is not a usable number: the bound never depends on it.
+  if (!(elapsedMs >= lo) || elapsedMs <= 0) return o.boundMs;
+  const seconds = elapsedMs / 1000;
+  const uncertainty = Math.log(Math.max(hi, elapsedMs * o.spread) / elapsedMs);
+  const gap = 1000 * Math.sqrt((2 * seconds * uncertainty) / o.delayWeight);
+  return Number.isFinite(gap) ? Math.min(o.boundMs, Math.max(o.minGapMs, gap)) : o.boundMs;
 }
 
 /**
- * The first poll time (ms after the anchor) later than `afterMs`, on the adaptive schedule for a
- * job expected to take `expectedRunMs`.
+ * The bounded policy described at the top of this file. `model` gives the estimate for the
+ * job's factors; only an estimate marked learned with a floor may lengthen a gap past boundMs.
  */
-export function nextScheduledPollMs(afterMs: number, expectedRunMs: number, o: AdaptivePollOptions = DEFAULT_ADAPTIVE_POLL): number {
-  // Whole milliseconds, so a poll time fed back in as `afterMs` lands exactly on its point.
-  const denseStart = Math.round(o.denseFrom * expectedRunMs);
-  const denseEnd = Math.round(o.denseUntil * expectedRunMs);
-  const gap = Math.round(denseGapMs(expectedRunMs, o));
-  if (afterMs < denseStart) {
-    // Sparse points, built backwards from the dense start: halving, at most maxSparseGapMs apart.
-    let next = denseStart;
-    for (let t = denseStart; t >= o.firstPollMs; t = Math.round(Math.max(t / 2, t - o.maxSparseGapMs))) {
-      if (t > afterMs) next = t;
-      else break;
-    }
-    return next;
-  }
-  const lastDense = denseStart + Math.floor((denseEnd - denseStart) / gap) * gap;
-  if (afterMs < lastDense) return denseStart + (Math.floor((afterMs - denseStart) / gap) + 1) * gap;
-  let t = lastDense;
-  for (let g = gap * o.overdueGrowth; t <= afterMs; g = Math.min(g * o.overdueGrowth, Math.max(o.maxOverdueGapMs, gap))) t += Math.round(g);
-  return t;
-}
-
-/** The adaptive policy described at the top of this file. */
-export function adaptivePollPolicy(options: Partial<AdaptivePollOptions> = {}): PollPolicy {
-  const o = { ...DEFAULT_ADAPTIVE_POLL, ...options };
+export function boundedPollPolicy(model: Pick<RunTimeModel, 'estimate'>, options: Partial<BoundedPollOptions> = {}): PollPolicy {
+  const given = { ...DEFAULT_BOUNDED_POLL, ...options };
+  const o: BoundedPollOptions = {
+    ...given,
+    minGapMs: Math.min(given.minGapMs, given.boundMs),
+    queuedGapMs: Math.min(given.queuedGapMs, given.boundMs),
+    sparseGapMs: Math.max(given.sparseGapMs, given.boundMs),
+  };
   return {
-    name: 'adaptive',
+    name: 'bounded',
     nextDelayMs(ctx) {
-      if (ctx.phase === 'queued') {
-        return Math.min(o.maxQueuedGapMs, o.queuedGapMs * o.queuedGrowth ** Math.max(0, ctx.queuedPolls - 1));
-      }
-      const at = nextScheduledPollMs(ctx.sinceAnchorMs, ctx.expectedRunMs, o);
-      return Math.max(o.minGapMs / 2, at - ctx.sinceAnchorMs);
+      if (ctx.reattached && ctx.polls === 0) return 0;
+      // Queued: every 3 s at most, so a start (and any quick finish) is seen within the bound
+      // and the start, the anchor of everything below, is known to within 3 s.
+      if (ctx.phase === 'queued') return o.queuedGapMs;
+      const est: RunTimeEstimate = model.estimate(ctx.factors);
+      // A re-attached job may have run for any time already: no floor can say it is not done.
+      const floor = est.learned && !ctx.reattached ? (est.floorMs ?? 0) : 0;
+      const lo = Math.max(est.expectedMs / o.spread, floor);
+      const hi = Math.max(lo, est.expectedMs * o.spread);
+      const gapAt = (t: number) => denseGapMs(t, lo, hi, o);
+      const t = ctx.sinceRunningMs ?? ctx.sinceSubmitMs;
+      if (ctx.phase === 'submitted') return Math.floor(Math.min(o.queuedGapMs, gapAt(t)));
+      // Before the floor a finish is not expected: the next poll may wait until one gap past it.
+      if (t < floor) return Math.floor(Math.min(o.sparseGapMs, floor + gapAt(floor) - t));
+      return Math.floor(gapAt(t));
     },
   };
-}
-
-/** What the run time of a Seedream job depends on. */
-export interface RunTimeFactors {
-  maxImages: number;
-  resolution: Resolution;
-  prompt?: string;
-}
-
-/**
- * Starting guesses, before any job has been measured: ~1 s overhead plus ~8 s per image at 2K
- * class, 2.5× that at 4K class. The model makes the number of images the prompt asks for, capped
- * by maxImages. Not published by RunComfy; RunTimeEstimator corrects them from real jobs.
- */
-export const RUN_TIME_GUESS = { overheadMs: 1_000, perImageMs: 8_000, fourKFactor: 2.5, fourKPixels: 3000 * 3000 } as const;
-
-export function estimateRunMs(f: RunTimeFactors): number {
-  const images = Math.max(1, Math.min(f.maxImages, (f.prompt !== undefined ? promptImageCount(f.prompt) : undefined) ?? f.maxImages));
-  const { width, height } = resolutionSize(f.resolution);
-  const factor = width * height >= RUN_TIME_GUESS.fourKPixels ? RUN_TIME_GUESS.fourKFactor : 1;
-  return RUN_TIME_GUESS.overheadMs + images * RUN_TIME_GUESS.perImageMs * factor;
-}
-
-/**
- * Learns how far real run times are from the guesses: an exponentially weighted mean of
- * observed/guessed, clamped to [1/4, 4] per job so one odd job cannot throw it far.
- */
-export class RunTimeEstimator {
-  private ratio = 1;
-  constructor(private readonly weight = 0.5) {}
-
-  estimateMs(f: RunTimeFactors): number {
-    return estimateRunMs(f) * this.ratio;
-  }
-
-  /** Records a finished job's run time (queue excluded). */
-  observe(f: RunTimeFactors, runMs: number): void {
-    if (!(runMs > 0)) return;
-    const r = Math.min(4, Math.max(0.25, runMs / estimateRunMs(f)));
-    this.ratio = this.ratio * (1 - this.weight) + r * this.weight;
-  }
 }

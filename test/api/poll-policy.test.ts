@@ -1,74 +1,140 @@
 import { describe, expect, it } from 'vitest';
-import { adaptivePollPolicy, denseGapMs, estimateRunMs, fixedPollPolicy, nextScheduledPollMs, RunTimeEstimator } from '../../app/api/poll-policy';
-import { JOB_CLASSES, measureClass, missedGoals, POLLING_GOALS } from '../bench/polling-sim';
+import { boundedPollPolicy, DEFAULT_BOUNDED_POLL, fixedPollPolicy, type PollContext, type PollPolicy } from '../../app/api/poll-policy';
+import { RunTimeModel, type RunTimeEstimate, type RunTimeFactors } from '../../app/api/run-time-model';
+import type { LedgerPollPolicy, RunTimeLearner } from '../../app/ledger';
+import { seededRandom } from '../bench/polling-sim';
 
-function schedule(expectedRunMs: number, untilMs: number): number[] {
+const factors: RunTimeFactors = { maxImages: 4, resolution: '4K' };
+const stub = (estimate: RunTimeEstimate) => ({ estimate: () => estimate });
+const running = (sinceRunningMs: number, more: Partial<PollContext> = {}): PollContext => ({
+  phase: 'running',
+  sinceSubmitMs: sinceRunningMs,
+  sinceRunningMs,
+  polls: 3,
+  factors,
+  ...more,
+});
+
+/** Poll times (ms since the run's earliest start) of a job seen running from the start, until `untilMs`. */
+function schedule(policy: PollPolicy, untilMs: number): number[] {
   const points: number[] = [];
-  for (let t = 0; t < untilMs;) points.push((t = nextScheduledPollMs(t, expectedRunMs)));
+  for (let t = 0, polls = 0; t < untilMs && polls < 10_000; polls++) points.push((t += policy.nextDelayMs(running(t, { polls }))));
   return points;
 }
 
-describe('adaptivePollPolicy', () => {
-  it('polls sparsely before 75 % of the expected time, then every 0.25·√E s', () => {
-    expect(denseGapMs(25_000)).toBe(1_250);
-    expect(schedule(25_000, 26_000)).toEqual([2_344, 4_688, 9_375, 18_750, 20_000, 21_250, 22_500, 23_750, 25_000, 26_250]);
+/** The worst detection delay of a job finishing at or after `fromMs`: the longest stretch of a gap past it. */
+function worstDelayAfter(points: readonly number[], fromMs: number): number {
+  let worst = 0;
+  for (let i = 0, prev = 0; i < points.length; prev = points[i]!, i++) if (points[i]! > fromMs) worst = Math.max(worst, points[i]! - Math.max(prev, fromMs));
+  return worst;
+}
+
+describe('boundedPollPolicy', () => {
+  it('never waits more than 3 s when the estimate is a guess, whatever it says', () => {
+    const r = seededRandom(42);
+    for (let i = 0; i < 5_000; i++) {
+      const expectedMs = 100 * 1e5 ** r(); // 0.1 s … 2.8 h
+      const learned = r() < 0.3; // learned without a floor bounds the same way
+      const policy = boundedPollPolicy(stub({ expectedMs, learned, ...(learned ? {} : { floorMs: expectedMs * r() }) }));
+      const sinceSubmitMs = 10_800_000 * r() ** 3;
+      const phase = (['submitted', 'queued', 'running'] as const)[Math.floor(r() * 3)]!;
+      const ctx: PollContext = {
+        phase,
+        sinceSubmitMs,
+        polls: Math.floor(r() * 50),
+        factors,
+        reattached: r() < 0.2,
+        ...(phase === 'queued' ? {} : { sinceRunningMs: sinceSubmitMs * r() }),
+      };
+      const delay = policy.nextDelayMs(ctx);
+      expect(delay).toBeGreaterThanOrEqual(0);
+      expect(delay).toBeLessThanOrEqual(3_000);
+    }
   });
 
-  it('caps sparse gaps at 30 s for long jobs', () => {
-    const points = schedule(301_000, 225_750);
-    const gaps = points.slice(1).map((t, i) => t - points[i]!);
-    expect(Math.max(...gaps)).toBe(30_000);
-    expect(points.at(-1)).toBe(225_750);
+  it('detects any finish within 3 s over a whole schedule when the estimate is a guess', () => {
+    for (const expectedMs of [0, Number.NaN, 500, 4_000, 12_700, 25_000, 60_000, 301_000, 3_600_000]) {
+      const points = schedule(boundedPollPolicy(stub({ expectedMs, learned: false })), 4 * (expectedMs || 0) + 10_000);
+      expect(points.every((t) => Number.isFinite(t))).toBe(true);
+      expect(worstDelayAfter(points, 0)).toBeLessThanOrEqual(3_000);
+    }
   });
 
-  it('backs off geometrically once a job is overdue, up to 15 s', () => {
-    const points = schedule(25_000, 200_000);
-    const gaps = points.slice(1).map((t, i) => t - points[i]!);
-    const overdue = gaps.slice(gaps.findIndex((g, i) => i > 4 && g > 1_250));
-    expect(overdue.slice(0, 3)).toEqual([1_563, 1_953, 2_441]);
-    expect(Math.max(...gaps)).toBe(15_000);
+  it('polls most densely around the expected finish and at the 3 s bound well before it', () => {
+    const policy = boundedPollPolicy(stub({ expectedMs: 30_000, learned: false }));
+    expect(policy.nextDelayMs(running(5_000))).toBe(3_000);
+    expect(policy.nextDelayMs(running(30_000))).toBeLessThan(2_500);
+    expect(policy.nextDelayMs(running(30_000))).toBeGreaterThanOrEqual(DEFAULT_BOUNDED_POLL.minGapMs);
   });
 
-  it('polls a queued job every 2, 3, 4.5, … s up to 10 s', () => {
-    const policy = adaptivePollPolicy();
-    const delays = [1, 2, 3, 4, 5, 6].map((queuedPolls) => policy.nextDelayMs({ phase: 'queued', sinceAnchorMs: 0, queuedPolls, expectedRunMs: 25_000 }));
-    expect(delays).toEqual([2_000, 3_000, 4_500, 6_750, 10_000, 10_000]);
+  it('waits up to 10 s before a learned floor and detects within 3 s from the floor on', () => {
+    const policy = boundedPollPolicy(stub({ expectedMs: 200_000, floorMs: 150_000, learned: true }));
+    const points = schedule(policy, 400_000);
+    const gaps = points.map((t, i) => t - (points[i - 1] ?? 0));
+    expect(Math.max(...gaps)).toBe(10_000);
+    expect(worstDelayAfter(points, 150_000)).toBeLessThanOrEqual(3_000);
+    // A job faster than its floor (an outlier) is seen at most one sparse gap late.
+    expect(worstDelayAfter(points, 0)).toBeLessThanOrEqual(10_000);
+    expect(points.filter((t) => t < 150_000).length).toBeLessThan(17);
   });
 
-  it('fixed policies always wait the same', () => {
-    expect(fixedPollPolicy(2_000).nextDelayMs({ phase: 'running', sinceAnchorMs: 5, queuedPolls: 0, expectedRunMs: 1 })).toBe(2_000);
+  it('ignores a floor on an estimate that is not learned', () => {
+    const policy = boundedPollPolicy(stub({ expectedMs: 200_000, floorMs: 150_000, learned: false }));
+    expect(policy.nextDelayMs(running(10_000))).toBe(3_000);
+  });
+
+  it('polls at once when re-attaching, then within 3 s even before a learned floor', () => {
+    const policy = boundedPollPolicy(stub({ expectedMs: 200_000, floorMs: 150_000, learned: true }));
+    expect(policy.nextDelayMs(running(0, { sinceSubmitMs: 0, polls: 0, reattached: true }))).toBe(0);
+    for (const [sinceRunningMs, sinceSubmitMs] of [
+      [10_000, 10_000],
+      [9_800, 10_000],
+      [10_000, 40_000],
+      [140_000, 150_000],
+    ] as const) {
+      expect(policy.nextDelayMs(running(sinceRunningMs, { sinceSubmitMs, polls: 4, reattached: true }))).toBeLessThanOrEqual(3_000);
+    }
+  });
+
+  it('polls a queued or not yet seen job every 3 s, even with a learned floor', () => {
+    const policy = boundedPollPolicy(stub({ expectedMs: 200_000, floorMs: 150_000, learned: true }));
+    expect(policy.nextDelayMs({ phase: 'queued', sinceSubmitMs: 30_000, polls: 5, queuePosition: 4, factors })).toBe(3_000);
+    expect(policy.nextDelayMs({ phase: 'submitted', sinceSubmitMs: 0, polls: 0, factors })).toBe(3_000);
+  });
+
+  it('keeps gaps within boundMs when other options ask for more', () => {
+    const policy = boundedPollPolicy(stub({ expectedMs: 30_000, learned: false }), { boundMs: 2_000, queuedGapMs: 5_000, minGapMs: 4_000 });
+    expect(policy.nextDelayMs({ phase: 'queued', sinceSubmitMs: 1, polls: 1, factors })).toBe(2_000);
+    expect(policy.nextDelayMs(running(30_000))).toBe(2_000);
+  });
+
+  it('takes its estimate from a RunTimeModel, using the floor only once the class is learned', () => {
+    const model = new RunTimeModel();
+    const policy = boundedPollPolicy(model);
+    expect(policy.nextDelayMs(running(60_000))).toBeLessThanOrEqual(3_000);
+    for (const ms of [200_000, 210_000, 190_000]) model.observe(factors, ms);
+    expect(policy.nextDelayMs(running(60_000))).toBe(10_000);
   });
 });
 
-describe('polling goals (fake clock, 101 jobs per class)', () => {
-  it.each(POLLING_GOALS)('meets the goals for $seconds s jobs: ≤ $maxRequests requests, mean delay ≤ $meanDelayMs ms', async (goal) => {
-    const stats = await measureClass(
-      adaptivePollPolicy(),
-      JOB_CLASSES.find((c) => c.seconds === goal.seconds)!,
+describe('the ledger ports', () => {
+  it('accepts the bounded policy and the model when the ledger is built', () => {
+    const model = new RunTimeModel();
+    const policy: LedgerPollPolicy = boundedPollPolicy(model);
+    const learner: RunTimeLearner = model;
+    learner.observe({ maxImages: 2, resolution: 'not a label' }, 9_000);
+    expect(policy.nextDelayMs({ phase: 'running', sinceSubmitMs: 1_000, sinceRunningMs: 1_000, polls: 1, factors: { maxImages: 2, resolution: '' } })).toBe(
+      3_000,
     );
-    expect(stats.maxRequests).toBeLessThanOrEqual(goal.maxRequests);
-    expect(stats.meanDelayMs).toBeLessThanOrEqual(goal.meanDelayMs);
-    expect(missedGoals([stats])).toEqual([]);
-  });
-
-  it('makes no request after a terminal state for any job length', async () => {
-    for (const cls of JOB_CLASSES) expect((await measureClass(adaptivePollPolicy(), cls)).afterTerminal).toBe(0);
+    expect(model.snapshot().classes).toMatchObject([{ resolution: '2K', images: 2 }]);
   });
 });
 
-describe('run-time estimates', () => {
-  it('guesses from images and resolution, capped by the count the prompt asks for', () => {
-    expect(estimateRunMs({ maxImages: 3, resolution: '2048x2048 (1:1)' })).toBe(25_000);
-    expect(estimateRunMs({ maxImages: 15, resolution: '4K' })).toBe(301_000);
-    expect(estimateRunMs({ maxImages: 6, resolution: '2K', prompt: 'Generate 2 images of a boat' })).toBe(17_000);
-  });
-
-  it('learns from finished jobs, at most ×4 per job', () => {
-    const est = new RunTimeEstimator();
-    const job = { maxImages: 3, resolution: '2048x2048 (1:1)' } as const;
-    est.observe(job, 50_000);
-    expect(est.estimateMs(job)).toBe(37_500);
-    est.observe(job, 10_000_000);
-    expect(est.estimateMs(job)).toBe(37_500 * 0.5 + 100_000 * 0.5);
+describe('fixedPollPolicy', () => {
+  it('always waits the same when asked in any phase', () => {
+    const policy = fixedPollPolicy(2_000);
+    expect(policy.nextDelayMs(running(5))).toBe(2_000);
+    expect(policy.nextDelayMs({ phase: 'queued', sinceSubmitMs: 9, polls: 2, factors })).toBe(2_000);
+    expect(policy.name).toBe('fixed 2 s');
   });
 });

@@ -1,121 +1,196 @@
-import { RunComfyClient } from '../../app/api/client';
-import { adaptivePollPolicy, estimateRunMs, fixedPollPolicy, type PollPolicy, type RunTimeFactors } from '../../app/api/poll-policy';
-import { waitForJob } from '../../app/api/wait-for-job';
+import { boundedPollPolicy, fixedPollPolicy, type PollContext, type PollPolicy } from '../../app/api/poll-policy';
+import { RunTimeModel, type RunTimeEstimate, type RunTimeFactors } from '../../app/api/run-time-model';
 import { FakeClock } from '../fixtures/fake-clock';
-import { FakeFetch, simulateJob } from '../fixtures/fake-fetch';
 
 /**
- * Polling measured on a fake clock with the real client and wait loop against a simulated
- * RunComfy job: every request counts (status, result), and detection delay is the time from the
- * job finishing to waitForJob returning its result.
+ * Polling measured on a fake clock. Each job waits `queueMs` in the queue, then runs `runMs`.
+ * The loop is the real one's: the status endpoint while the job may be queued, the result
+ * endpoint once it has been seen running (the read that sees it finish brings the outputs); a
+ * status read that says `completed` is followed at once by a result read. Every read is one
+ * request. Detection delay: from the job finishing to the read that brings its outputs.
  */
 
-export interface JobClass {
-  label: string;
-  /** Nominal time from submit to completion. */
-  seconds: number;
-  /** What such a job asks for; the adaptive policy's estimate comes from this, not from `seconds`. */
+export interface SimJob {
+  queueMs: number;
+  runMs: number;
   factors: RunTimeFactors;
 }
-
-/** The four job lengths of the issue, each with a request that typically takes about that long. */
-export const JOB_CLASSES: readonly JobClass[] = [
-  { label: '5 s', seconds: 5, factors: { maxImages: 1, resolution: '2048x2048 (1:1)' } },
-  { label: '25 s', seconds: 25, factors: { maxImages: 3, resolution: '2048x2048 (1:1)' } },
-  { label: '60 s', seconds: 60, factors: { maxImages: 7, resolution: '2048x2048 (1:1)' } },
-  { label: '300 s', seconds: 300, factors: { maxImages: 15, resolution: '4K' } },
-];
-
-/** The issue's goals: per job, at most this many requests and this mean detection delay. */
-export const POLLING_GOALS = [
-  { seconds: 25, maxRequests: 12, meanDelayMs: 800 },
-  { seconds: 300, maxRequests: 45, meanDelayMs: 2_500 },
-] as const;
-
-/** Goals a set of adaptive-policy rows misses, as sentences (empty when all are met). */
-export function missedGoals(rows: readonly ClassStats[]): string[] {
-  const missed: string[] = [];
-  for (const goal of POLLING_GOALS) {
-    const row = rows.find((r) => r.job === `${goal.seconds} s`);
-    if (!row) continue;
-    if (row.maxRequests > goal.maxRequests) missed.push(`${row.job}: ${row.maxRequests} requests > ${goal.maxRequests}`);
-    if (row.meanDelayMs > goal.meanDelayMs) missed.push(`${row.job}: mean delay ${row.meanDelayMs} ms > ${goal.meanDelayMs} ms`);
-    if (row.afterTerminal > 0) missed.push(`${row.job}: ${row.afterTerminal} requests after the terminal state`);
-  }
-  return missed;
-}
-
-/**
- * Each class is run as 101 jobs lasting 90 %…110 % of nominal (evenly spaced), each shifted by a
- * different fraction of a second (golden-ratio steps) so no poll grid lines up with the job ends.
- */
-export const SPREAD = Array.from({ length: 101 }, (_, i) => ({ factor: 0.9 + i * 0.002, shiftMs: Math.round(((i * 0.618034) % 1) * 1000) }));
-/** Every simulated job waits this long in the queue first (part of its total time). */
-export const QUEUE_MS = 500;
 
 export interface JobRun {
   requests: number;
   delayMs: number;
-  /** Requests after the one that saw the job finished (must be 0). */
-  afterTerminal: number;
+  /**
+   * The run time as the ledger measures it for learning (the finish taken mid-gap, the start at
+   * the last poll that saw it queued, else the submit); undefined when it was never seen running.
+   */
+  measuredRunMs?: number;
 }
 
-/** One job of `totalMs` (queue included), polled under `policy` expecting `expectedRunMs`. */
-export async function runJob(policy: PollPolicy, totalMs: number, expectedRunMs: number): Promise<JobRun> {
+type Observed = 'queued' | 'running' | 'terminal' | 'succeeded';
+
+/** One job polled under `policy` until the read that brings its outputs. */
+export async function runJob(policy: PollPolicy, job: SimJob): Promise<JobRun> {
   const clock = new FakeClock();
-  const fake = new FakeFetch(clock);
-  const client = new RunComfyClient({ fetch: fake.fetch, clock, baseUrl: 'https://api.test/v1', random: () => 0 });
-  const sim = simulateJob(fake, clock, { basePath: '/v1', requestId: 'job', submittedAt: 0, queueMs: QUEUE_MS, runMs: totalMs - QUEUE_MS });
-  await clock.drive(waitForJob(client, 'job', { clock, policy, expectedRunMs }));
-  const firstDone = sim.observed.findIndex((s) => s === 'succeeded');
-  return { requests: fake.requests.length, delayMs: clock.now() - sim.doneAt, afterTerminal: sim.observed.length - 1 - firstDone };
+  const doneAt = job.queueMs + job.runMs;
+  let requests = 0;
+  const read = (want: 'status' | 'result'): Observed => {
+    requests++;
+    const t = clock.now();
+    if (t < job.queueMs) return 'queued';
+    if (t < doneAt) return 'running';
+    return want === 'status' ? 'terminal' : 'succeeded';
+  };
+
+  let phase: PollContext['phase'] = 'submitted';
+  let anchor = 0; // earliest possible start: the submit, then the last poll that saw it queued
+  const loop = async (): Promise<JobRun> => {
+    for (let polls = 0; polls < 100_000;) {
+      const now = clock.now();
+      const gap = policy.nextDelayMs({
+        phase,
+        sinceSubmitMs: now,
+        polls,
+        factors: job.factors,
+        ...(phase === 'running' ? { sinceRunningMs: now - anchor } : {}),
+      });
+      await clock.sleep(gap);
+      polls++;
+      const seen = read(phase === 'running' ? 'result' : 'status');
+      if (seen === 'terminal') read('result');
+      if (seen === 'terminal' || seen === 'succeeded') {
+        const delayMs = clock.now() - doneAt;
+        return phase === 'running' ? { requests, delayMs, measuredRunMs: clock.now() - gap / 2 - anchor } : { requests, delayMs };
+      }
+      if (seen === 'queued') {
+        phase = 'queued';
+        anchor = clock.now();
+      } else {
+        phase = 'running';
+      }
+    }
+    throw new Error('polling sim: job never detected');
+  };
+  return clock.drive(loop(), 200_000);
 }
 
-export interface ClassStats {
-  policy: string;
-  job: string;
-  meanRequests: number;
-  maxRequests: number;
-  meanDelayMs: number;
-  maxDelayMs: number;
-  afterTerminal: number;
-}
-
-/**
- * A job class under a policy. `estimateFactor` scales the adaptive policy's estimate, to show
- * what a wrong guess costs (1 = the guess from the request's images and resolution).
- */
-export async function measureClass(policy: PollPolicy, cls: JobClass, estimateFactor = 1): Promise<ClassStats> {
-  const expected = estimateRunMs(cls.factors) * estimateFactor;
-  const runs: JobRun[] = [];
-  for (const { factor, shiftMs } of SPREAD) runs.push(await runJob(policy, cls.seconds * 1000 * factor + shiftMs, expected));
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  return {
-    policy: policy.name,
-    job: cls.label,
-    meanRequests: mean(runs.map((r) => r.requests)),
-    maxRequests: Math.max(...runs.map((r) => r.requests)),
-    meanDelayMs: mean(runs.map((r) => r.delayMs)),
-    maxDelayMs: Math.max(...runs.map((r) => r.delayMs)),
-    afterTerminal: Math.max(...runs.map((r) => r.afterTerminal)),
+/** A seeded RNG (mulberry32), so every run of the bench measures the same jobs. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
-export const BENCH_POLICIES = (): PollPolicy[] => [adaptivePollPolicy(), fixedPollPolicy(500), fixedPollPolicy(2_000)];
+const logUniform = (r: () => number, lo: number, hi: number) => lo * (hi / lo) ** r();
+/** 40 % of jobs also wait 2–40 s (uniform) in the queue. */
+const queueOf = (r: () => number) => (r() < 0.4 ? 2_000 + 38_000 * r() : 0);
 
-/** The benchmark table as text. */
-export function formatTable(rows: readonly ClassStats[]): string {
-  const head = ['policy', 'job', 'req/job mean', 'req/job max', 'delay mean s', 'delay max s', 'after terminal'];
-  const body = rows.map((r) => [
-    r.policy,
-    r.job,
-    r.meanRequests.toFixed(1),
-    String(r.maxRequests),
-    (r.meanDelayMs / 1000).toFixed(2),
-    (r.maxDelayMs / 1000).toFixed(2),
-    String(r.afterTerminal),
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+export interface MixJob extends SimJob {
+  /** The estimate the policy is given: the true run time × an error. */
+  estimateMs: number;
+}
+
+/**
+ * The realistic mix: run times log-uniform 4–120 s, the queue as above, and an estimate off by
+ * ×0.5–×2 (log-uniform), or by exactly `errorFactor` when given.
+ */
+export function realisticMix(n: number, seed: number, errorFactor?: number): MixJob[] {
+  const r = seededRandom(seed);
+  return Array.from({ length: n }, () => {
+    const runMs = logUniform(r, 4_000, 120_000);
+    const queueMs = queueOf(r);
+    const error = errorFactor ?? logUniform(r, 0.5, 2);
+    return { queueMs, runMs, estimateMs: runMs * error, factors: { maxImages: 3, resolution: '2048x2048 (1:1)' } };
+  });
+}
+
+/** An estimate that is only a guess (never learned, so never a floor). */
+export const guessedEstimate = (expectedMs: number) => ({ estimate: (): RunTimeEstimate => ({ expectedMs, learned: false }) });
+
+/**
+ * Jobs of known classes, each run ×0.87–×1.15 of its class's typical time (× `speed`, to make
+ * outliers). `long`: 4K, 2–15 images, typically 140 s + 12 s per image beyond two (all ≥ 120 s).
+ * `short`: 2K, 1–15 images, typically 3 s + 2 s per image (4–38 s).
+ */
+export const JOB_KINDS = {
+  long: { resolution: '4K', images: [2, 15], typicalMs: (images: number) => 140_000 + 12_000 * (images - 2) },
+  short: { resolution: '2K', images: [1, 15], typicalMs: (images: number) => 3_000 + 2_000 * images },
+} as const;
+export type JobKind = keyof typeof JOB_KINDS;
+
+function classJob(kind: JobKind, images: number, r: () => number, speed: number): SimJob {
+  const k = JOB_KINDS[kind];
+  return { queueMs: queueOf(r), runMs: k.typicalMs(images) * logUniform(r, 0.87, 1.15) * speed, factors: { maxImages: images, resolution: k.resolution } };
+}
+
+export function classJobs(kind: JobKind, n: number, seed: number, speed = 1): SimJob[] {
+  const r = seededRandom(seed);
+  const [lo, hi] = JOB_KINDS[kind].images;
+  return Array.from({ length: n }, () => classJob(kind, lo + Math.floor(r() * (hi - lo + 1)), r, speed));
+}
+
+/** A model that has seen `perClass` jobs of every class of `kind`, measured by the loop as the ledger would. */
+export async function learnedModel(kind: JobKind, perClass: number, seed: number): Promise<RunTimeModel> {
+  const model = new RunTimeModel();
+  const policy = boundedPollPolicy(model);
+  const r = seededRandom(seed);
+  const [lo, hi] = JOB_KINDS[kind].images;
+  for (let images = lo; images <= hi; images++) {
+    for (let i = 0; i < perClass; i++) {
+      const job = classJob(kind, images, r, 1);
+      const { measuredRunMs } = await runJob(policy, job);
+      if (measuredRunMs !== undefined) model.observe(job.factors, measuredRunMs);
+    }
+  }
+  return model;
+}
+
+export interface RowStats {
+  meanRequests: number;
+  meanDelayMs: number;
+  maxDelayMs: number;
+}
+
+export function summarise(runs: readonly JobRun[]): RowStats {
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return {
+    meanRequests: mean(runs.map((r) => r.requests)),
+    meanDelayMs: mean(runs.map((r) => r.delayMs)),
+    maxDelayMs: Math.max(...runs.map((r) => r.delayMs)),
+  };
+}
+
+export interface BenchRow {
+  label: string;
+  jobs: number;
+  bounded: RowStats;
+  fixed: RowStats;
+  /** The goals this row is held to, as [description, met] pairs. */
+  goals: [string, boolean][];
+}
+
+export const FIXED_2S = fixedPollPolicy(2_000);
+
+/** Runs `jobs` under a per-job policy and under fixed 2 s; `learn` feeds each measured run back. */
+export async function measureRow(
+  label: string,
+  jobs: readonly SimJob[],
+  policyFor: (job: SimJob) => PollPolicy,
+  goals: (b: RowStats, f: RowStats) => [string, boolean][],
+  learn?: RunTimeModel,
+): Promise<BenchRow> {
+  const bounded: JobRun[] = [];
+  const fixed: JobRun[] = [];
+  for (const job of jobs) {
+    const run = await runJob(policyFor(job), job);
+    if (run.measuredRunMs !== undefined) learn?.observe(job.factors, run.measuredRunMs);
+    bounded.push(run);
+    fixed.push(await runJob(FIXED_2S, job));
+  }
+  const [b, f] = [summarise(bounded), summarise(fixed)];
+  return { label, jobs: jobs.length, bounded: b, fixed: f, goals: goals(b, f) };
 }
