@@ -3,6 +3,7 @@ import type { AssetStore, OutputSink } from '../graph/node-definition';
 import { embedWorkflowInPng } from '../graph/workflow-png';
 import type { Workflow } from '../graph/workflow-schema';
 import { readImageInfo } from '../lib/image-info';
+import { jsonText } from '../lib/json-nesting';
 import { abortReason } from '../lib/clock';
 
 /** More images than this are saved as one zip instead of one download each. */
@@ -46,7 +47,9 @@ export function createDownloadOutputSink(
         files.push({ name: `${prefix}-${String(i + 1).padStart(width, '0')}.${EXT[mime] ?? 'png'}`, bytes, mime });
       }
       if (signal.aborted) throw abortReason(signal);
-      const sidecar = workflow ? { name: `${prefix}.json`, bytes: new TextEncoder().encode(`${JSON.stringify(workflow, null, 2)}\n`) } : undefined;
+      // A workflow that cannot be written as JSON costs the sidecar, never the paid images.
+      const json = workflow ? jsonText(workflow, 2) : undefined;
+      const sidecar = json?.ok ? { name: `${prefix}.json`, bytes: new TextEncoder().encode(`${json.text}\n`) } : undefined;
       if (files.length > ZIP_THRESHOLD) {
         const entries: Zippable = Object.fromEntries(files.map((f) => [f.name, [f.bytes, { level: 0 }]]));
         if (sidecar) entries[sidecar.name] = [sidecar.bytes, { level: 6 }];

@@ -1,8 +1,9 @@
+import { findExcessNesting, type JsonPath } from '../lib/json-nesting';
 import { formatPath } from '../lib/zod-format';
 import type { Issue } from './issues';
 import { migrateWorkflowData } from './migrations';
 import type { NodeRegistry } from './registry';
-import { zTemplateMeta, zWorkflow, type Workflow } from './workflow-schema';
+import { MAX_WORKFLOW_NESTING, zTemplateMeta, zWorkflow, type Workflow } from './workflow-schema';
 
 /** Workflow files hold references, never image bytes, so anything this large is not one. */
 export const MAX_WORKFLOW_BYTES = 5 * 1024 * 1024;
@@ -47,6 +48,11 @@ export function loadWorkflow(input: unknown, registry?: NodeRegistry): LoadResul
       return fail('not-json', `This file is not valid JSON (${e instanceof Error ? e.message : String(e)}).`);
     }
   }
+
+  // Before anything walks the data (migrations, zod, later JSON.stringify on save): a value
+  // nested thousands deep loads fine but overflows the stack when the paid result is saved.
+  const tooDeep = nestingIssue(raw);
+  if (tooDeep) return { ok: false, issues: [tooDeep] };
 
   const migrated = migrateWorkflowData(raw);
   if (!migrated.ok) return fail('bad-version', migrated.message);
@@ -116,6 +122,48 @@ export function loadWorkflow(input: unknown, registry?: NodeRegistry): LoadResul
     }
     return undefined;
   }
+}
+
+/** Segments of a path shown in messages; deeper ones are elided. */
+const SHOWN_PATH_SEGMENTS = 8;
+
+/** An error naming where `raw` nests deeper than {@link MAX_WORKFLOW_NESTING}, or undefined. */
+function nestingIssue(raw: unknown): Issue | undefined {
+  const excess = findExcessNesting(raw, MAX_WORKFLOW_NESTING);
+  if (!excess) return undefined;
+  if (excess.kind === 'too-many') {
+    return { severity: 'error', code: 'too-complex', message: `This workflow holds more than ${excess.limit} objects and arrays; it cannot be a workflow.` };
+  }
+  const { path } = excess;
+  const shown = formatPath(path.slice(0, SHOWN_PATH_SEGMENTS)) + (path.length > SHOWN_PATH_SEGMENTS ? '…' : '');
+  const limit = `more than ${MAX_WORKFLOW_NESTING} levels deep (at ${shown}); a workflow holds plain values and nests at most ${MAX_WORKFLOW_NESTING} levels, counted from the top of the file`;
+  const node = nodeAt(raw, path);
+  if (node) {
+    const at = node.param === undefined ? `Node ${node.name}` : `The param "${node.param}" of node ${node.name}`;
+    return {
+      severity: 'error',
+      code: 'too-deep',
+      ...(node.id !== undefined ? { nodeId: node.id } : {}),
+      ...(node.param !== undefined ? { field: node.param } : {}),
+      message: `${at} nests ${limit}.`,
+    };
+  }
+  if (path[0] === 'meta' && typeof path[1] === 'string') {
+    return { severity: 'error', code: 'too-deep', message: `The meta field "${path[1]}" nests ${limit}.` };
+  }
+  return { severity: 'error', code: 'too-deep', message: `This file nests ${limit}.` };
+}
+
+/** The node (and param) a path into raw workflow data points into; v1 files keep params under `data`. */
+function nodeAt(raw: unknown, path: JsonPath): { name: string; id?: string; param?: string } | undefined {
+  const [top, index, ...rest] = path;
+  if (top !== 'nodes' || typeof index !== 'number') return undefined;
+  const nodes = (raw as { nodes?: unknown }).nodes as unknown[];
+  const id = (nodes[index] as { id?: unknown } | undefined)?.id;
+  const knownId = typeof id === 'string' && id.length <= 64 ? id : undefined;
+  const name = knownId !== undefined ? `"${knownId}"` : `#${index + 1}`;
+  const inParams = rest[0] === 'params' ? rest[1] : rest[0] === 'data' && rest[1] === 'params' ? rest[2] : undefined;
+  return { name, ...(knownId !== undefined ? { id: knownId } : {}), ...(typeof inParams === 'string' ? { param: inParams } : {}) };
 }
 
 /**

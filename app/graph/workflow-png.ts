@@ -1,3 +1,4 @@
+import { jsonText } from '../lib/json-nesting';
 import { insertPngText, readPngTextChunks, type PngTextFailure } from '../lib/png-text';
 import type { Issue } from './issues';
 import { loadWorkflow, type LoadResult } from './load-workflow';
@@ -10,9 +11,17 @@ import type { Workflow } from './workflow-schema';
  */
 export const PNG_WORKFLOW_KEYWORD = 'workflow';
 
-/** A copy of `png` carrying `workflow` as compact JSON in a `workflow` text chunk. */
-export function embedWorkflowInPng(png: Uint8Array, workflow: Workflow): { ok: true; bytes: Uint8Array } | PngTextFailure {
-  return insertPngText(png, PNG_WORKFLOW_KEYWORD, JSON.stringify(workflow));
+/** Why a workflow could not be put into a PNG: the PNG refused the chunk, or the workflow is not JSON. */
+export type EmbedWorkflowFailure = PngTextFailure | { ok: false; code: 'workflow-not-serialisable'; message: string };
+
+/**
+ * A copy of `png` carrying `workflow` as compact JSON in a `workflow` text chunk. Never throws:
+ * it runs while a paid result is being saved, and the image matters more than its workflow.
+ */
+export function embedWorkflowInPng(png: Uint8Array, workflow: Workflow): { ok: true; bytes: Uint8Array } | EmbedWorkflowFailure {
+  const json = jsonText(workflow);
+  if (!json.ok) return { ok: false, code: 'workflow-not-serialisable', message: `The workflow could not be written as JSON (${json.reason}).` };
+  return insertPngText(png, PNG_WORKFLOW_KEYWORD, json.text);
 }
 
 const fail = (code: string, message: string) => ({ ok: false as const, issues: [{ severity: 'error' as const, code, message } satisfies Issue] });

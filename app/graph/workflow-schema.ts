@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { findExcessNesting, type ExcessNesting } from '../lib/json-nesting';
 
 /** The schema version this build writes. Older files are migrated (see migrations.ts). */
 export const CURRENT_SCHEMA_VERSION = 2;
@@ -11,6 +12,19 @@ export const zId = z
   .regex(/^[A-Za-z0-9_.:-]+$/, 'an id uses only letters, digits and _ . : -');
 
 export const zPosition = z.object({ x: z.number().finite(), y: z.number().finite() });
+
+/**
+ * Deepest nesting of objects and arrays in a workflow, counted from the top of the file (the
+ * file's object is level 1, so a node's params are level 4 and a param value may nest 60 more
+ * levels). Real workflows nest a handful; `JSON.stringify` and `structuredClone` (autosave,
+ * export, PNG embedding, sidecars) overflow the stack at a few thousand, which `JSON.parse`
+ * builds without complaint.
+ */
+export const MAX_WORKFLOW_NESTING = 64;
+
+/** Levels above a param value (file, nodes, node, params) and above a meta value (file, meta). */
+const PARAM_VALUE_LEVEL = 4;
+const META_VALUE_LEVEL = 2;
 
 /** Longest string a param may hold: prompts and URLs fit; inlined image data does not. */
 export const MAX_PARAM_STRING = 16_384;
@@ -112,6 +126,11 @@ export const zWorkflow = z
       }
       seen.add(n.id);
       for (const [key, value] of Object.entries(n.params)) {
+        const excess = findExcessNesting(value, MAX_WORKFLOW_NESTING - PARAM_VALUE_LEVEL);
+        if (excess) {
+          ctx.addIssue({ code: 'custom', path: ['nodes', i, 'params', key], message: nestingMessage(excess) });
+          continue;
+        }
         const bad = findInlinedData(value);
         if (bad) {
           ctx.addIssue({
@@ -122,6 +141,10 @@ export const zWorkflow = z
         }
       }
     });
+    for (const [key, value] of Object.entries(wf.meta)) {
+      const excess = findExcessNesting(value, MAX_WORKFLOW_NESTING - META_VALUE_LEVEL);
+      if (excess) ctx.addIssue({ code: 'custom', path: ['meta', key], message: nestingMessage(excess) });
+    }
     const edgeIds = new Set<string>();
     wf.edges.forEach((e, i) => {
       if (edgeIds.has(e.id)) {
@@ -131,6 +154,12 @@ export const zWorkflow = z
     });
   });
 export type Workflow = z.infer<typeof zWorkflow>;
+
+function nestingMessage(excess: ExcessNesting): string {
+  return excess.kind === 'too-deep'
+    ? `nested more than ${MAX_WORKFLOW_NESTING} levels deep (counted from the top of the workflow); workflows hold plain values`
+    : `holds more than ${excess.limit} objects and arrays`;
+}
 
 function findInlinedData(value: unknown, depth = 0): string | undefined {
   if (depth > 8) return undefined;

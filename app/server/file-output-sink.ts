@@ -4,6 +4,7 @@ import type { AssetStore, OutputSink } from '../graph/node-definition';
 import { embedWorkflowInPng } from '../graph/workflow-png';
 import type { Workflow } from '../graph/workflow-schema';
 import { sniffImageMime } from '../lib/image-info';
+import { jsonText } from '../lib/json-nesting';
 import { extensionOf } from './file-asset-store';
 
 /** A file written by a Save node. */
@@ -16,6 +17,8 @@ export interface SavedFile {
   sourceUrl?: string;
   /** `<file>.json` holding the workflow, for formats without a text chunk (JPEG, WebP). */
   sidecar?: string;
+  /** Why the workflow is neither inside the file nor beside it (the image was written anyway). */
+  workflowError?: string;
 }
 
 export interface FileOutputSinkOptions {
@@ -54,7 +57,7 @@ export class FileOutputSink implements OutputSink {
       const stored = await this.assets.get(ref, options.signal);
       const mime = ref.kind === 'asset' ? ref.mime : (sniffImageMime(stored) ?? 'image/png');
       const ext = extensionOf(mime);
-      const { bytes, sidecar } = this.withWorkflow(stored, mime);
+      const { bytes, sidecar, workflowError } = this.withWorkflow(stored, mime);
       let name: string;
       // 'wx' never overwrites: earlier runs' files in the same folder are kept and numbering continues.
       for (;;) {
@@ -70,20 +73,26 @@ export class FileOutputSink implements OutputSink {
         index,
         ...(ref.kind === 'asset' ? { assetId: ref.assetId, ...(ref.sourceUrl ? { sourceUrl: ref.sourceUrl } : {}) } : { sourceUrl: ref.url }),
         ...(sidecar ? { sidecar: `${name}.json` } : {}),
+        ...(workflowError ? { workflowError } : {}),
       });
     }
     return names;
   }
 
-  /** PNG bytes with the workflow inside, or the bytes as stored plus the sidecar text to write. */
-  private withWorkflow(bytes: Uint8Array, mime: string): { bytes: Uint8Array; sidecar?: string } {
+  /**
+   * PNG bytes with the workflow inside, or the bytes as stored plus the sidecar text to write.
+   * Never throws: a workflow that cannot be written as JSON costs the workflow, not the paid image.
+   */
+  private withWorkflow(bytes: Uint8Array, mime: string): { bytes: Uint8Array; sidecar?: string; workflowError?: string } {
     if (!this.workflow) return { bytes };
     if (mime === 'image/png') {
       const embedded = embedWorkflowInPng(bytes, this.workflow);
       // A PNG we cannot splice (damaged, odd) is written as stored, with the workflow beside it.
       if (embedded.ok) return { bytes: embedded.bytes };
     }
-    return { bytes, sidecar: `${JSON.stringify(this.workflow, null, 2)}\n` };
+    const json = jsonText(this.workflow, 2);
+    if (!json.ok) return { bytes, workflowError: `The workflow could not be written as JSON (${json.reason}).` };
+    return { bytes, sidecar: `${json.text}\n` };
   }
 
   /** Writes the image (and its sidecar, first) under `name`; false when either name is taken. */

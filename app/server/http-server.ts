@@ -12,7 +12,9 @@
  *   catalog), `GET /api/v1/requests/{id}/status`, `GET /api/v1/requests/{id}/result[?include_cost=true]`
  *   and `POST /api/v1/requests/{id}/cancel`, adding the token server-side. `status_url`,
  *   `result_url` and `cancel_url` in replies are rewritten to absolute URLs on this server.
- *   Refusals are JSON `{ error_code: 'proxy_…', error_message }` with a 4xx status.
+ *   Refusals are JSON `{ error_code: 'proxy_…', error_message }` with a 4xx status, or 503
+ *   `proxy_server_busy` with `Retry-After` when the server already buffers its limit of request
+ *   bodies (nothing was forwarded: a submit refused so was surely not accepted).
  * - `GET /api/assets?url=<encoded URL>` → the bytes of a result image (./asset-proxy.ts), with
  *   `Content-Type` sniffed from the bytes. Use it for every output URL (the browser's CSP allows
  *   no other origin); see `assetProxyUrl()` in app/lib/app-config.ts.
@@ -26,7 +28,8 @@ import type { AddressInfo } from 'node:net';
 import { API_PROXY_BASE, APP_CONFIG_PATH, ASSET_PROXY_PATH, SIMULATOR_BANNER, type AppConfig } from '../lib/app-config';
 import { MAX_REQUEST_BODY_BYTES, SEEDREAM_MODEL_ID } from '../model/seedream';
 import { createAssetProxyHandler, createImageDownloader } from './asset-proxy';
-import { applySecurityHeaders, rawPathOf, redact, refuseAndClose, sendError, sendJson, SECURITY_HEADERS } from './http-util';
+import type { BodyBudget } from './body-budget';
+import { applySecurityHeaders, clip, rawPathOf, redactCredentials, refuseAndClose, sendError, sendJson, SECURITY_HEADERS } from './http-util';
 import { createModelApiProxy } from './proxy';
 import { RequestGuard } from './request-guard';
 import { createStaticHandler } from './static';
@@ -50,6 +53,11 @@ export interface AppServerOptions {
   port: number;
   /** Extra `Host` names accepted (IP literals and `localhost` always are). */
   allowedHosts?: readonly string[];
+  /**
+   * The account of request bodies buffered at once, across all requests (default: 192 MiB,
+   * `MAX_BUFFERED_BODY_BYTES`); a body that does not fit is answered 503 with Retry-After.
+   */
+  bodyBudget?: BodyBudget;
   /** For tests: replaces the global fetch for upstream calls and image downloads. */
   fetch?: typeof fetch;
   /**
@@ -80,7 +88,12 @@ export async function createAppServer(options: AppServerOptions): Promise<AppSer
     banner: options.simulator ? SIMULATOR_BANNER : null,
   };
 
-  const proxy = createModelApiProxy({ upstreamBaseUrl, token, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const proxy = createModelApiProxy({
+    upstreamBaseUrl,
+    token,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.bodyBudget ? { bodyBudget: options.bodyBudget } : {}),
+  });
   const download = createImageDownloader({
     apiHost: new URL(upstreamBaseUrl).protocol === 'https:' ? new URL(upstreamBaseUrl).host : undefined,
     extraOrigins: options.simulator ? [new URL(options.simulator.url).origin] : [],
@@ -107,6 +120,9 @@ export async function createAppServer(options: AppServerOptions): Promise<AppSer
     return sendError(res, 404, 'route_not_allowed', 'Unknown API route.');
   }
 
+  // Redact the whole path before cutting it: a cut can leave half a token that no longer matches.
+  const loggedPath = (req: IncomingMessage) => clip(redactCredentials(rawPathOf(req), token), 200);
+
   const server = createServer((req, res) => {
     const started = performance.now();
     applySecurityHeaders(res);
@@ -114,11 +130,10 @@ export async function createAppServer(options: AppServerOptions): Promise<AppSer
       // Polls and static files would drown the log: only actions (non-GET) and failures.
       if (req.method === 'GET' && res.statusCode < 400) return;
       // The path only: queries (asset URLs) may carry third-party signatures; headers never.
-      const line = `${req.method ?? '?'} ${rawPathOf(req).slice(0, 200)} → ${res.statusCode} ${Math.round(performance.now() - started)}ms`;
-      log(redact(line, token));
+      log(`${req.method ?? '?'} ${loggedPath(req)} → ${res.statusCode} ${Math.round(performance.now() - started)}ms`);
     });
     route(req, res).catch((e: unknown) => {
-      log(redact(`Internal error on ${req.method ?? '?'} ${rawPathOf(req).slice(0, 200)}: ${e instanceof Error ? e.message : String(e)}`, token));
+      log(`Internal error on ${req.method ?? '?'} ${loggedPath(req)}: ${redactCredentials(e instanceof Error ? e.message : String(e), token)}`);
       if (!res.headersSent) sendError(res, 500, 'internal_error', 'Internal server error.');
       else res.destroy();
     });

@@ -85,14 +85,37 @@ export function redact(text: string, secret: string | undefined): string {
   return secret ? text.split(secret).join('[redacted]') : text;
 }
 
+/** `Bearer <credential>` (RFC 6750 token68 characters), whoever's credential it is. */
+const BEARER_CREDENTIAL = /\bBearer\s+[A-Za-z0-9\-._~+/]+=*/gi;
+
+/**
+ * `text` with `secret` and every `Bearer …` credential replaced. Always redact the whole text
+ * and only then {@link clip} it: cutting first can leave half a secret that no longer matches.
+ */
+export function redactCredentials(text: string, secret: string | undefined): string {
+  return redact(text, secret).replace(BEARER_CREDENTIAL, 'Bearer [redacted]');
+}
+
+/** At most `maxChars` characters of `text`, marked with an ellipsis when cut. */
+export function clip(text: string, maxChars: number): string {
+  return text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;
+}
+
 /**
  * Answers a refusal and makes sure the rest of an unwanted body is never read: the connection
  * closes once the answer is out, so a 65 MiB upload stops at the first refusal.
  */
-export function refuseAndClose(req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string): void {
+export function refuseAndClose(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
   const pending = hasBody && !req.readableEnded;
-  sendError(res, status, code, message, pending ? { Connection: 'close' } : {});
+  sendError(res, status, code, message, pending ? { ...headers, Connection: 'close' } : headers);
   if (pending) {
     req.pause();
     res.once('finish', () => req.socket.destroySoon());

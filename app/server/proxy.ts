@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { API_PROXY_BASE } from '../lib/app-config';
 import { MAX_REQUEST_BODY_BYTES } from '../model/seedream';
-import { redact, rawPathOf, rawQueryOf, refuseAndClose, sendError, sendJson } from './http-util';
+import { clip, redact, redactCredentials, rawPathOf, rawQueryOf, refuseAndClose, sendError, sendJson } from './http-util';
 import { matchProxyRoute, rewriteRequestUrls, upstreamUrlOf, type ProxyRoute } from './proxy-routes';
-import { BodyAbortedError, BodyTooLargeError, readBody } from './read-body';
+import { BodyBudget, type BodyReservation } from './body-budget';
+import { BodyAbortedError, BodyBudgetExceededError, BodyTooLargeError, readBody } from './read-body';
+import { findExcessNesting } from '../lib/json-nesting';
 import { readCappedBody } from '../lib/read-capped';
 
 export interface ModelApiProxyOptions {
@@ -16,10 +18,28 @@ export interface ModelApiProxyOptions {
   maxBodyBytes?: number;
   /** How long to wait for RunComfy's answer (default 120 s: a 64 MiB submit takes a while). */
   upstreamTimeoutMs?: number;
+  /**
+   * The account of request bodies held in memory at once, shared by all requests (default: a
+   * new {@link BodyBudget} of `MAX_BUFFERED_BODY_BYTES`, 192 MiB). Over it, requests get 503.
+   */
+  bodyBudget?: BodyBudget;
 }
+
+/**
+ * What a refused-as-busy client is told to wait: about the time one large submit takes to pass
+ * through to RunComfy and free its share of the budget.
+ */
+export const BUSY_RETRY_AFTER_SECONDS = 5;
 
 /** Upstream answers are small JSON documents; anything bigger is not one of them. */
 const MAX_UPSTREAM_RESPONSE_BYTES = 8 * 1024 * 1024;
+/** How much of a non-JSON upstream answer (a gateway page) the browser is shown, after redaction. */
+const MAX_UPSTREAM_SNIPPET_CHARS = 300;
+/**
+ * Model API replies nest a few levels; scrubbing and re-serialising recurse, so a hostile reply
+ * nested thousands deep would overflow the stack instead of getting an answer.
+ */
+const MAX_UPSTREAM_NESTING = 64;
 /** A cancel carries no body; allow a stray `{}` and nothing big. */
 const MAX_CANCEL_BODY_BYTES = 1024;
 
@@ -36,6 +56,7 @@ export function createModelApiProxy(options: ModelApiProxyOptions) {
   const maxBody = options.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES;
   const timeoutMs = options.upstreamTimeoutMs ?? 120_000;
   const token = options.token;
+  const bodyBudget = options.bodyBudget ?? new BodyBudget();
 
   return async function handleProxy(req: IncomingMessage, res: ServerResponse, ownOrigin: string): Promise<void> {
     const matched = matchProxyRoute(req.method ?? '', rawPathOf(req), rawQueryOf(req));
@@ -45,34 +66,62 @@ export function createModelApiProxy(options: ModelApiProxyOptions) {
     }
     const route = matched.route;
 
-    let body: Buffer | undefined;
-    if (route.kind === 'submit' || route.kind === 'cancel') {
-      const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-      const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-      if ((route.kind === 'submit' || hasBody) && contentType !== 'application/json') {
-        return refuseAndClose(req, res, 415, 'unsupported_media_type', 'The request body must be JSON (Content-Type: application/json).');
-      }
-      const encoding = req.headers['content-encoding'];
-      if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
-        return refuseAndClose(req, res, 415, 'unsupported_media_type', 'Compressed request bodies are not accepted.');
-      }
-      try {
-        const raw = await readBody(req, route.kind === 'submit' ? maxBody : MAX_CANCEL_BODY_BYTES);
-        if (route.kind === 'submit') body = raw;
-        if ((route.kind === 'submit' || raw.length > 0) && !isJsonObject(raw)) {
-          return sendError(res, 400, 'invalid_json', 'The request body is not a JSON object.');
-        }
-      } catch (e) {
-        if (e instanceof BodyTooLargeError) {
-          return refuseAndClose(req, res, 413, 'body_too_large', `The request body is larger than ${e.maxBytes} bytes.`);
-        }
-        if (e instanceof BodyAbortedError) return refuseAndClose(req, res, 400, 'body_incomplete', e.message);
-        throw e;
-      }
+    const reservation = bodyBudget.open();
+    try {
+      const body = await readRouteBody(route, req, res, reservation);
+      if (body === 'answered') return;
+      await forward(route, body, req, res, ownOrigin);
+    } finally {
+      // The body is held until the upstream has answered (or the upload broke off): only then is it gone.
+      reservation.release();
     }
-
-    await forward(route, body, req, res, ownOrigin);
   };
+
+  /** The submit body (undefined for other routes), or 'answered' when the request was refused. */
+  async function readRouteBody(
+    route: ProxyRoute,
+    req: IncomingMessage,
+    res: ServerResponse,
+    reservation: BodyReservation,
+  ): Promise<Buffer | undefined | 'answered'> {
+    if (route.kind !== 'submit' && route.kind !== 'cancel') return undefined;
+    const refuse = (status: number, code: string, message: string, headers?: Record<string, string>): 'answered' => {
+      refuseAndClose(req, res, status, code, message, headers);
+      return 'answered';
+    };
+    const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    if ((route.kind === 'submit' || hasBody) && contentType !== 'application/json') {
+      return refuse(415, 'unsupported_media_type', 'The request body must be JSON (Content-Type: application/json).');
+    }
+    const encoding = req.headers['content-encoding'];
+    if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
+      return refuse(415, 'unsupported_media_type', 'Compressed request bodies are not accepted.');
+    }
+    let raw: Buffer;
+    try {
+      // A cancel (at most 1 KiB) is never refused as busy: it is what stops a job from being billed.
+      raw = route.kind === 'submit' ? await readBody(req, maxBody, reservation) : await readBody(req, MAX_CANCEL_BODY_BYTES);
+    } catch (e) {
+      if (e instanceof BodyTooLargeError) return refuse(413, 'body_too_large', `The request body is larger than ${e.maxBytes} bytes.`);
+      if (e instanceof BodyAbortedError) return refuse(400, 'body_incomplete', e.message);
+      if (e instanceof BodyBudgetExceededError) {
+        const mib = Math.round(bodyBudget.capBytes / 1048576);
+        return refuse(
+          503,
+          'server_busy',
+          `This server is busy: with this upload it would hold more than ${mib} MiB of request bodies at once. Nothing was sent to RunComfy; try again in ${BUSY_RETRY_AFTER_SECONDS} s.`,
+          { 'Retry-After': String(BUSY_RETRY_AFTER_SECONDS) },
+        );
+      }
+      throw e;
+    }
+    if ((route.kind === 'submit' || raw.length > 0) && !isJsonObject(raw)) {
+      sendError(res, 400, 'invalid_json', 'The request body is not a JSON object.');
+      return 'answered';
+    }
+    return route.kind === 'submit' ? raw : undefined;
+  }
 
   async function forward(route: ProxyRoute, body: Buffer | undefined, req: IncomingMessage, res: ServerResponse, ownOrigin: string): Promise<void> {
     const clientGone = new AbortController();
@@ -126,7 +175,7 @@ export function createModelApiProxy(options: ModelApiProxyOptions) {
     try {
       parsed = text === '' ? {} : JSON.parse(text);
     } catch {
-      const snippet = redact(text.slice(0, 300), token);
+      const snippet = clip(redactCredentials(text, token), MAX_UPSTREAM_SNIPPET_CHARS);
       return sendJson(
         res,
         upstream.status >= 400 ? upstream.status : 502,
@@ -136,6 +185,10 @@ export function createModelApiProxy(options: ModelApiProxyOptions) {
         },
         extra,
       );
+    }
+    if (findExcessNesting(parsed, MAX_UPSTREAM_NESTING)) {
+      const ambiguity = route.kind === 'submit' ? ' The submission may or may not have been accepted.' : '';
+      return sendError(res, 502, 'upstream_response_too_deep', `The Model API answer is nested too deep to be one of its replies.${ambiguity}`, extra);
     }
     const clean = scrubSecret(parsed, token);
     if (clean !== null && typeof clean === 'object' && !Array.isArray(clean)) {

@@ -55,8 +55,7 @@ export function attachAutosave(store: StudioStore, storage: WorkflowStorage, opt
     const workflow = store.getState().workflow;
     if (workflow === saved) return;
     lastSaveAt = now();
-    inFlight = storage
-      .save(workflow)
+    inFlight = startSave(storage, workflow)
       .then(
         () => {
           saved = workflow;
@@ -100,6 +99,15 @@ export function attachAutosave(store: StudioStore, storage: WorkflowStorage, opt
       timer = null;
     },
   };
+}
+
+/** The storage's save as a promise, even when it throws before returning one (eager serialising). */
+function startSave(storage: WorkflowStorage, workflow: Workflow): Promise<void> {
+  try {
+    return storage.save(workflow);
+  } catch (e) {
+    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+  }
 }
 
 function storageMessage(err: unknown): string {

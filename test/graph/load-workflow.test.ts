@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadWorkflow, MAX_WORKFLOW_BYTES } from '../../app/graph/load-workflow';
-import { CURRENT_SCHEMA_VERSION } from '../../app/graph/workflow-schema';
+import { CURRENT_SCHEMA_VERSION, MAX_WORKFLOW_NESTING, zWorkflow } from '../../app/graph/workflow-schema';
 import { registry } from '../../nodes';
 
 const dir = new URL('../fixtures/workflows/', import.meta.url);
@@ -141,5 +141,66 @@ describe('loadWorkflow', () => {
     const fields = [{ id: 'max', label: 'Max', target: { node: 'gen', param: 'maxImages' } }];
     const r = loadWorkflow({ schemaVersion: 2, meta: { template: { fields } }, nodes: [], edges: [] }, registry);
     expect(r.ok && r.workflow.meta.template).toEqual({ fields });
+  });
+});
+
+/** `{a:{a:…leaf}}` nested `levels` objects deep, built without recursion. */
+function nested(levels: number, leaf: unknown = 'x'): unknown {
+  let value = leaf;
+  for (let i = 0; i < levels; i++) value = { a: value };
+  return value;
+}
+
+const withParam = (value: unknown, meta: Record<string, unknown> = {}) => ({
+  schemaVersion: 2,
+  meta,
+  nodes: [{ id: 'gen', kind: 'seedream.edit-sequential', kindVersion: 1, position: { x: 0, y: 0 }, params: { extra: value } }],
+  edges: [],
+});
+
+describe('loadWorkflow nesting limit', () => {
+  it('refuses a param nested 10,000 levels deep, naming the node, the param and the limit when loading', () => {
+    const r = loadWorkflow(withParam(nested(10_000)), registry);
+    expect(r).toMatchObject({ ok: false, issues: [{ severity: 'error', code: 'too-deep', nodeId: 'gen', field: 'extra' }] });
+    expect(!r.ok && r.issues[0]!.message).toMatch(
+      /^The param "extra" of node "gen" nests more than 64 levels deep \(at nodes\[0\]\.params\.extra\.a\.a\.a\.a…\)/,
+    );
+  });
+
+  it('refuses a 10,000-deep meta value given as JSON text, naming the meta path, without overflowing the stack', () => {
+    const text = `{"schemaVersion":2,"nodes":[],"edges":[],"meta":{"name":"x","extra":${'['.repeat(10_000)}${']'.repeat(10_000)}}}`;
+    const r = loadWorkflow(text, registry);
+    expect(r).toMatchObject({ ok: false, issues: [{ code: 'too-deep' }] });
+    expect(!r.ok && r.issues[0]!.message).toMatch(/^The meta field "extra" nests more than 64 levels deep \(at meta\.extra\[0\]\[0\]/);
+  });
+
+  it('refuses a 100,000-deep JSON array at the top without overflowing the stack', () => {
+    const r = loadWorkflow(`${'['.repeat(100_000)}${']'.repeat(100_000)}`, registry);
+    expect(r.ok).toBe(false);
+  });
+
+  it(`accepts a workflow exactly ${MAX_WORKFLOW_NESTING} levels deep and refuses one level more`, () => {
+    // root (1) → nodes (2) → node (3) → params (4) → the value's own levels.
+    const fits = loadWorkflow(withParam(nested(MAX_WORKFLOW_NESTING - 4)), registry);
+    expect(fits.ok).toBe(true);
+    if (fits.ok) expect(() => JSON.stringify(fits.workflow)).not.toThrow();
+    expect(loadWorkflow(withParam(nested(MAX_WORKFLOW_NESTING - 3)), registry)).toMatchObject({ ok: false, issues: [{ code: 'too-deep' }] });
+  });
+
+  it('refuses a cyclic value handed over as data instead of looping', () => {
+    const loop: Record<string, unknown> = {};
+    loop.self = loop;
+    expect(loadWorkflow(withParam(loop), registry)).toMatchObject({ ok: false, issues: [{ code: 'too-deep' }] });
+  });
+});
+
+describe('zWorkflow nesting limit', () => {
+  it('fails validation (instead of throwing) when a param or meta value is nested too deep', () => {
+    const r = zWorkflow.safeParse(withParam(nested(10_000), { extra: nested(10_000) }));
+    expect(r.success).toBe(false);
+    expect(r.error?.issues.map((i) => i.path.slice(0, 4))).toEqual([
+      ['nodes', 0, 'params', 'extra'],
+      ['meta', 'extra'],
+    ]);
   });
 });

@@ -33,6 +33,16 @@ describe('embedWorkflowInPng', () => {
     expect(back.ok && back.issues).toEqual([]);
   });
 
+  it('reports a failure instead of throwing when the workflow cannot be written as JSON', () => {
+    const wf = storyboard();
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 10_000; i++) deep = [deep];
+    wf.nodes[0]!.params.extra = deep;
+    let out: ReturnType<typeof embedWorkflowInPng> | undefined;
+    expect(() => (out = embedWorkflowInPng(png(), wf))).not.toThrow();
+    expect(out).toMatchObject({ ok: false, code: 'workflow-not-serialisable', message: expect.stringMatching(/could not be written as JSON/) });
+  });
+
   it('uses the keyword ComfyUI uses for its graph', () => {
     expect(PNG_WORKFLOW_KEYWORD).toBe('workflow');
   });

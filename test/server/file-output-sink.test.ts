@@ -94,4 +94,19 @@ describe('FileOutputSink', () => {
     expect(new Uint8Array(await readFile(join(dir, 'out', 'plain_00001.png')))).toEqual(png());
     expect((await readdir(join(dir, 'out'))).sort()).toEqual(['plain_00001.png', 'plain_00002.jpg']);
   });
+
+  it('still writes a paid image, without the workflow, when the workflow cannot be written as JSON', async () => {
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 10_000; i++) deep = { a: deep };
+    const broken: Workflow = { ...workflow, meta: { ...workflow.meta, extra: deep } };
+    const { assets, sink } = await sinkWith({ workflow: broken });
+    const [p, j] = [await assets.put(png()), await assets.put(jpeg())];
+    expect(await sink.save([p, j], { nodeId: 'save', prefix: 'deep', signal })).toEqual(['deep_00001.png', 'deep_00002.jpg']);
+    expect(new Uint8Array(await readFile(join(dir, 'out', 'deep_00001.png')))).toEqual(png());
+    expect((await readdir(join(dir, 'out'))).sort()).toEqual(['deep_00001.png', 'deep_00002.jpg']);
+    expect(sink.saved.map((f) => f.workflowError)).toEqual([
+      expect.stringMatching(/could not be written as JSON/),
+      expect.stringMatching(/could not be written as JSON/),
+    ]);
+  });
 });

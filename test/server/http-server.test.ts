@@ -88,6 +88,16 @@ describe('createAppServer', () => {
     const s = await start();
     expect((await send(s.url, { path: '/', headers: { Host: `127.0.0.1:${s.port + 1}` } })).status).toBe(403);
   });
+
+  it.each([180, 190, 196])('logs no piece of the token when a path carries it across the 200-character cut at %i', async (offset) => {
+    const token = 'rc-log-token-0123456789abcdef';
+    const logs: string[] = [];
+    server = await createAppServer({ distDir: dist.dir, upstreamBaseUrl: upstream.baseUrl, host: '127.0.0.1', port: 0, token, log: (l) => logs.push(l) });
+    const path = `/api/${'x'.repeat(offset - 5)}${token}`;
+    expect((await send(server.url, { path })).status).toBe(404);
+    await expect.poll(() => logs.length).toBe(1);
+    for (let i = 0; i + 8 <= token.length; i++) expect(logs[0]).not.toContain(token.slice(i, i + 8));
+  });
 });
 
 describe('startStudio with the built-in simulator', () => {

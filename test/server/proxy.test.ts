@@ -270,6 +270,44 @@ describe('model API proxy', () => {
       expectNoToken(r);
     });
 
+    /** Every run of 8 characters of `secret`: none may reach the browser, even cut in half. */
+    const pieces = (secret: string) => Array.from({ length: secret.length - 7 }, (_, i) => secret.slice(i, i + 8));
+
+    it.each([0, 280, 292, 296, 299, 300, 301, 320, 5_000])('leaks no piece of the token when a non-JSON answer carries it at offset %i', async (offset) => {
+      upstream.respond((_req, res) => {
+        res.writeHead(500, { 'Content-Type': 'text/plain' });
+        res.end(`${'x'.repeat(offset)}${TOKEN} and the rest of a long gateway page`);
+      });
+      const r = await send(server.url, { path: '/api/v1/requests/abc/status' });
+      expect(r.status).toBe(500);
+      expect((r.json() as { error_code: string }).error_code).toBe('proxy_upstream_not_json');
+      for (const piece of pieces(TOKEN)) expect(r.text).not.toContain(piece);
+    });
+
+    it('leaks no piece of any Bearer credential a non-JSON answer echoes across the cut', async () => {
+      const other = 'someone-elses-credential-0123456789';
+      upstream.respond((_req, res) => {
+        res.writeHead(502, { 'Content-Type': 'text/html' });
+        res.end(`${'x'.repeat(260)}Authorization: Bearer ${other}</pre>`);
+      });
+      const r = await send(server.url, { path: '/api/v1/requests/abc/status' });
+      for (const piece of pieces(other)) expect(r.text).not.toContain(piece);
+      expect(r.text).toContain('Bearer [redacted]');
+    });
+
+    it('answers 502 in JSON, not a crash, when an upstream reply is nested 10,000 levels deep', async () => {
+      upstream.respond((_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(`{"request_id":"r1","x":${'['.repeat(10_000)}${']'.repeat(10_000)}}`);
+      });
+      const r = await send(server.url, { method: 'POST', path: SUBMIT_PATH, headers: JSON_HEADERS, body: JSON.stringify(INPUT) });
+      expect(r.status).toBe(502);
+      expect(r.json()).toMatchObject({
+        error_code: 'proxy_upstream_response_too_deep',
+        error_message: expect.stringMatching(/may or may not have been accepted/),
+      });
+    });
+
     it('never follows an upstream redirect', async () => {
       const elsewhere = await startFakeUpstream();
       try {

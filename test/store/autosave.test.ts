@@ -104,4 +104,29 @@ describe('autosave', () => {
     expect(restored.workflow).toBeUndefined();
     expect(restored.issues[0]!.message).toMatch(/newer/);
   });
+
+  it('sets the storage warning instead of throwing when the storage throws while it serialises', async () => {
+    const t = createTestStore(paidWorkflow());
+    const storage: WorkflowStorage = {
+      load: () => Promise.resolve(undefined),
+      // A storage that serialises eagerly (JSON.stringify before any await) throws, not rejects.
+      save: (wf) => {
+        throw new RangeError(`Maximum call stack size exceeded (${wf.nodes.length} nodes)`);
+      },
+    };
+    const autosave = attachAutosave(t.store, storage, { setTimer: () => 0, clearTimer: () => undefined });
+    t.store.getState().setParam('gen', 'prompt', 'changed');
+    await expect(autosave.flush()).resolves.toBeUndefined();
+    expect(t.store.getState().storageError).toMatch(/could not be saved in this browser \(Maximum call stack size exceeded/);
+    autosave.dispose();
+  });
+
+  it('refuses a saved workflow nested 10,000 levels deep when restoring, instead of throwing later', async () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 10_000; i++) deep = [deep];
+    const saved = { ...paidWorkflow(), meta: { extra: deep } };
+    const restored = await restoreWorkflow({ load: () => Promise.resolve(saved), save: () => Promise.resolve() }, registry);
+    expect(restored.workflow).toBeUndefined();
+    expect(restored.issues).toEqual([expect.objectContaining({ code: 'too-deep' })]);
+  });
 });
