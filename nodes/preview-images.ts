@@ -12,6 +12,7 @@ export const previewImagesNode = defineNode({
   title: 'Preview',
   category: 'Output',
   description: 'Shows the images that reach it, without saving them.',
+  traits: { sink: 'preview' },
   inputs: [
     {
       name: 'images',

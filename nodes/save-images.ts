@@ -29,6 +29,7 @@ export const saveImagesNode = defineNode({
   title: 'Save Images',
   category: 'Output',
   description: 'Saves the images that reach it as files named after a prefix.',
+  traits: { sink: 'save' },
   inputs: [
     {
       name: 'images',

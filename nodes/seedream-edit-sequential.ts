@@ -16,8 +16,10 @@ import {
   MIN_REFERENCE_IMAGES,
   MIN_SEED,
   promptImageCount,
+  SEEDREAM_MODEL_ID,
   zResolution,
 } from '../app/model/seedream';
+import type { JobMeta } from '../app/graph/generation';
 import { NodeInputError, type NodeInputCode } from './errors';
 import { knownItemCount, readImageList, readOptionalText, throwIfAborted } from './port-values';
 
@@ -83,6 +85,7 @@ export const seedreamEditSequentialNode = defineNode({
   title: 'Seedream 4.5 Edit Sequential',
   category: 'Generate',
   description: 'Edits reference images into a coherent sequence of up to 15 images with ByteDance Seedream 4.5.',
+  traits: { billing: { model: SEEDREAM_MODEL_ID, priceParam: 'maxImages' }, frames: { pickable: true } },
   inputs: [
     {
       name: 'images',
@@ -165,23 +168,36 @@ export const seedreamEditSequentialNode = defineNode({
     for (const p of advisories(images.length, prompt, params.maxImages)) ctx.log('warn', p.message);
     throwIfAborted(ctx.signal);
 
-    const result = await ctx.api.editSequential(
-      { images, prompt, maxImages: params.maxImages, resolution: params.resolution, seed: params.seed },
+    const modelParams = { maxImages: params.maxImages, resolution: params.resolution, seed: params.seed };
+    const result = await ctx.generation.generate(
+      { model: SEEDREAM_MODEL_ID, prompt, references: images, params: modelParams, maxOutputs: params.maxImages },
       {
         signal: ctx.signal,
         onProgress: (detail, message) => ctx.progress(undefined, message, detail),
-        job: { nodeId, cacheKey: ctx.cacheKey },
+        job: { nodeId, cacheKey: ctx.cacheKey, runId: ctx.runId },
       },
     );
-    ctx.annotate({
+    const job: JobMeta = {
+      jobId: result.jobId,
       requestId: result.requestId,
       outputUrls: result.outputUrls,
       // What was asked, for manifests and history (references by count, never by bytes).
-      request: { references: images.length, prompt, maxImages: params.maxImages, resolution: params.resolution, seed: params.seed },
+      request: { model: SEEDREAM_MODEL_ID, prompt, references: images.length, params: modelParams },
       ...(result.costUsd === undefined ? {} : { costUsd: result.costUsd }),
-    });
+      missing: result.missing,
+      reused: result.reused,
+    };
+    ctx.annotate({ job });
+    if (result.missing.length > 0) {
+      // The rest of the paid images arrive on a later run (free): keep this partial result out of the cache.
+      ctx.doNotCache(`${plural(result.missing.length, 'image')} of request ${result.requestId} could not be fetched yet`);
+      ctx.log(
+        'warn',
+        `${plural(result.missing.length, 'image')} of ${result.outputUrls.length} could not be fetched (${result.missing.map((m) => `#${m.index + 1}`).join(', ')}); the others are used. Run again to fetch the missing ones for free.`,
+      );
+    }
     if (result.images.length < params.maxImages) {
-      ctx.log('info', `Seedream returned ${plural(result.images.length, 'image')} of up to ${params.maxImages}`);
+      ctx.log('info', `Seedream returned ${plural(result.outputUrls.length, 'image')} of up to ${params.maxImages}`);
     }
     return { images: result.images };
   },

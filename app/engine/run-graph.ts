@@ -1,5 +1,6 @@
 import { IndexHeap } from '../graph/min-heap';
-import type { AssetStore, OutputSink, RunContext, SeedreamApi } from '../graph/node-definition';
+import type { PaidGeneration } from '../graph/generation';
+import type { AssetStore, OutputSink, RunContext } from '../graph/node-definition';
 import type { NodeRegistry } from '../graph/registry';
 import type { Workflow } from '../graph/workflow-schema';
 import { abortReason, type Clock } from '../lib/clock';
@@ -12,7 +13,8 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** What the host provides; the executor builds each node's RunContext from it. */
 export interface RunServices {
-  readonly api: SeedreamApi;
+  /** Paid generation: the host's job ledger. */
+  readonly generation: PaidGeneration;
   readonly assets: AssetStore;
   readonly output: OutputSink;
   readonly clock: Clock;
@@ -211,6 +213,7 @@ export function executePlan(plan: RunPlan, services: RunServices, options: RunOp
       emit({ type: 'node-start', runId, at: startedAt, nodeId, cacheKey });
       if (stopped) return { late: true };
       const meta: NodeMeta = {};
+      const uncacheable = { reason: undefined as string | undefined };
       const fail = (error: NodeErrorInfo): Finish => {
         const at = clock.now();
         outcomes.set(nodeId, { status: 'failed', error });
@@ -222,16 +225,16 @@ export function executePlan(plan: RunPlan, services: RunServices, options: RunOp
           nodeId,
           params: planned.params,
           inputs: gatherInputs(planned, outputs),
-          ctx: nodeContext(nodeId, cacheKey, slot.controller.signal, meta),
+          ctx: nodeContext(nodeId, cacheKey, slot.controller.signal, meta, uncacheable),
         });
         const checked = checkOutputs(def, raw);
         if (stopped) {
           // Paid work that finished after a stop is never thrown away: keep it for the next run.
-          if (checked.ok) await keepLateResult(nodeId, def.alwaysRun ? undefined : cache, cacheKey, { outputs: checked.outputs, meta });
+          if (checked.ok) await keepLateResult(nodeId, def.alwaysRun || uncacheable.reason ? undefined : cache, cacheKey, { outputs: checked.outputs, meta });
           return { late: true };
         }
         if (!checked.ok) return fail({ code: 'invalid-output', message: checked.message, field: checked.field });
-        if (store) {
+        if (store && !uncacheable.reason) {
           await Promise.resolve()
             .then(() => store.set(cacheKey, { outputs: checked.outputs, meta }))
             .catch((err: unknown) => log('warn', `Could not cache this result: ${String(err)}`, nodeId));
@@ -265,9 +268,10 @@ export function executePlan(plan: RunPlan, services: RunServices, options: RunOp
       }
     };
 
-    const nodeContext = (nodeId: string, cacheKey: string, signal: AbortSignal, meta: NodeMeta): RunContext => ({
-      api: services.api,
+    const nodeContext = (nodeId: string, cacheKey: string, signal: AbortSignal, meta: NodeMeta, uncacheable: { reason: string | undefined }): RunContext => ({
+      generation: services.generation,
       cacheKey,
+      runId,
       assets: services.assets,
       output: services.output,
       clock,
@@ -287,6 +291,10 @@ export function executePlan(plan: RunPlan, services: RunServices, options: RunOp
       },
       annotate(extra) {
         Object.assign(meta, extra);
+      },
+      doNotCache(reason) {
+        uncacheable.reason = reason;
+        log('info', `Not cached: ${reason}`, nodeId);
       },
       log: (level, message) => log(level, message, nodeId),
     });

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { ImageRef } from './ports';
 
 /**
@@ -69,4 +70,33 @@ export interface GenerationResult {
 /** The port nodes reach through `RunContext.generation`. */
 export interface PaidGeneration {
   generate(request: GenerationRequest, options: GenerationCallOptions): Promise<GenerationResult>;
+}
+
+/**
+ * What a paid node attaches to its result (`meta.job`): one schema, parsed where it is read
+ * (manifests, history, the run panel, the lightbox), so the request summary is declared once.
+ */
+export const zJobMeta = z.object({
+  jobId: z.string(),
+  requestId: z.string(),
+  outputUrls: z.array(z.string()),
+  /** What was asked (references by count and hash, never bytes). */
+  request: z.object({
+    model: z.string(),
+    prompt: z.string(),
+    references: z.int().min(0),
+    params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  }),
+  costUsd: z.number().optional(),
+  /** Outputs whose bytes could not be fetched (the job is partial). */
+  missing: z.array(z.object({ index: z.int(), url: z.string(), reason: z.string() })).default([]),
+  /** Came from an earlier job (stored, joined or re-attached): nothing new was paid. */
+  reused: z.boolean().default(false),
+});
+export type JobMeta = z.infer<typeof zJobMeta>;
+
+/** The job facts in a node result's meta, when there are any and they parse. */
+export function readJobMeta(meta: Readonly<Record<string, unknown>> | undefined): JobMeta | undefined {
+  const parsed = zJobMeta.safeParse(meta?.job);
+  return parsed.success ? parsed.data : undefined;
 }

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Clock } from '../lib/clock';
-import type { Resolution } from '../model/seedream';
+import type { PaidGeneration, ProgressDetail } from './generation';
 import type { Issue } from './issues';
 import type { ImageRef, PortSpec, PortValue } from './ports';
 
@@ -34,6 +34,8 @@ export interface NodeDefinition<P extends z.ZodObject = z.ZodObject> {
   readonly alwaysRun?: boolean;
   /** Shown in the palette as superseded by a newer kind; existing nodes keep working. */
   readonly deprecated?: boolean;
+  /** What the rest of the app needs to know about this kind (billing, frames, sinks): read these, never the kind name. */
+  readonly traits?: NodeTraits;
   /** Upgrades params saved by an older `kindVersion` to this version's shape. */
   migrateParams?(fromVersion: number, params: Record<string, unknown>): Record<string, unknown>;
   /**
@@ -45,6 +47,16 @@ export interface NodeDefinition<P extends z.ZodObject = z.ZodObject> {
   // to NodeDefinition<ZodObject> in a registry.
   /** Does the work. Honours `ctx.signal`; returns a value for every output port. */
   run(args: RunArgs<z.infer<P>>): Promise<Record<string, PortValue>>;
+}
+
+/** Facts about a kind that the cost dialog, history, canvas and CLI read instead of checking `kind`. */
+export interface NodeTraits {
+  /** Each run submits a paid job for `model`, priced per output: the price follows the number param `priceParam`. */
+  readonly billing?: { readonly model: string; readonly priceParam: string };
+  /** Its image-list output is a sequence of frames the user can pick from (frame strip with a picker). */
+  readonly frames?: { readonly pickable: boolean };
+  /** A sink: `preview` shows images (the CLI writes them when nothing saves), `save` writes them. */
+  readonly sink?: 'preview' | 'save';
 }
 
 /** What the planner knows about a node's inputs before running. */
@@ -86,8 +98,8 @@ export interface ParamMeta {
 
 /** Everything a node may use while running. Built per node by the executor from the host's services. */
 export interface RunContext {
-  /** Seedream generation through RunComfy's Model API (or the simulator). */
-  readonly api: SeedreamApi;
+  /** Paid generation, through the host's job ledger (RunComfy, or the simulator). */
+  readonly generation: PaidGeneration;
   /** Image bytes: IndexedDB in the browser, files in Node. */
   readonly assets: AssetStore;
   /** Where Save nodes put bytes: downloads in the browser, files in the CLI. */
@@ -96,56 +108,19 @@ export interface RunContext {
   readonly signal: AbortSignal;
   /** This node's Merkle cache key: identifies "this work with these inputs" across runs and reloads. */
   readonly cacheKey: string;
+  /** The run this node runs in. */
+  readonly runId: string;
   readonly clock: Clock;
   /** Reports progress: fraction 0..1 when known, a short message, and structured detail. */
   progress(fraction: number | undefined, message?: string, detail?: ProgressDetail): void;
-  /** Attaches facts to this node's result (request id, cost, output URLs); kept with cached results. */
+  /** Attaches facts to this node's result (its job: request id, cost, output URLs); kept with cached results. */
   annotate(meta: Record<string, unknown>): void;
+  /** Keeps this result out of the cache (e.g. some paid images are still missing: a later run fetches them). */
+  doNotCache(reason: string): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
 }
 
-/** Structured progress of a remote job, so UIs can show queue position and billing state. */
-export interface ProgressDetail {
-  phase?: 'validating' | 'submitting' | 'queued' | 'running' | 'downloading' | 'cancelling';
-  requestId?: string;
-  queuePosition?: number;
-}
-
-/** A Seedream 4.5 Edit Sequential job as nodes describe it (node terms, not wire terms). */
-export interface SeedreamJobRequest {
-  images: readonly ImageRef[];
-  prompt: string;
-  maxImages: number;
-  resolution: Resolution;
-  seed: number;
-}
-
-export interface SeedreamJobResult {
-  requestId: string;
-  /** Downloaded outputs, stored as assets: the bytes are kept, not only provider URLs. */
-  images: ImageRef[];
-  /** The provider's output URLs, in order (they expire). */
-  outputUrls: string[];
-  /** What the request was charged in USD, when the API reports it. */
-  costUsd?: number;
-}
-
-/** The generation service as seen by nodes. The host wires it to the API client. */
-export interface SeedreamApi {
-  editSequential(request: SeedreamJobRequest, options: SeedreamCallOptions): Promise<SeedreamJobResult>;
-}
-
-export interface SeedreamCallOptions {
-  signal: AbortSignal;
-  onProgress?: (detail: ProgressDetail, message: string) => void;
-  /**
-   * Awaited right after a submit is accepted and before the first poll, so a host can write the
-   * request id somewhere durable (a journal) first: a paid request id is never lost to a crash.
-   */
-  onSubmitted?: (requestId: string) => Promise<void> | void;
-  /** Which node and which work this is, so a host can re-attach after a reload instead of resubmitting. */
-  job?: { nodeId: string; cacheKey: string };
-}
+export type { ProgressDetail };
 
 /** Content-addressed image bytes. */
 export interface AssetStore {

@@ -27,3 +27,4 @@ export { resultOf } from './result-of';
 export { applyJobEvent, canMove, LedgerTransitionError, type JobEvent } from './transitions';
 export { ownedElsewhere, workStatus, type WorkStatus } from './work-status';
 export { readBackoffMs, type LedgerPollContext, type LedgerPollPolicy, type RunFactors, type RunTimeLearner } from './follow-job';
+export { recordFromJournalEntry, zOldJournalEntry, type OldJournalEntry } from './journal-migration';

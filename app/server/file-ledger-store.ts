@@ -3,7 +3,7 @@ import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseJobRecord, type JobRecord } from '../ledger/job-record';
 import { checkRevision, isUnfinished, newestFirst, type LedgerStore } from '../ledger/ledger-store';
-import { recordFromJournalEntry, zOldJournalEntry } from './journal-migration';
+import { recordFromJournalEntry, zOldJournalEntry } from '../ledger/journal-migration';
 import { isPidAlive } from './owner-liveness';
 
 /** Another process holds the ledger of this cache dir. */

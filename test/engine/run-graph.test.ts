@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineNode } from '../../app/graph/registry';
+import { createRegistry, defineNode } from '../../app/graph/registry';
 import { MemoryCache, type CacheStore } from '../../app/engine/cache';
 import type { RunEvent } from '../../app/engine/events';
 import { runGraph } from '../../app/engine/run-graph';
@@ -148,6 +148,34 @@ describe('runGraph', () => {
       expect(idsOf(second.events, 'node-start')).toEqual(['b', 'sink']);
       expect(idsOf(second.events, 'node-cached')).toEqual(['a', 'c']);
       expect(Object.fromEntries(kit.calls)).toEqual({ a: 1, b: 2, c: 1, sink: 2 });
+    });
+
+    it('keeps a result out of the cache when its node asks to (a partial paid result), and runs it again next time', async () => {
+      let runs = 0;
+      const partial = defineNode({
+        kind: 'stub.partial',
+        version: 1,
+        title: 'Partial',
+        category: 'Test',
+        description: 'Asks not to be cached.',
+        inputs: [],
+        outputs: [{ name: 'out', type: 'image-list' }],
+        params: z.object({}),
+        isOutput: true,
+        async run({ ctx }) {
+          runs++;
+          ctx.doNotCache('1 image still missing');
+          return { out: [stubImage(`p${runs}`)] };
+        },
+      });
+      const registry = createRegistry([partial]);
+      const cache = new MemoryCache();
+      const wf = graph().node('p', 'stub.partial').build();
+      await runRecorded(wf, registry, { cache });
+      const second = await runRecorded(wf, registry, { cache });
+      expect(runs).toBe(2);
+      expect(idsOf(second.events, 'node-cached')).toEqual([]);
+      expect(cache.size).toBe(0);
     });
 
     it('always runs an alwaysRun node and never stores it', async () => {

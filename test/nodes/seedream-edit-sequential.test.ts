@@ -1,3 +1,4 @@
+import { readJobMeta } from '../../app/graph/generation';
 import { describe, expect, it } from 'vitest';
 import type { PortValue } from '../../app/graph/ports';
 import { RESOLUTIONS } from '../../app/model/seedream';
@@ -129,33 +130,74 @@ describe('seedream.edit-sequential run', () => {
       params: { prompt: PROMPT, maxImages: 3, resolution: '2560x1440 (16:9)', seed: 7 },
       inputs: { images },
     });
-    expect(ctx.api.calls).toHaveLength(1);
-    expect(ctx.api.calls[0]?.request).toEqual({ images, prompt: PROMPT, maxImages: 3, resolution: '2560x1440 (16:9)', seed: 7 });
-    expect(ctx.api.calls[0]?.signal).toBe(ctx.signal);
+    expect(ctx.generation.calls).toHaveLength(1);
+    expect(ctx.generation.calls[0]?.request).toEqual({
+      model: 'bytedance/seedream-4-5/edit-sequential',
+      references: images,
+      prompt: PROMPT,
+      params: { maxImages: 3, resolution: '2560x1440 (16:9)', seed: 7 },
+      maxOutputs: 3,
+    });
+    expect(ctx.generation.calls[0]?.signal).toBe(ctx.signal);
+    expect(ctx.generation.calls[0]?.job).toEqual({ nodeId: 'node-1', cacheKey: ctx.cacheKey, runId: 'run-test' });
     expect(outputs).toEqual({ images: testImages(3, 1000) });
   });
 
   it('uses the linked prompt instead of the inline one when linked', async () => {
     const { ctx } = await runNode(node, { params: { prompt: '' }, inputs: { images: testImages(1), prompt: 'Generate 3 images of rain' } });
-    expect(ctx.api.calls[0]?.request.prompt).toBe('Generate 3 images of rain');
+    expect(ctx.generation.calls[0]?.request.prompt).toBe('Generate 3 images of rain');
   });
 
-  it('annotates request id, cost and output urls when the api answers', async () => {
+  it('annotates its job (one schema: request id, cost, output urls, what was asked) when the ledger answers', async () => {
     const ctx = createFakeRunContext();
-    ctx.api.respond = () => ({ requestId: 'r-9', images: testImages(1), outputUrls: ['https://out.example/1.png'], costUsd: 0.12 });
+    ctx.generation.respond = () => ({
+      jobId: 'j-9',
+      requestId: 'r-9',
+      images: testImages(1),
+      missing: [],
+      outputUrls: ['https://out.example/1.png'],
+      costUsd: 0.12,
+      reused: false,
+    });
     await runNode(node, { params: { prompt: PROMPT }, inputs: { images: testImages(1) }, ctx });
-    expect(ctx.annotations).toEqual({
+    expect(readJobMeta(ctx.annotations)).toEqual({
+      jobId: 'j-9',
       requestId: 'r-9',
       costUsd: 0.12,
-      request: { references: 1, prompt: PROMPT, maxImages: 3, resolution: '2048x2048 (1:1)', seed: 54519385 },
+      request: {
+        model: 'bytedance/seedream-4-5/edit-sequential',
+        references: 1,
+        prompt: PROMPT,
+        params: { maxImages: 3, resolution: '2048x2048 (1:1)', seed: 54519385 },
+      },
       outputUrls: ['https://out.example/1.png'],
+      missing: [],
+      reused: false,
     });
     expect(ctx.logs).toContainEqual({ level: 'info', message: 'Seedream returned 1 image of up to 3' });
+    expect(ctx.uncacheable.reason).toBeUndefined();
+  });
+
+  it('delivers the images that arrived, warns, and stays out of the cache when some are missing', async () => {
+    const ctx = createFakeRunContext();
+    ctx.generation.respond = () => ({
+      jobId: 'j-1',
+      requestId: 'r-1',
+      images: testImages(2),
+      missing: [{ index: 2, url: 'https://out.example/3.png', reason: 'HTTP 500' }],
+      outputUrls: ['https://out.example/1.png', 'https://out.example/2.png', 'https://out.example/3.png'],
+      reused: false,
+    });
+    const { outputs } = await runNode(node, { params: { prompt: PROMPT }, inputs: { images: testImages(1) }, ctx });
+    expect(outputs).toEqual({ images: testImages(2) });
+    expect(ctx.uncacheable.reason).toContain('1 image of request r-1');
+    expect(ctx.logs).toContainEqual({ level: 'warn', message: expect.stringContaining('could not be fetched (#3)') });
+    expect(readJobMeta(ctx.annotations)?.missing).toHaveLength(1);
   });
 
   it('forwards progress detail and message when the api reports progress', async () => {
     const ctx = createFakeRunContext();
-    ctx.api.progress = [[{ phase: 'queued', requestId: 'req-1', queuePosition: 2 }, 'In queue (position 2)']];
+    ctx.generation.progress = [[{ phase: 'queued', requestId: 'req-1', queuePosition: 2 }, 'In queue (position 2)']];
     await runNode(node, { params: { prompt: PROMPT }, inputs: { images: testImages(1) }, ctx });
     expect(ctx.progressCalls).toEqual([
       { fraction: undefined, message: 'In queue (position 2)', detail: { phase: 'queued', requestId: 'req-1', queuePosition: 2 } },
@@ -170,31 +212,31 @@ describe('seedream.edit-sequential run', () => {
     ['an empty linked prompt', { images: testImages(1), prompt: '  ' }, { prompt: PROMPT }, 'prompt-empty', 'prompt'],
     ['a 600-character linked prompt', { images: testImages(1), prompt: 'y'.repeat(600) }, {}, 'prompt-too-long', 'prompt'],
     ['an empty inline prompt', { images: testImages(1) }, { prompt: '' }, 'prompt-empty', 'prompt'],
-  ])('refuses %s without calling the api', async (_, inputs, params, code, field) => {
+  ])('refuses %s without calling the ledger', async (_, inputs, params, code, field) => {
     const ctx = createFakeRunContext();
     const run = runNode(node, { params, inputs, ctx, nodeId: 'seq-1' });
     await expect(run).rejects.toBeInstanceOf(NodeInputError);
     await expect(run).rejects.toMatchObject({ code, field, nodeId: 'seq-1' });
-    expect(ctx.api.calls).toHaveLength(0);
+    expect(ctx.generation.calls).toHaveLength(0);
   });
 
   it('logs a warning when references + Max images exceed 15 at run time', async () => {
     const { ctx } = await runNode(node, { params: { prompt: 'Generate 2 images', maxImages: 2 }, inputs: { images: testImages(14) } });
     expect(ctx.logs).toContainEqual({ level: 'warn', message: expect.stringMatching(/15 − 14 = 1 image$/) });
-    expect(ctx.api.calls).toHaveLength(1);
+    expect(ctx.generation.calls).toHaveLength(1);
   });
 
   it('does not call the api when the run is already stopped', async () => {
     const ctx = createFakeRunContext();
     ctx.abort(new Error('stopped by user'));
     await expect(runNode(node, { params: { prompt: PROMPT }, inputs: { images: testImages(1) }, ctx })).rejects.toThrow('stopped by user');
-    expect(ctx.api.calls).toHaveLength(0);
+    expect(ctx.generation.calls).toHaveLength(0);
   });
 
   it('passes api errors through unchanged when the api fails', async () => {
     const ctx = createFakeRunContext();
     const failure = new Error('upstream unavailable');
-    ctx.api.respond = () => Promise.reject(failure);
+    ctx.generation.respond = () => Promise.reject(failure);
     await expect(runNode(node, { params: { prompt: PROMPT }, inputs: { images: testImages(1) }, ctx })).rejects.toBe(failure);
   });
 });

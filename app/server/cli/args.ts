@@ -10,11 +10,14 @@ export const CLI_HELP = `Usage:
 Options:
   --out <dir>            where images and manifest.json are written (required for edit/run)
   --concurrency <n>      nodes running at once (default 4)
-  --cache-dir <dir>      keep results between runs: the same work is not submitted (or paid) again
+  --cache-dir <dir>      the job ledger, images and results (default ~/.cache/sequence-studio, or
+                         $SEQUENCE_STUDIO_CACHE): the same work is never submitted (or paid) twice
   --simulate             use the built-in RunComfy simulator (placeholder images, no cost)
   --set <field>=<value>  fill a template field (see "templates"); <node>.<param>=<value> sets any param.
                          Fields listed as required hold only sample values: run refuses until they are set.
                          Image fields and params take a file path or an https URL.
+  --repay <job id|all>   pay again for work an earlier attempt may have been billed for (an unknown
+                         submission, expired or lost images): the run names the job id; repeatable
   --json                 print a machine-readable summary (the manifest) on stdout
   -h, --help             this text
 
@@ -32,6 +35,7 @@ const zCommon = z.object({
   cacheDir: z.string().min(1).optional(),
   simulate: z.boolean().default(false),
   json: z.boolean().default(false),
+  repay: z.array(z.string().min(1)).default([]),
 });
 
 export type CliCommand =
@@ -73,6 +77,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     cacheDir: v['cache-dir'],
     simulate: v.simulate ?? false,
     json: v.json ?? false,
+    repay: v.repay ?? [],
   });
   if (!common.success) throw new UsageError(common.error.issues.map((i) => i.message).join('; '));
 
@@ -116,6 +121,7 @@ const OPTIONS = {
   set: { type: 'string', multiple: true },
   concurrency: { type: 'string' },
   'cache-dir': { type: 'string' },
+  repay: { type: 'string', multiple: true },
   simulate: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },

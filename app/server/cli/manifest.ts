@@ -3,23 +3,31 @@ import type { NodeOutcome, RunSummary } from '../../engine/events';
 import type { Workflow } from '../../graph/workflow-schema';
 import type { SavedFile } from '../file-output-sink';
 
-/** What happened to one paid request, as far as this run knows. */
+/** One paid job this run made or reused, as the ledger has it. */
 export const zRequestRecord = z.object({
   nodeId: z.string(),
-  requestId: z.string(),
-  outcome: z.enum(['completed', 'failed', 'cancelled', 'still-running', 'unknown']),
+  jobId: z.string(),
+  /** Absent while an intent's submit never answered (an unknown submission). */
+  requestId: z.string().optional(),
+  /** The ledger's state: stored, partial (stored with images missing), running, unknown-submission, … */
+  state: z.string(),
+  /** not-billed | pending | billed | may-be-billed | unknown — "not billed" only when the API said so. */
+  billing: z.string(),
+  partial: z.boolean().optional(),
   costUsd: z.number().optional(),
   outputUrls: z.array(z.string()).default([]),
+  /** Outputs whose bytes could not be fetched; a re-run with the same --cache-dir fetches them for free. */
+  missing: z.array(z.object({ index: z.number(), url: z.string(), reason: z.string() })).optional(),
   inputs: z.record(z.string(), z.unknown()).optional(),
   message: z.string().optional(),
-  /** A result reused from the cache: made (and paid) by an earlier run, not this one. */
-  cached: z.boolean().optional(),
+  /** Made (and paid for) by an earlier run: reused here at $0. */
+  reused: z.boolean().optional(),
 });
 export type RequestRecord = z.infer<typeof zRequestRecord>;
 
 /** `manifest.json`: everything a person or a script needs to find and trust the outputs. */
 export const zManifest = z.object({
-  manifestVersion: z.literal(1),
+  manifestVersion: z.literal(2),
   status: z.enum(['succeeded', 'failed', 'aborted', 'invalid']),
   mode: z.enum(['simulator', 'runcomfy']),
   workflow: z.object({ origin: z.string(), name: z.string().optional() }),
@@ -66,13 +74,13 @@ export interface ManifestInput {
 /** Builds the manifest from a run's outcome and what the CLI tracked on the side. */
 export function buildManifest(m: ManifestInput): Manifest {
   const costs = m.requests
-    .filter((r) => !r.cached)
+    .filter((r) => !r.reused)
     .map((r) => r.costUsd)
     .filter((c): c is number => c !== undefined);
   const kindOf = new Map(m.workflow.nodes.map((n) => [n.id, n.kind]));
   const outcomes: [string, NodeOutcome][] = m.summary ? [...m.summary.nodes] : [];
   return {
-    manifestVersion: 1,
+    manifestVersion: 2,
     status: m.statusOverride ?? m.summary?.status ?? 'failed',
     mode: m.mode,
     workflow: { origin: m.origin, ...(m.workflow.meta.name ? { name: m.workflow.meta.name } : {}) },

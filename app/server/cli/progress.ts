@@ -1,5 +1,5 @@
 import type { RunEvent } from '../../engine/events';
-import type { ProgressDetail } from '../../graph/node-definition';
+import { readJobMeta, type ProgressDetail } from '../../graph/generation';
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
@@ -48,6 +48,8 @@ export class ProgressReporter {
     if (detail?.phase) parts.push(detail.phase);
     if (detail?.queuePosition !== undefined) parts.push(`position ${detail.queuePosition}`);
     if (detail?.requestId) parts.push(`request ${detail.requestId}`);
+    // Retries, refused cancels and billing notes are sentences worth reading in full.
+    if (message && (detail?.retrying || detail?.phase === 'cancelling' || /billed|cancel/i.test(message))) parts.push(message);
     const state = parts.join(', ') || message || 'working';
     const prev = this.last.get(nodeId);
     if (prev && prev.line === state && this.now() - prev.at < 10_000) return;
@@ -63,8 +65,11 @@ export class ProgressReporter {
 
 function describeMeta(meta: Record<string, unknown>): string {
   const bits: string[] = [];
-  if (typeof meta.requestId === 'string') bits.push(`request ${meta.requestId}`);
-  if (typeof meta.costUsd === 'number') bits.push(`$${meta.costUsd.toFixed(2)}`);
+  const job = readJobMeta(meta);
+  if (job) bits.push(`request ${job.requestId}`);
+  if (job?.costUsd !== undefined && !job.reused) bits.push(`$${job.costUsd.toFixed(2)}`);
+  if (job?.reused) bits.push('reused, nothing paid');
+  if (job?.missing.length) bits.push(`${job.missing.length} image(s) missing`);
   if (Array.isArray(meta.files)) bits.push(`${meta.files.length} file(s)`);
   return bits.length ? ` (${bits.join(', ')})` : '';
 }

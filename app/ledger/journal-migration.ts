@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { JOB_RECORD_VERSION, type JobRecord } from '../ledger/job-record';
+import { JOB_RECORD_VERSION, type JobRecord } from './job-record';
 
 /**
  * The request journal of earlier versions (`<cache-dir>/journal/<request id>.json`, and the
