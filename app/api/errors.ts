@@ -135,6 +135,22 @@ export class DownloadError extends ApiError {
   }
 }
 
+/**
+ * One paragraph for people: the message, how many attempts were made, and each cause's message
+ * that adds something (context travels in `cause` and fields, never spliced into `message`).
+ */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  let text = error.message;
+  if (error instanceof ApiError && error.attempts !== undefined && error.attempts > 1) text += ` (gave up after ${error.attempts} attempts)`;
+  let cause: unknown = error.cause;
+  for (let depth = 0; cause instanceof Error && depth < 4; depth++) {
+    if (cause.message && !text.includes(cause.message)) text += ` Cause: ${cause.message}`;
+    cause = cause.cause;
+  }
+  return text;
+}
+
 const REDACTED = '[redacted]';
 
 /** `text` with the secret, and anything that looks like a bearer credential, blanked out. */

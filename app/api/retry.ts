@@ -53,10 +53,9 @@ export interface RetryOptions {
 
 /**
  * Calls `attempt` until it succeeds, throws a non-ApiError, or retrying must stop. The error
- * finally thrown says how many attempts were made and over how long.
+ * finally thrown carries how many attempts were made (`attempts`, when more than one).
  */
 export async function withRetry<T>(attempt: (n: number) => Promise<T>, o: RetryOptions): Promise<T> {
-  const started = o.clock.now();
   for (let n = 1; ; n++) {
     try {
       return await attempt(n);
@@ -65,11 +64,8 @@ export async function withRetry<T>(attempt: (n: number) => Promise<T>, o: RetryO
       const allowed = o.mayRetry ? o.mayRetry(e) : e.retryable;
       const delay = allowed ? nextRetryDelay(e, n, o.policy, o.random) : undefined;
       if (delay === undefined) {
-        if (n > 1) {
-          e.attempts = n;
-          const seconds = Math.round((o.clock.now() - started) / 1000);
-          e.message += ` Gave up after ${n} attempts over ${seconds} s.`;
-        }
+        // The count is a field, never spliced into the message (describeError shows it).
+        if (n > 1) e.attempts = n;
         throw e;
       }
       await o.clock.sleep(delay, o.signal);

@@ -2,10 +2,10 @@ import type { AssetStore, ProgressDetail, SeedreamApi, SeedreamJobResult } from 
 import type { ImageRef } from '../graph/ports';
 import { abortReason, type Clock } from '../lib/clock';
 import { DEFAULT_MAX_IMAGES, DEFAULT_RESOLUTION, type SeedreamInput } from '../model/seedream';
-import type { RunComfyClient } from './client';
-import { downloadOutput, type DownloadOptions } from './download';
-import { ApiError, JobFailedError } from './errors';
-import { checkImageBytes, imagePlace, inputError, toDataUri } from './input-checks';
+import { ApiError } from './errors';
+import type { RunComfyClient } from './runcomfy/client';
+import { downloadOutput, type DownloadOptions } from './runcomfy/download';
+import { checkImageBytes, imagePlace, inputError, toDataUri } from './runcomfy/input-checks';
 import { RunTimeEstimator, type PollPolicy, type RunTimeFactors } from './poll-policy';
 import { waitForJob, type JobDeadlines, type JobUpdate } from './wait-for-job';
 
@@ -21,7 +21,7 @@ export interface SeedreamServiceOptions {
   estimator?: RunTimeEstimator;
   /**
    * When a stop cannot cancel a job (it is running, so it will be billed): `'detach'` (default,
-   * the CLI) throws StillRunningError with the request id; `'collect'` (the editor) keeps polling
+   * the CLI) throws a `still-running` ApiError with the request id; `'collect'` (the editor) keeps polling
    * and downloading until `detachSignal` aborts, so the paid images still arrive.
    */
   onStop?: 'detach' | 'collect';
@@ -51,7 +51,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
  * checked → data URI; https URLs as they are), submits exactly once, reports the request id the
  * moment it exists (callers journal it), waits, downloads the outputs into the asset store and
  * returns them. Stopping cancels a queued job; a running one cannot be cancelled, so stopping
- * then throws a StillRunningError naming the request id (it will be billed).
+ * then throws a `still-running` ApiError naming the request id (it will be billed).
  */
 export function createSeedreamService(o: SeedreamServiceOptions): SeedreamService {
   const estimator = o.estimator ?? new RunTimeEstimator();
@@ -122,12 +122,10 @@ async function collect(
   if (w.factors && !w.pollNow) estimator.observe(w.factors, finished.runMs);
   const { outputUrls, costUsd } = finished.result;
   if (outputUrls.length === 0) {
-    throw new JobFailedError(
+    throw new ApiError(
+      'job-failed',
       `RunComfy reports request ${requestId} succeeded but returned no images. Run again (a new request), or ask RunComfy support about it.`,
-      undefined,
-      {
-        requestId,
-      },
+      { requestId },
     );
   }
   w.onProgress?.({ phase: 'downloading', requestId }, `Downloading ${plural(outputUrls.length, 'image')}`);
@@ -143,10 +141,7 @@ async function collect(
       w.onProgress?.({ phase: 'downloading', requestId }, `Downloaded ${done} of ${outputUrls.length}`);
       return ref;
     } catch (e) {
-      if (e instanceof ApiError) {
-        e.requestId = requestId;
-        e.message += ` Request ${requestId} finished (billed); its output URLs stay valid for a limited time, so retry soon by resuming this request id.`;
-      }
+      if (e instanceof ApiError) e.requestId = requestId;
       throw e;
     }
   });

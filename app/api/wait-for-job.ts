@@ -1,8 +1,8 @@
 import type { Clock } from '../lib/clock';
-import type { RunComfyClient } from './client';
-import { ApiError, CancelledError, DeadlineError, JobFailedError, StillRunningError } from './errors';
+import { ApiError } from './errors';
 import { adaptivePollPolicy, type PollPolicy } from './poll-policy';
-import { isTerminal, type CancelOutcome, type JobResult, type JobState } from './schemas';
+import type { RunComfyClient } from './runcomfy/client';
+import { isTerminal, type CancelOutcome, type JobResult, type JobState } from './runcomfy/schemas';
 
 /** Per-job limits. */
 export interface JobDeadlines {
@@ -32,7 +32,7 @@ export interface WaitOptions {
   pollNow?: boolean;
   /**
    * Stop: the job is cancelled if still queued (not billed). If it cannot be cancelled,
-   * `onStop: 'detach'` (default) throws StillRunningError; `'collect'` keeps collecting its
+   * `onStop: 'detach'` (default) throws a `still-running` ApiError; `'collect'` keeps collecting its
    * (billed) result until `detachSignal` aborts.
    */
   signal?: AbortSignal;
@@ -94,7 +94,7 @@ export async function waitForJob(client: JobReader, requestId: string, o: WaitOp
   const stop = async (): Promise<void> => {
     const { outcome, error } = phase === 'running' ? { outcome: 'not_cancellable' as const, error: undefined } : await cancel();
     if (outcome === 'cancelled') {
-      throw new CancelledError(`Stopped: request ${requestId} was cancelled at RunComfy before it started; it will not be billed.`, { requestId });
+      throw new ApiError('cancelled', `Stopped: request ${requestId} was cancelled at RunComfy before it started; it will not be billed.`, { requestId });
     }
     const why =
       outcome === 'failed'
@@ -112,7 +112,7 @@ export async function waitForJob(client: JobReader, requestId: string, o: WaitOp
       report({ state: 'running', message: `Could not cancel: ${why}. Collecting its images.` });
       return;
     }
-    throw new StillRunningError(`Stopped waiting: ${why}. Its images can still be collected with this request id until RunComfy expires it.`, {
+    throw new ApiError('still-running', `Stopped waiting: ${why}. Its images can still be collected with this request id until RunComfy expires it.`, {
       requestId,
       ...(error ? { cause: error } : {}),
     });
@@ -136,19 +136,17 @@ export async function waitForJob(client: JobReader, requestId: string, o: WaitOp
     if (phase === 'queued' && clock.now() >= deadlineAt) {
       const { outcome, error } = await cancel();
       if (outcome === 'cancelled') {
-        throw new DeadlineError(
+        throw new ApiError(
+          'deadline',
           `Request ${requestId} waited in RunComfy's queue for more than ${secs(limits.queuedMs)}, so it was cancelled (not billed). Try again later, or allow a longer queue wait.`,
-          'queued',
-          true,
-          { requestId },
+          { requestId, detail: { phase: 'queued', cancelled: true } },
         );
       }
       if (outcome === 'failed') {
-        throw new DeadlineError(
+        throw new ApiError(
+          'deadline',
           `Request ${requestId} waited in RunComfy's queue for more than ${secs(limits.queuedMs)}; cancelling it failed (${error?.message ?? 'no answer'}), so it may still run and be billed. Stopped waiting.`,
-          'queued',
-          false,
-          { requestId, ...(error ? { cause: error } : {}) },
+          { requestId, detail: { phase: 'queued', cancelled: false }, ...(error ? { cause: error } : {}) },
         );
       }
       // Not cancellable: it started meanwhile. Keep collecting under the running deadline.
@@ -176,10 +174,8 @@ export async function waitForJob(client: JobReader, requestId: string, o: WaitOp
         await stop();
         continue;
       }
-      if (e instanceof ApiError && e.code !== 'not-found') {
-        e.requestId = requestId;
-        e.message += ` Request ${requestId} may still be running (and billed); collect it later with this request id.`;
-      }
+      // The request id is a field: whoever shows the error says the job may still be running.
+      if (e instanceof ApiError && e.code !== 'not-found') e.requestId = requestId;
       throw e;
     }
 
@@ -187,14 +183,14 @@ export async function waitForJob(client: JobReader, requestId: string, o: WaitOp
       return { result, requests, runMs: Math.max(0, clock.now() - lastGap / 2 - runningSince) };
     }
     if (state === 'failed' && result) {
-      throw new JobFailedError(
+      throw new ApiError(
+        'job-failed',
         `RunComfy reports that request ${requestId} failed: ${result.errorText ?? 'no reason given'}. Check the images and the prompt, then run again (a new request). Whether failed requests are billed is not documented.`,
-        result.errorText,
-        { requestId },
+        { requestId, detail: result.errorText },
       );
     }
     if (state === 'cancelled') {
-      throw new CancelledError(`Request ${requestId} was cancelled at RunComfy (not by this run); it will not be billed.`, { requestId });
+      throw new ApiError('cancelled', `Request ${requestId} was cancelled at RunComfy (not by this run); it will not be billed.`, { requestId });
     }
     if (isTerminal(state)) {
       // The status endpoint cannot tell success from failure: read the result now.
@@ -216,11 +212,10 @@ export async function waitForJob(client: JobReader, requestId: string, o: WaitOp
     }
     report({ state: 'running', message: `Request ${requestId} is running at RunComfy` });
     if (clock.now() >= runningSince + limits.runningMs) {
-      throw new DeadlineError(
+      throw new ApiError(
+        'deadline',
         `Request ${requestId} has been running for more than ${secs(limits.runningMs)}; stopped waiting. It is still running at RunComfy and will be billed; collect its images later with this request id.`,
-        'running',
-        false,
-        { requestId },
+        { requestId, detail: { phase: 'running', cancelled: false } },
       );
     }
   }

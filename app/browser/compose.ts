@@ -1,4 +1,4 @@
-import { RunComfyClient } from '../api/client';
+import { RunComfyClient } from '../api/runcomfy/client';
 import { createSeedreamService } from '../api/seedream-service';
 import { planRun, runGraph } from '../engine';
 import type { CacheStore } from '../engine/cache';

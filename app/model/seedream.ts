@@ -17,8 +17,8 @@ export const MAX_OUTPUT_IMAGES = 15;
 export const MAX_TOTAL_IMAGES = 15;
 /** The prompt must be shorter than 600 characters (1–599). */
 export const MAX_PROMPT_CHARS = 599;
-/** Each reference file must be smaller than 10 MB. */
-export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+/** Each reference file must be under 10 MB, read as decimal megabytes: at most 9,999,999 bytes. */
+export const MAX_IMAGE_BYTES = 10_000_000;
 /** Width and height each strictly greater than 14 px and strictly less than 6000 px. */
 export const MIN_IMAGE_SIDE_EXCLUSIVE = 14;
 export const MAX_IMAGE_SIDE_EXCLUSIVE = 6000;

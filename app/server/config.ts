@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_BASE_URL, isLoopbackHost } from '../api/client';
+import { DEFAULT_BASE_URL, isLoopbackHost } from '../api/runcomfy/client';
 
 /** RunComfy's Model API, used when `RUNCOMFY_BASE_URL` is not set (the client's default). */
 export const DEFAULT_RUNCOMFY_BASE_URL = DEFAULT_BASE_URL;

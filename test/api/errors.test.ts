@@ -1,30 +1,46 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import {
-  ApiError,
-  AuthError,
-  CancelledError,
-  DeadlineError,
-  InvalidInputError,
-  redactSecret,
-  scrubError,
-  StillRunningError,
-  UnknownSubmissionError,
-} from '../../app/api/errors';
+import { ApiError, describeError, DownloadError, InvalidInputError, isApiError, redactSecret, scrubError, UnknownSubmissionError } from '../../app/api/errors';
 
-describe('ApiError subclasses', () => {
-  it('carry a stable code, status, retryable flag and request id', () => {
-    expect(new AuthError('x', { status: 401, retryable: true })).toMatchObject({ code: 'auth', status: 401, retryable: false, name: 'AuthError' });
+describe('ApiError', () => {
+  it('takes retryable from the code table unless told otherwise', () => {
+    expect(new ApiError('auth', 'x', { status: 401 })).toMatchObject({ code: 'auth', status: 401, retryable: false, name: 'ApiError' });
+    expect(new ApiError('upstream-unavailable', 'x')).toMatchObject({ retryable: true });
+    expect(new ApiError('upstream-unavailable', 'x', { retryable: false })).toMatchObject({ retryable: false });
+    expect(new ApiError('deadline', 'x', { detail: { phase: 'queued', cancelled: true } })).toMatchObject({
+      code: 'deadline',
+      detail: { phase: 'queued', cancelled: true },
+    });
+  });
+
+  it('keeps the subclasses that carry data', () => {
     expect(new InvalidInputError('x', [{ severity: 'error', code: 'c', message: 'm', field: 'prompt' }])).toMatchObject({
       code: 'invalid-input',
       retryable: false,
     });
-    expect(new CancelledError('x', { requestId: 'r' })).toMatchObject({ code: 'cancelled', requestId: 'r' });
-    expect(new DeadlineError('x', 'queued', true)).toMatchObject({ code: 'deadline', phase: 'queued', cancelled: true });
-    expect(new StillRunningError('x', { requestId: 'r' })).toMatchObject({ code: 'still-running', requestId: 'r' });
-    const sent = { url: 'u', bodyBytes: 1, images: [], prompt: 'p', maxImages: 1 };
+    const sent = { url: 'u', bodyBytes: 1, images: [], prompt: 'p', params: { maxImages: 1 } };
     expect(new UnknownSubmissionError('x', sent, 5)).toMatchObject({ code: 'unknown-submission', retryable: false, sent, sentAt: 5 });
-    expect(new AuthError('x')).toBeInstanceOf(ApiError);
+    expect(new DownloadError('x', 'https://a.runcomfy.net/1.png', { expired: true })).toMatchObject({ code: 'download', expired: true, retryable: false });
+    expect(new DownloadError('x', 'https://a.runcomfy.net/1.png')).toMatchObject({ expired: false, retryable: true });
+  });
+
+  it('is recognised by code with isApiError', () => {
+    const e = new ApiError('cancelled', 'x', { requestId: 'r' });
+    expect(isApiError(e)).toBe(true);
+    expect(isApiError(e, 'cancelled')).toBe(true);
+    expect(isApiError(e, 'auth')).toBe(false);
+    expect(isApiError(new Error('x'))).toBe(false);
+  });
+});
+
+describe('describeError', () => {
+  it('adds the attempt count and the causes that say something new', () => {
+    const inner = new Error('connect ECONNREFUSED');
+    const e = new ApiError('network', 'Reading the result failed: could not connect.', { cause: inner });
+    e.attempts = 3;
+    expect(describeError(e)).toBe('Reading the result failed: could not connect. (gave up after 3 attempts) Cause: connect ECONNREFUSED');
+    expect(describeError(new ApiError('network', 'same', { cause: new Error('same') }))).toBe('same');
+    expect(describeError('text')).toBe('text');
   });
 });
 

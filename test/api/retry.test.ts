@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, RateLimitedError, UpstreamUnavailableError } from '../../app/api/errors';
+import { ApiError } from '../../app/api/errors';
 import { backoffDelay, nextRetryDelay, READ_RETRY, withRetry } from '../../app/api/retry';
 import { FakeClock } from '../fixtures/fake-clock';
 
@@ -12,13 +12,13 @@ describe('backoffDelay', () => {
 
 describe('nextRetryDelay', () => {
   it('uses Retry-After instead of the backoff, and gives up when it is too long', () => {
-    expect(nextRetryDelay(new RateLimitedError('x', { retryAfterMs: 9_000 }), 1, READ_RETRY, () => 0)).toBe(9_000);
-    expect(nextRetryDelay(new RateLimitedError('x', { retryAfterMs: 61_000 }), 1, READ_RETRY, () => 0)).toBeUndefined();
+    expect(nextRetryDelay(new ApiError('rate-limited', 'x', { retryAfterMs: 9_000 }), 1, READ_RETRY, () => 0)).toBe(9_000);
+    expect(nextRetryDelay(new ApiError('rate-limited', 'x', { retryAfterMs: 61_000 }), 1, READ_RETRY, () => 0)).toBeUndefined();
   });
 
   it('gives up on non-retryable errors and after the last attempt', () => {
     expect(nextRetryDelay(new ApiError('auth', 'x'), 1, READ_RETRY, () => 0)).toBeUndefined();
-    expect(nextRetryDelay(new UpstreamUnavailableError('x'), 5, READ_RETRY, () => 0)).toBeUndefined();
+    expect(nextRetryDelay(new ApiError('upstream-unavailable', 'x'), 5, READ_RETRY, () => 0)).toBeUndefined();
   });
 });
 
@@ -29,7 +29,7 @@ describe('withRetry', () => {
     const value = await clock.drive(
       withRetry(
         async () => {
-          if (++n < 3) throw new UpstreamUnavailableError('down');
+          if (++n < 3) throw new ApiError('upstream-unavailable', 'down');
           return 'ok';
         },
         { policy: READ_RETRY, clock, random: () => 0 },
@@ -37,6 +37,13 @@ describe('withRetry', () => {
     );
     expect(value).toBe('ok');
     expect(clock.sleeps).toEqual([1_000, 2_000]);
+  });
+
+  it('counts the attempts in a field and leaves the message alone when it gives up', async () => {
+    const clock = new FakeClock();
+    const p = withRetry(() => Promise.reject(new ApiError('upstream-unavailable', 'down')), { policy: READ_RETRY, clock, random: () => 0 });
+    const e = await clock.drive(p).catch((x: unknown) => x);
+    expect(e).toMatchObject({ message: 'down', attempts: 5 });
   });
 
   it('passes non-API errors straight through', async () => {
@@ -48,7 +55,7 @@ describe('withRetry', () => {
   it('stops waiting when the signal aborts', async () => {
     const clock = new FakeClock();
     const ac = new AbortController();
-    const p = withRetry(() => Promise.reject(new UpstreamUnavailableError('down')), { policy: READ_RETRY, clock, random: () => 0, signal: ac.signal });
+    const p = withRetry(() => Promise.reject(new ApiError('upstream-unavailable', 'down')), { policy: READ_RETRY, clock, random: () => 0, signal: ac.signal });
     void clock.sleep(500).then(() => ac.abort(new Error('stopped')));
     await expect(clock.drive(p)).rejects.toThrow('stopped');
   });

@@ -1,4 +1,5 @@
 import { encode } from 'fast-png';
+import { encode as encodeJpeg } from 'jpeg-js';
 
 /**
  * Image bytes for tests. Headers are built by hand so any pixel size (5999 px, 10 MB) costs
@@ -147,4 +148,59 @@ export function webpHeader(width: number, height: number): Uint8Array {
 /** A complete, decodable RGBA PNG filled with one colour. */
 export function realPng(width: number, height: number, shade = 128): Uint8Array {
   return encode({ width, height, data: new Uint8Array(width * height * 4).fill(shade), channels: 4, depth: 8 });
+}
+
+/** A PNG chunk (length, type, data, CRC). */
+function pngChunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + data.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, data.length);
+  out.set(new TextEncoder().encode(type), 4);
+  out.set(data, 8);
+  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+  return out;
+}
+
+/**
+ * A complete, decodable PNG of exactly `totalBytes`: stored (uncompressed) pixels, then a private
+ * ancillary chunk (`ppAd`, which decoders skip) pads it to the size.
+ */
+export function pngOfSize(width: number, height: number, totalBytes: number): Uint8Array {
+  const base = encode({ width, height, data: new Uint8Array(width * height * 3), channels: 3, depth: 8 }, { zlib: { level: 0 } });
+  const padData = totalBytes - base.length - 12;
+  if (padData < 0) throw new Error(`a ${width}×${height} PNG is already ${base.length} bytes`);
+  const iend = base.length - 12;
+  const out = new Uint8Array(totalBytes);
+  out.set(base.subarray(0, iend));
+  out.set(pngChunk('ppAd', new Uint8Array(padData)), iend);
+  out.set(base.subarray(iend), iend + 12 + padData);
+  return out;
+}
+
+/**
+ * A PNG whose signature, IHDR and CRCs are all valid but whose IDAT is not a zlib stream: the
+ * header says "fine", only a full decode finds the damage.
+ */
+export function pngWithBrokenIdat(width: number, height: number): Uint8Array {
+  const good = realPng(width, height);
+  const ihdrEnd = 8 + 25;
+  const garbage = new Uint8Array(64).map((_, i) => (i * 37 + 11) & 0xff);
+  return concat([good.subarray(0, ihdrEnd), pngChunk('IDAT', garbage), pngChunk('IEND', new Uint8Array())]);
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** A complete, decodable baseline JPEG with some detail (so its scan data is not trivial). */
+export function realJpeg(width: number, height: number, quality = 85): Uint8Array {
+  const data = new Uint8Array(width * height * 4);
+  for (let i = 0; i < width * height; i++) data.set([(i * 7) & 255, (i >> 3) & 255, (i * 13) & 255, 255], i * 4);
+  return new Uint8Array(encodeJpeg({ width, height, data }, quality).data);
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { RunComfyClient } from '../../app/api/client';
+import { RunComfyClient } from '../../app/api/runcomfy/client';
 import { fixedPollPolicy } from '../../app/api/poll-policy';
 import { createSeedreamService } from '../../app/api/seedream-service';
 import { MemoryCache } from '../../app/engine/cache';

@@ -1,10 +1,11 @@
-import { abortReason, realClock, type Clock } from '../lib/clock';
-import { SEEDREAM_MODEL_ID, type SeedreamInput } from '../model/seedream';
-import { ApiError, BadResponseError, ClientConfigError, scrubError, UnknownSubmissionError, type SentSummary } from './errors';
+import { abortReason, realClock, type Clock } from '../../lib/clock';
+import { SEEDREAM_MODEL_ID, type SeedreamInput } from '../../model/seedream';
+import { ApiError, redactSecret, scrubError, UnknownSubmissionError } from '../errors';
+import { READ_RETRY, SUBMIT_RETRY, withRetry, type RetryPolicy } from '../retry';
 import { errorFromReply, errorFromTransport, exchange, isKnownRejectionCode, TransportFailure, type FetchLike, type HttpDeps, type HttpReply } from './http';
 import { checkBodySize, checkSeedreamInput, inputError } from './input-checks';
-import { READ_RETRY, SUBMIT_RETRY, withRetry, type RetryPolicy } from './retry';
 import { parseCancel, parseCatalog, parseResult, parseStatus, zSubmitResponse } from './schemas';
+import { summariseSent } from './seedream-wire';
 import type { CancelResult, CatalogInfo, JobResult, JobStatus } from './schemas';
 
 /** RunComfy's Model API, used when `RUNCOMFY_BASE_URL` is not set. */
@@ -42,6 +43,14 @@ export interface SubmittedJob {
   submittedAt: number;
 }
 
+/** Per call: the signal, and a retry policy replacing the client's (`{maxAttempts: 1}`: one exchange). */
+export interface ReadOptions {
+  signal?: AbortSignal;
+  retry?: Partial<RetryPolicy>;
+}
+
+const configError = (message: string) => new ApiError('config', message);
+
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 /** Whether a URL's host is this machine (where plain http is acceptable). */
 export const isLoopbackHost = (hostname: string) => LOOPBACK.test(hostname);
@@ -51,25 +60,20 @@ function checkBaseUrl(base: string, token: string | undefined): string {
   const trimmed = base.trim().replace(/\/+$/, '');
   if (trimmed.startsWith('/')) {
     if (token)
-      throw new ClientConfigError(
-        'A relative API base URL is for the browser\u2019s same-origin proxy, which holds the token; do not give the client a token too.',
-      );
+      throw configError('A relative API base URL is for the browser\u2019s same-origin proxy, which holds the token; do not give the client a token too.');
     return trimmed;
   }
   let url: URL;
   try {
     url = new URL(trimmed);
   } catch {
-    throw new ClientConfigError(`RUNCOMFY_BASE_URL is not a URL: "${trimmed.slice(0, 100)}".`);
+    throw configError(`RUNCOMFY_BASE_URL is not a URL: "${trimmed.slice(0, 100)}".`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ClientConfigError('RUNCOMFY_BASE_URL must be an https:// URL.');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw configError('RUNCOMFY_BASE_URL must be an https:// URL.');
   if (url.protocol === 'http:' && token && !isLoopbackHost(url.hostname)) {
-    throw new ClientConfigError(
-      'RUNCOMFY_BASE_URL must be https:// when a token is used (http:// only for localhost), or the token would travel in clear text.',
-    );
+    throw configError('RUNCOMFY_BASE_URL must be https:// when a token is used (http:// only for localhost), or the token would travel in clear text.');
   }
-  if (url.username || url.password || url.search || url.hash)
-    throw new ClientConfigError('RUNCOMFY_BASE_URL must not contain credentials, a query or a fragment.');
+  if (url.username || url.password || url.search || url.hash) throw configError('RUNCOMFY_BASE_URL must not contain credentials, a query or a fragment.');
   return trimmed;
 }
 
@@ -84,8 +88,9 @@ function checkBaseUrl(base: string, token: string | undefined): string {
 export class RunComfyClient {
   readonly baseUrl: string;
   readonly modelId: string;
+  /** The clock its timeouts and retry waits run on (shared with downloads). */
+  readonly clock: Clock;
   private readonly http: HttpDeps;
-  private readonly clock: Clock;
   private readonly random: () => number;
   private readonly readRetry: RetryPolicy;
   private readonly submitRetry: RetryPolicy;
@@ -130,18 +135,19 @@ export class RunComfyClient {
       const bodyBytes = new TextEncoder().encode(body).byteLength;
       const tooBig = checkBodySize(bodyBytes);
       if (tooBig.length > 0) throw inputError(tooBig);
-      const sent = summarise(checked.input, this.modelUrl, bodyBytes);
+      const sent = summariseSent(checked.input, this.modelUrl, bodyBytes);
       const timeoutMs = this.timeouts.submitMs + Math.ceil((bodyBytes / 2 ** 20) * this.timeouts.submitMsPerMiB);
       const what = 'Submitting the job';
       return withRetry(
         async () => {
           const sentAt = this.clock.now();
+          const sentAtWall = this.http.wallNow();
           const unknown = (why: string, init: { status?: number; requestId?: string; cause?: unknown } = {}) =>
             new UnknownSubmissionError(
               `Unknown submission \u2014 it may have been created (and billed): ${why}. It was not resent. ` +
-                `Check your RunComfy request history around ${new Date(this.http.wallNow()).toISOString()} before submitting again.`,
+                `Check your RunComfy request history around ${new Date(sentAtWall).toISOString()} before submitting again.`,
               sent,
-              sentAt,
+              sentAtWall,
               init,
             );
           let reply: HttpReply;
@@ -186,28 +192,28 @@ export class RunComfyClient {
   }
 
   /** The status endpoint: state and queue position. */
-  status(requestId: string, options: { signal?: AbortSignal } = {}): Promise<JobStatus> {
-    return this.read('GET', this.requestUrl(requestId, 'status'), `Reading the status of request ${requestId}`, requestId, options.signal, (b) =>
+  status(requestId: string, options: ReadOptions = {}): Promise<JobStatus> {
+    return this.read('GET', this.requestUrl(requestId, 'status'), `Reading the status of request ${requestId}`, requestId, options, (b) =>
       parseStatus(b, requestId),
-    );
+    ).then((s) => this.withoutToken(s));
   }
 
   /** The result endpoint (with `include_cost=true`): current state while unfinished, outputs when done. */
-  result(requestId: string, options: { signal?: AbortSignal } = {}): Promise<JobResult> {
+  result(requestId: string, options: ReadOptions = {}): Promise<JobResult> {
     const url = `${this.requestUrl(requestId, 'result')}?include_cost=true`;
-    return this.read('GET', url, `Reading the result of request ${requestId}`, requestId, options.signal, (b) => parseResult(b, requestId));
-  }
-
-  /** Asks RunComfy to cancel; only queued jobs can be (`not_cancellable` = running, billed). */
-  cancel(requestId: string, options: { signal?: AbortSignal } = {}): Promise<CancelResult> {
-    return this.read('POST', this.requestUrl(requestId, 'cancel'), `Cancelling request ${requestId}`, requestId, options.signal, (b) =>
-      parseCancel(b, requestId),
+    return this.read('GET', url, `Reading the result of request ${requestId}`, requestId, options, (b) => parseResult(b, requestId)).then((r) =>
+      this.withoutToken(r),
     );
   }
 
+  /** Asks RunComfy to cancel; only queued jobs can be (`not_cancellable` = running, billed). */
+  cancel(requestId: string, options: ReadOptions = {}): Promise<CancelResult> {
+    return this.read('POST', this.requestUrl(requestId, 'cancel'), `Cancelling request ${requestId}`, requestId, options, (b) => parseCancel(b, requestId));
+  }
+
   /** Catalog data of the model (`GET` on the model path): price per output image. */
-  catalog(options: { signal?: AbortSignal } = {}): Promise<CatalogInfo> {
-    return this.read('GET', this.modelUrl, `Reading the price of ${this.modelId}`, undefined, options.signal, parseCatalog);
+  catalog(options: ReadOptions = {}): Promise<CatalogInfo> {
+    return this.read('GET', this.modelUrl, `Reading the price of ${this.modelId}`, undefined, options, parseCatalog);
   }
 
   private read<T>(
@@ -215,7 +221,7 @@ export class RunComfyClient {
     url: string,
     what: string,
     requestId: string | undefined,
-    signal: AbortSignal | undefined,
+    { signal, retry }: ReadOptions,
     parse: (body: unknown) => { ok: true; value: T } | { ok: false; problem: string },
   ): Promise<T> {
     return this.guard(
@@ -229,11 +235,12 @@ export class RunComfyClient {
               if (e instanceof TransportFailure) throw errorFromTransport(e, what, this.host, requestId);
               throw e;
             }
-            const error = errorFromReply(reply, { what, wallNow: this.http.wallNow, ...(requestId !== undefined ? { requestId } : {}) });
+            const error = errorFromReply(reply, { what, wallNow: this.http.wallNow, read: true, ...(requestId !== undefined ? { requestId } : {}) });
             if (error) throw error;
             const parsed = reply.bodyIsJson || method === 'POST' ? parse(reply.body) : ({ ok: false, problem: 'the body is not JSON' } as const);
             if (!parsed.ok) {
-              throw new BadResponseError(
+              throw new ApiError(
+                'bad-response',
                 `${what} failed: RunComfy answered HTTP ${reply.status} with a body this client cannot read (${parsed.problem}). ` +
                   'The API may have changed; this is not retried.',
                 { status: reply.status, ...(requestId !== undefined ? { requestId } : {}) },
@@ -241,10 +248,21 @@ export class RunComfyClient {
             }
             return parsed.value;
           },
-          { policy: this.readRetry, clock: this.clock, random: this.random, ...(signal ? { signal } : {}) },
+          { policy: { ...this.readRetry, ...retry }, clock: this.clock, random: this.random, ...(signal ? { signal } : {}) },
         ),
       signal,
     );
+  }
+
+  /** The texts an answer carries verbatim (recorded and shown) never hold the token, even if echoed. */
+  private withoutToken<T extends { rawState?: string; errorText?: string }>(value: T): T {
+    const token = this.http.token;
+    if (!token) return value;
+    return {
+      ...value,
+      ...(value.rawState !== undefined ? { rawState: redactSecret(value.rawState, token) } : {}),
+      ...(value.errorText !== undefined ? { errorText: redactSecret(value.errorText, token) } : {}),
+    };
   }
 
   /** Everything thrown leaves without the token; aborts surface as the signal's reason. */
@@ -256,22 +274,6 @@ export class RunComfyClient {
       throw scrubError(e, this.http.token);
     }
   }
-}
-
-function summarise(input: SeedreamInput, url: string, bodyBytes: number): SentSummary {
-  const images = input.images.map((img) => {
-    const m = /^data:([^;,]+)[^,]*,/.exec(img);
-    return m ? `${m[1]} data URI (${img.length - m[0].length} base64 characters)` : img;
-  });
-  return {
-    url,
-    bodyBytes,
-    images,
-    prompt: input.prompt,
-    maxImages: input.sequential_image_generation_options,
-    ...(input.resolution !== undefined ? { resolution: input.resolution } : {}),
-    ...(input.seed !== undefined ? { seed: input.seed } : {}),
-  };
 }
 
 /** Estimated price: `base_price_usd × max images` (some hosts bill the maximum requested). */

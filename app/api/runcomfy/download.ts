@@ -1,10 +1,10 @@
-import type { Clock } from '../lib/clock';
-import { declaredTooLarge, readCappedBody } from '../lib/read-capped';
-import { sniffImageMime } from '../lib/image-info';
+import type { Clock } from '../../lib/clock';
+import { declaredTooLarge, readCappedBody } from '../../lib/read-capped';
+import { sniffImageMime } from '../../lib/image-info';
 import { isLoopbackHost } from './client';
-import { type ApiError, DownloadError } from './errors';
+import { DownloadError } from '../errors';
 import { withTimeout, TransportFailure, type FetchLike } from './http';
-import { DOWNLOAD_RETRY, withRetry, type RetryPolicy } from './retry';
+import { DOWNLOAD_RETRY, withRetry, type RetryPolicy } from '../retry';
 
 /**
  * Downloading output images. Output links expire (1 h to days), so the bytes are kept. Only
@@ -65,10 +65,12 @@ export async function downloadOutput(href: string, o: DownloadOptions, signal?: 
   try {
     url = new URL(href);
   } catch {
-    throw new DownloadError(`Output "${href.slice(0, 100)}" is not a valid URL; it cannot be downloaded.`, href);
+    throw new DownloadError(`Output "${href.slice(0, 100)}" is not a valid URL; it cannot be downloaded.`, href, { retryable: false });
   }
   if (!isAllowedOutputUrl(url, o.apiBaseUrl, o.via !== undefined)) {
-    throw new DownloadError(`Output ${href.slice(0, 200)} was not downloaded: only https URLs on *.runcomfy.net or the API's own host are fetched.`, href);
+    throw new DownloadError(`Output ${href.slice(0, 200)} was not downloaded: only https URLs on *.runcomfy.net or the API's own host are fetched.`, href, {
+      retryable: false,
+    });
   }
   const doFetch = o.fetch ?? ((u: string, init: RequestInit) => globalThis.fetch(u, init));
   const maxBytes = o.maxBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES;
@@ -84,8 +86,12 @@ export async function downloadOutput(href: string, o: DownloadOptions, signal?: 
 
 async function fetchFollowing(doFetch: FetchLike, start: URL, o: DownloadOptions, maxBytes: number, signal: AbortSignal): Promise<Uint8Array> {
   let url = start;
-  const fail = (why: string, retryable = false, status?: number) =>
-    new DownloadError(`Downloading ${start.href.slice(0, 200)} failed: ${why}.`, start.href, { retryable, ...(status !== undefined ? { status } : {}) });
+  const fail: Fail = (why, retryable = false, status, expired) =>
+    new DownloadError(`Downloading ${start.href.slice(0, 200)} failed: ${why}.`, start.href, {
+      retryable,
+      ...(status !== undefined ? { status } : {}),
+      ...(expired ? { expired } : {}),
+    });
   for (let hop = 0; ; hop++) {
     let res: Response;
     try {
@@ -112,14 +118,16 @@ async function fetchFollowing(doFetch: FetchLike, start: URL, o: DownloadOptions
     }
     if (!res.ok) {
       await res.body?.cancel();
-      if ([403, 404, 410].includes(res.status)) throw fail(`HTTP ${res.status}: the link has probably expired`, false, res.status);
+      if ([403, 404, 410].includes(res.status)) throw fail(`HTTP ${res.status}: the link has probably expired`, false, res.status, true);
       throw fail(`HTTP ${res.status}`, res.status >= 500 || res.status === 429 || res.status === 408, res.status);
     }
     return readCapped(res, maxBytes, fail, signal);
   }
 }
 
-async function readCapped(res: Response, maxBytes: number, fail: (why: string, retryable?: boolean) => ApiError, signal: AbortSignal): Promise<Uint8Array> {
+type Fail = (why: string, retryable?: boolean, status?: number, expired?: boolean) => DownloadError;
+
+async function readCapped(res: Response, maxBytes: number, fail: Fail, signal: AbortSignal): Promise<Uint8Array> {
   if (declaredTooLarge(res.headers, maxBytes)) {
     await res.body?.cancel();
     throw fail(`the image is ${res.headers.get('content-length')} bytes, over the ${maxBytes}-byte cap`);

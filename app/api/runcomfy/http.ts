@@ -1,17 +1,6 @@
-import type { Clock } from '../lib/clock';
-import { abortReason } from '../lib/clock';
-import {
-  ApiError,
-  AuthError,
-  BadResponseError,
-  InsufficientBalanceError,
-  InvalidInputError,
-  NetworkError,
-  NotFoundError,
-  RateLimitedError,
-  TimeoutError,
-  UpstreamUnavailableError,
-} from './errors';
+import type { Clock } from '../../lib/clock';
+import { abortReason } from '../../lib/clock';
+import { ApiError, InvalidInputError } from '../errors';
 import { errorText, readErrorBody } from './schemas';
 
 /** `fetch` as the client uses it; inject a fake in tests. */
@@ -164,6 +153,11 @@ export interface ReplyContext {
   what: string;
   requestId?: string;
   wallNow: () => number;
+  /**
+   * A read (status, result, cancel, catalog): an error RunComfy reports on a 2xx without a known
+   * code is then retryable, because the job it is about may well be running (and billed).
+   */
+  read?: boolean;
 }
 
 type Kind = 'token' | 'forbidden' | 'balance' | 'not-found' | 'bad-id' | 'invalid' | 'timeout' | 'rate' | 'upstream' | 'other';
@@ -211,7 +205,8 @@ export function errorFromReply(reply: HttpReply, ctx: ReplyContext): ApiError | 
   const tag = `(HTTP ${reply.status}${apiCode ? `, error_code ${apiCode}` : ''})`;
   const line = (summary: string, advice: string) => `${ctx.what} failed: ${summary} ${tag}.${said} ${advice}`.trim();
   if (reply.status >= 300 && reply.status < 400) {
-    return new BadResponseError(
+    return new ApiError(
+      'bad-response',
       line('the API answered with a redirect, which is not followed so the token stays on the API host', 'Check RUNCOMFY_BASE_URL.'),
       init,
     );
@@ -221,19 +216,22 @@ export function errorFromReply(reply: HttpReply, ctx: ReplyContext): ApiError | 
   const wait = retryAfterMs !== undefined ? { retryAfterMs } : {};
   switch (kind) {
     case 'token':
-      return new AuthError(
+      return new ApiError(
+        'auth',
         line('the API token was rejected (missing, expired or revoked)', 'Set a valid RUNCOMFY_API_TOKEN from your RunComfy profile.'),
         init,
       );
     case 'forbidden':
-      return new AuthError(
+      return new ApiError(
+        'auth',
         line('access denied: the resource belongs to another RunComfy account, or the token may not use it', 'Use the token of the account that owns it.'),
         init,
       );
     case 'balance':
-      return new InsufficientBalanceError(line('the RunComfy account balance is too low', 'Top up the account, then run again.'), init);
+      return new ApiError('insufficient-balance', line('the RunComfy account balance is too low', 'Top up the account, then run again.'), init);
     case 'not-found':
-      return new NotFoundError(
+      return new ApiError(
+        'not-found',
         ctx.requestId !== undefined
           ? line(
               `request ${ctx.requestId} is unknown, deleted or expired at RunComfy`,
@@ -247,16 +245,23 @@ export function errorFromReply(reply: HttpReply, ctx: ReplyContext): ApiError | 
     case 'invalid':
       return new InvalidInputError(line('RunComfy rejected the input', 'Fix the field it names and run again.'), invalidIssues(reply.body), init);
     case 'timeout':
-      return new TimeoutError(line('RunComfy timed out waiting for the request', 'Try again.'), { ...init, ...wait });
+      return new ApiError('timeout', line('RunComfy timed out waiting for the request', 'Try again.'), { ...init, ...wait });
     case 'rate':
-      return new RateLimitedError(
+      return new ApiError(
+        'rate-limited',
         line('too many requests', retryAfterMs !== undefined ? `RunComfy asks to wait ${Math.ceil(retryAfterMs / 1000)} s.` : 'Wait a little and try again.'),
         { ...init, ...wait },
       );
     case 'upstream':
-      return new UpstreamUnavailableError(line('RunComfy is unavailable', 'This is on RunComfy\u2019s side; try again in a minute.'), { ...init, ...wait });
+      return new ApiError('upstream-unavailable', line('RunComfy is unavailable', 'This is on RunComfy\u2019s side; try again in a minute.'), {
+        ...init,
+        ...wait,
+      });
     default:
-      return new ApiError('api-error', line(ok ? 'RunComfy reported an error' : 'unexpected answer', 'See the message above.'), init);
+      return new ApiError('api-error', line(ok ? 'RunComfy reported an error' : 'unexpected answer', 'See the message above.'), {
+        ...init,
+        ...(ok && ctx.read ? { retryable: true } : {}),
+      });
   }
 }
 
@@ -277,7 +282,7 @@ function invalidIssues(body: unknown) {
 /** The typed error for a request that got no answer. */
 export function errorFromTransport(failure: TransportFailure, what: string, host: string, requestId?: string): ApiError {
   const init = { cause: failure.cause ?? failure, ...(requestId !== undefined ? { requestId } : {}) };
-  if (failure.kind === 'timeout') return new TimeoutError(`${what} failed: ${host} sent ${failure.message}. Check the connection and try again.`, init);
+  if (failure.kind === 'timeout') return new ApiError('timeout', `${what} failed: ${host} sent ${failure.message}. Check the connection and try again.`, init);
   const why = failure.kind === 'not-sent' ? `could not connect to ${host}` : `the connection to ${host} failed`;
-  return new NetworkError(`${what} failed: ${why}. Check the network connection and RUNCOMFY_BASE_URL.`, init);
+  return new ApiError('network', `${what} failed: ${why}. Check the network connection and RUNCOMFY_BASE_URL.`, init);
 }

@@ -1,7 +1,8 @@
 import { imageSize } from 'image-size';
-import type { Issue } from '../graph/issues';
-import { readImageInfo } from '../lib/image-info';
-import { formatPath } from '../lib/zod-format';
+import type { Issue } from '../../graph/issues';
+import { decodeCheck } from '../../lib/decode-image';
+import { readImageInfo } from '../../lib/image-info';
+import { formatPath } from '../../lib/zod-format';
 import {
   MAX_ASPECT_RATIO_EXCLUSIVE,
   MAX_IMAGE_BYTES,
@@ -17,12 +18,13 @@ import {
   RESOLUTIONS,
   zSeedreamInput,
   type SeedreamInput,
-} from '../model/seedream';
-import { InvalidInputError } from './errors';
+} from '../../model/seedream';
+import { InvalidInputError } from '../errors';
 
 /**
  * The contract's input rules, checked before anything is submitted (a submit is paid). Formats
- * are read from the bytes (never a file name) with image-size, via app/lib/image-info.
+ * are read from the bytes (never a file name) with image-size, via app/lib/image-info; the whole
+ * image is decoded by app/lib/decode-image (`checkImagePixels`), so damaged files are refused too.
  */
 
 export type ReferenceMime = 'image/png' | 'image/jpeg';
@@ -43,7 +45,9 @@ export function imagePlace(index: number, name?: string): ImagePlace {
   return { field: `images[${index}]`, label: `Image ${index + 1}${name ? ` (${name})` : ''}` };
 }
 
-const mb = (n: number) => `${(n / 2 ** 20).toFixed(2)} MB`;
+/** Decimal megabytes, as the contract's "under 10 MB" means them. */
+const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;
+const mib = (n: number) => `${(n / 2 ** 20).toFixed(2)} MiB`;
 const aspect = (w: number, h: number) => (w >= h ? `${(w / h).toFixed(2)}:1` : `1:${(h / w).toFixed(2)}`);
 
 /** Format, byte size, pixel size and aspect rules for one reference image's bytes. */
@@ -61,7 +65,7 @@ export function checkImageBytes(bytes: Uint8Array, place: ImagePlace): { image?:
     issues.push(
       bad(
         'image-too-large',
-        `is ${mb(bytes.byteLength)} (${bytes.byteLength} bytes); each image must be smaller than ${mb(MAX_IMAGE_BYTES)}. Compress or downscale it.`,
+        `is ${mb(bytes.byteLength)} (${bytes.byteLength} bytes); each image must be smaller than ${MAX_IMAGE_BYTES / 1e6} MB (${MAX_IMAGE_BYTES} bytes). Compress or downscale it.`,
       ),
     );
   }
@@ -81,6 +85,24 @@ export function checkImageBytes(bytes: Uint8Array, place: ImagePlace): { image?:
     );
   }
   return { image: { mime, width, height, byteLength: bytes.byteLength }, issues };
+}
+
+/**
+ * Decodes the whole image (not only its header): a file whose header is fine but whose pixel data
+ * is damaged or cut short is refused here rather than paid for. Run it after `checkImageBytes`
+ * passed (it costs up to about a second for the largest files).
+ */
+export function checkImagePixels(bytes: Uint8Array, place: ImagePlace): Issue[] {
+  const decoded = decodeCheck(bytes);
+  if (decoded.ok) return [];
+  return [
+    {
+      severity: 'error',
+      code: 'image-damaged',
+      field: place.field,
+      message: `${place.label}: cannot be decoded: ${decoded.reason}. Open and re-save it (or export it again) as PNG or JPEG.`,
+    },
+  ];
 }
 
 /** The name of a format image-size recognises but Seedream does not (GIF, BMP…), if any. */
@@ -156,9 +178,23 @@ function describeValue(value: unknown): string {
 
 /**
  * Every contract rule for a submit body: the model's shape (zSeedreamInput) plus each image's
- * content. `labels` name the images in messages (file names). Issues are all errors.
+ * header rules (data URIs decoded from base64; https URLs only by form). `labels` name the images
+ * in messages (file names). Issues are all errors.
  */
 export function checkSeedreamInput(input: unknown, labels: readonly (string | undefined)[] = []): { input?: SeedreamInput; issues: Issue[] } {
+  const shape = checkInputShape(input);
+  const issues = [...shape.issues];
+  const images = (input as { images?: unknown } | null)?.images;
+  if (Array.isArray(images)) {
+    images.forEach((entry, index) => {
+      if (typeof entry === 'string' && entry !== '') issues.push(...checkImageEntry(entry, imagePlace(index, labels[index])));
+    });
+  }
+  return issues.length === 0 && shape.input ? { input: shape.input, issues } : { issues };
+}
+
+/** The model's shape rules alone (zSeedreamInput), each issue naming its field and the rule. */
+export function checkInputShape(input: unknown): { input?: SeedreamInput; issues: Issue[] } {
   const issues: Issue[] = [];
   const parsed = zSeedreamInput.safeParse(input);
   if (!parsed.success) {
@@ -175,13 +211,7 @@ export function checkSeedreamInput(input: unknown, labels: readonly (string | un
       });
     }
   }
-  const images = (input as { images?: unknown } | null)?.images;
-  if (Array.isArray(images)) {
-    images.forEach((entry, index) => {
-      if (typeof entry === 'string' && entry !== '') issues.push(...checkImageEntry(entry, imagePlace(index, labels[index])));
-    });
-  }
-  return issues.length === 0 && parsed.success ? { input: parsed.data, issues } : { issues };
+  return parsed.success ? { input: parsed.data, issues } : { issues };
 }
 
 /** The 64 MiB request body cap. */
@@ -192,7 +222,7 @@ export function checkBodySize(byteLength: number): Issue[] {
       severity: 'error',
       code: 'body-too-large',
       field: 'images',
-      message: `The request would be ${mb(byteLength)}; RunComfy accepts at most ${mb(MAX_REQUEST_BODY_BYTES)}. Use fewer or smaller images, or https URLs.`,
+      message: `The request would be ${mib(byteLength)}; RunComfy accepts at most ${mib(MAX_REQUEST_BODY_BYTES)}. Use fewer or smaller images, or https URLs.`,
     },
   ];
 }

@@ -3,16 +3,18 @@ import { z } from 'zod';
 /**
  * Wire schemas of RunComfy's Model API answers (see ../shared/runcomfy-model-api.md), tolerant by
  * design: unknown keys are dropped, URL fields may be missing, both state vocabularies (and
- * `canceled`) are read, `error` may have any shape, and optional extras (cost, queue position) that
- * do not parse are ignored rather than failing a paid result. The submit body is the model's own
- * `zSeedreamInput` (app/model/seedream.ts).
+ * `canceled`) are read, a state word this client does not know is `unrecognised` (never an error:
+ * the job may be running and billed), `error` may have any shape, and optional extras (cost, queue
+ * position) that do not parse are ignored rather than failing a paid result. The submit body is
+ * the model's own `zSeedreamInput` (app/model/seedream.ts).
  */
 
 /**
  * One internal vocabulary for both endpoints. `completed` is the status endpoint's "finished,
- * success or failure unknown": the result endpoint tells which.
+ * success or failure unknown": the result endpoint tells which. `unrecognised`: a word this client
+ * does not know (kept as `rawState`).
  */
-export type JobState = 'queued' | 'running' | 'completed' | 'succeeded' | 'failed' | 'cancelled';
+export type JobState = 'queued' | 'running' | 'completed' | 'succeeded' | 'failed' | 'cancelled' | 'unrecognised';
 
 const STATE_WORDS: Readonly<Record<string, JobState>> = {
   in_queue: 'queued',
@@ -38,9 +40,9 @@ export function normaliseState(word: string): JobState | undefined {
   return STATE_WORDS[word.trim().toLowerCase()];
 }
 
-/** Whether nothing more will happen to a job in this state. */
+/** Whether nothing more will happen to a job in this state (an unrecognised one may still be running). */
 export function isTerminal(state: JobState): boolean {
-  return state !== 'queued' && state !== 'running';
+  return state !== 'queued' && state !== 'running' && state !== 'unrecognised';
 }
 
 const MAX_ERROR_TEXT = 500;
@@ -93,13 +95,13 @@ const zOptionalCount = zNumberish.pipe(z.number().int().nonnegative()).optional(
 const zOptionalUsd = zNumberish.pipe(z.number().nonnegative()).optional().catch(undefined);
 const zOptionalText = z.string().optional().catch(undefined);
 
-const zState = z.string().transform((word, ctx) => {
-  const state = normaliseState(word);
-  if (state === undefined) {
-    ctx.addIssue({ code: 'custom', message: `unknown job state "${word.slice(0, 40)}"` });
-    return z.NEVER;
-  }
-  return state;
+const MAX_RAW_STATE = 60;
+
+/** A state of any shape: a word we do not know (or not a string at all) is `unrecognised`, never a parse failure. */
+const zState = z.unknown().transform((value): { state: JobState; raw: string | undefined } => {
+  if (typeof value === 'string') return { state: normaliseState(value) ?? 'unrecognised', raw: value.slice(0, MAX_RAW_STATE) };
+  const raw = value === undefined || value === null ? undefined : (JSON.stringify(value) ?? String(value)).slice(0, MAX_RAW_STATE);
+  return { state: 'unrecognised', raw };
 });
 
 /** `POST /models/{id}`: `request_id` stays optional here so its absence is an "unknown submission". */
@@ -112,7 +114,7 @@ export const zSubmitResponse = z.object({
 
 export const zStatusResponse = z.object({
   request_id: zRequestId.optional().catch(undefined),
-  status: zState,
+  status: zState.optional(),
   queue_position: zOptionalCount,
 });
 
@@ -153,6 +155,8 @@ export const zErrorBody = z.object({
 export interface JobStatus {
   requestId: string;
   state: JobState;
+  /** RunComfy's own word, when it sent one. */
+  rawState?: string;
   /** Only while queued. */
   queuePosition?: number;
 }
@@ -161,6 +165,8 @@ export interface JobResult {
   requestId: string;
   /** Never `completed`: the result endpoint's answer is normalised to success or failure. */
   state: Exclude<JobState, 'completed'>;
+  /** RunComfy's own word, when it sent one. */
+  rawState?: string;
   /** Output image URLs, in order; empty unless succeeded. */
   outputUrls: string[];
   /** The job's error, as text, when it failed. */
@@ -196,8 +202,17 @@ function problemOf(error: z.ZodError): string {
 export function parseStatus(body: unknown, requestId: string): Parsed<JobStatus> {
   const r = zStatusResponse.safeParse(body);
   if (!r.success) return { ok: false, problem: problemOf(r.error) };
-  const { status: state, queue_position } = r.data;
-  return { ok: true, value: { requestId, state, ...(state === 'queued' && queue_position !== undefined ? { queuePosition: queue_position } : {}) } };
+  const { state, raw } = r.data.status ?? { state: 'unrecognised', raw: undefined };
+  const position = r.data.queue_position;
+  return {
+    ok: true,
+    value: {
+      requestId,
+      state,
+      ...(raw !== undefined ? { rawState: raw } : {}),
+      ...(state === 'queued' && position !== undefined ? { queuePosition: position } : {}),
+    },
+  };
 }
 
 export function parseResult(body: unknown, requestId: string): Parsed<JobResult> {
@@ -206,18 +221,23 @@ export function parseResult(body: unknown, requestId: string): Parsed<JobResult>
   const d = r.data;
   const outputUrls = d.output?.images ?? (d.output?.image !== undefined ? [d.output.image] : []);
   const failure = errorText(d.error);
-  let state: JobState | undefined = d.status;
-  // No status, or the status endpoint's `completed`: output or error tells which it was.
-  if (state === undefined || state === 'completed') {
-    if (failure !== undefined && outputUrls.length === 0) state = 'failed';
-    else if (outputUrls.length > 0 || state === 'completed') state = 'succeeded';
-    else return { ok: false, problem: 'status: missing, and neither output nor error is present' };
-  }
+  const raw = d.status?.raw;
+  const word = raw === undefined ? undefined : d.status?.state;
+  const state: JobResult['state'] =
+    // No status, or the status endpoint's `completed`: output or error tells which it was.
+    word === undefined || word === 'completed'
+      ? failure !== undefined && outputUrls.length === 0
+        ? 'failed'
+        : outputUrls.length > 0 || word === 'completed'
+          ? 'succeeded'
+          : 'unrecognised'
+      : word;
   return {
     ok: true,
     value: {
       requestId,
       state,
+      ...(raw !== undefined ? { rawState: raw } : {}),
       outputUrls: state === 'succeeded' ? outputUrls : [],
       ...(failure !== undefined && state !== 'succeeded' ? { errorText: failure } : {}),
       ...(d.cost !== undefined ? { costUsd: d.cost } : {}),

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { downloadOutput, isAllowedOutputUrl, type DownloadOptions } from '../../app/api/download';
-import { DownloadError } from '../../app/api/errors';
-import { FakeClock } from '../fixtures/fake-clock';
-import { FakeFetch, reply } from '../fixtures/fake-fetch';
-import { realPng } from './test-images';
+import { downloadOutput, isAllowedOutputUrl, type DownloadOptions } from '../../../app/api/runcomfy/download';
+import { DownloadError } from '../../../app/api/errors';
+import { FakeClock } from '../../fixtures/fake-clock';
+import { FakeFetch, reply } from '../../fixtures/fake-fetch';
+import { realPng } from '../test-images';
 
 describe('isAllowedOutputUrl', () => {
   it.each([
@@ -110,7 +110,7 @@ describe('downloadOutput', () => {
     const { fake, download } = setup();
     fake.otherwise('GET', '/r1/1.png', reply(403));
     const e = await refusal(download());
-    expect(e).toMatchObject({ retryable: false, status: 403 });
+    expect(e).toMatchObject({ code: 'download', retryable: false, expired: true, status: 403 });
     expect(e.message).toMatch(/HTTP 403: the link has probably expired/);
     expect(fake.requests).toHaveLength(1);
   });
@@ -120,7 +120,7 @@ describe('downloadOutput', () => {
     fake.on('GET', '/r1/1.png', reply(503), { status: 200, bytes: png });
     expect(await download()).toEqual(png);
     fake.otherwise('GET', '/r1/1.png', reply(503));
-    await refusal(download());
+    expect(await refusal(download())).toMatchObject({ retryable: true, expired: false, status: 503 });
     expect(fake.requests).toHaveLength(2 + 3);
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { errorFromReply, exchange, failedBeforeSending, parseRetryAfter, withTimeout, type HttpReply } from '../../app/api/http';
-import { FakeClock } from '../fixtures/fake-clock';
-import { FakeFetch, refusedError, reply, resetError } from '../fixtures/fake-fetch';
+import { errorFromReply, exchange, failedBeforeSending, parseRetryAfter, withTimeout, type HttpReply } from '../../../app/api/runcomfy/http';
+import { FakeClock } from '../../fixtures/fake-clock';
+import { FakeFetch, refusedError, reply, resetError } from '../../fixtures/fake-fetch';
 
 const wallNow = () => Date.parse('2025-06-01T12:00:00Z');
 const answer = (status: number, body?: unknown, headers: Record<string, string> = {}): HttpReply => ({
@@ -41,6 +41,12 @@ describe('errorFromReply', () => {
     const e = errorFromReply(answer(status, body), ctx);
     expect(e?.code).toBe(code);
     if (e) expect(e).toMatchObject({ retryable, status, requestId: 'r1' });
+  });
+
+  it('makes an unexplained error on a 2xx retryable for reads only (the job may be running)', () => {
+    expect(errorFromReply(answer(200, { error_code: 'E_WEIRD' }), { ...ctx, read: true })).toMatchObject({ code: 'api-error', retryable: true });
+    expect(errorFromReply(answer(200, { error_code: 404001 }), { ...ctx, read: true })).toMatchObject({ code: 'not-found', retryable: false });
+    expect(errorFromReply(answer(418, {}), { ...ctx, read: true })).toMatchObject({ code: 'api-error', retryable: false });
   });
 
   it('writes a message that says what failed, what RunComfy said and what to do', () => {

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { checkBodySize, checkImageBytes, checkImageEntry, checkSeedreamInput, decodeDataUri, imagePlace, toDataUri } from '../../app/api/input-checks';
-import { MAX_IMAGE_BYTES, MAX_REQUEST_BODY_BYTES, RESOLUTIONS, type SeedreamInput } from '../../app/model/seedream';
-import { gifHeader, jpegHeader, pngHeader, webpHeader } from './test-images';
+import {
+  checkBodySize,
+  checkImageBytes,
+  checkImageEntry,
+  checkImagePixels,
+  checkSeedreamInput,
+  decodeDataUri,
+  imagePlace,
+  toDataUri,
+} from '../../../app/api/runcomfy/input-checks';
+import { MAX_IMAGE_BYTES, MAX_REQUEST_BODY_BYTES, RESOLUTIONS, type SeedreamInput } from '../../../app/model/seedream';
+import { gifHeader, jpegHeader, pngHeader, pngWithBrokenIdat, realJpeg, realPng, webpHeader } from '../test-images';
 
 const place = imagePlace(0, 'photo.png');
 const codes = (bytes: Uint8Array) => checkImageBytes(bytes, place).issues.map((i) => i.code);
@@ -132,5 +141,18 @@ describe('checkBodySize', () => {
   it('allows exactly 64 MiB and refuses one byte more', () => {
     expect(checkBodySize(MAX_REQUEST_BODY_BYTES)).toEqual([]);
     expect(checkBodySize(MAX_REQUEST_BODY_BYTES + 1).map((i) => i.code)).toEqual(['body-too-large']);
+  });
+});
+
+describe('checkImagePixels', () => {
+  it('passes images that decode whole', () => {
+    expect(checkImagePixels(realPng(20, 20), imagePlace(0, 'a.png'))).toEqual([]);
+    expect(checkImagePixels(realJpeg(20, 20), imagePlace(0, 'a.jpg'))).toEqual([]);
+  });
+
+  it('names the file whose header is fine but whose pixels are not', () => {
+    expect(checkImagePixels(pngWithBrokenIdat(20, 20), imagePlace(2, 'b.png'))).toEqual([
+      expect.objectContaining({ code: 'image-damaged', field: 'images[2]', message: expect.stringMatching(/^Image 3 \(b\.png\): cannot be decoded: /) }),
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorText, isTerminal, normaliseState, parseCancel, parseCatalog, parseResult, parseStatus, readErrorBody } from '../../app/api/schemas';
+import { errorText, isTerminal, normaliseState, parseCancel, parseCatalog, parseResult, parseStatus, readErrorBody } from '../../../app/api/runcomfy/schemas';
 
 describe('normaliseState', () => {
   it.each([
@@ -16,8 +16,8 @@ describe('normaliseState', () => {
     expect(normaliseState(word)).toBe(state);
   });
 
-  it('treats everything but queued and running as terminal', () => {
-    expect(['queued', 'running'].map((s) => isTerminal(s as 'queued'))).toEqual([false, false]);
+  it('treats everything but queued, running and unrecognised as terminal', () => {
+    expect(['queued', 'running', 'unrecognised'].map((s) => isTerminal(s as 'queued'))).toEqual([false, false, false]);
     expect(['completed', 'succeeded', 'failed', 'cancelled'].every((s) => isTerminal(s as 'failed'))).toBe(true);
   });
 });
@@ -35,16 +35,19 @@ describe('parseStatus', () => {
     ['a queue position while running (dropped)', { status: 'in_progress', queue_position: 0 }, { state: 'running' }],
     ['the result vocabulary', { status: 'failed' }, { state: 'failed' }],
   ])('reads %s', (_, body, expected) => {
-    expect(parseStatus(body, 'r')).toEqual({ ok: true, value: { requestId: 'r', ...expected } });
+    expect(parseStatus(body, 'r')).toEqual({ ok: true, value: { requestId: 'r', rawState: body.status, ...expected } });
   });
 
   it.each([
-    ['no status', {}],
-    ['an unknown status', { status: 'paused' }],
-    ['a number as status', { status: 3 }],
-    ['not an object', 'ok'],
-  ])('fails on %s', (_, body) => {
-    expect(parseStatus(body, 'r').ok).toBe(false);
+    ['no status', {}, {}],
+    ['an unknown status', { status: 'paused' }, { rawState: 'paused' }],
+    ['a number as status', { status: 3 }, { rawState: '3' }],
+  ])('reads %s as unrecognised, never as a failure', (_, body, raw) => {
+    expect(parseStatus(body, 'r')).toEqual({ ok: true, value: { requestId: 'r', state: 'unrecognised', ...raw } });
+  });
+
+  it('fails on a body that is not an object', () => {
+    expect(parseStatus('ok', 'r').ok).toBe(false);
   });
 });
 
@@ -74,15 +77,21 @@ describe('parseResult', () => {
     ['a string cost', { status: 'succeeded', output: { images: ['a'] }, cost: '0.12' }, { state: 'succeeded', outputUrls: ['a'], costUsd: 0.12 }],
     ['null output', { status: 'in_queue', output: null }, { state: 'queued', outputUrls: [] }],
   ])('reads %s', (_, body, expected) => {
-    expect(parseResult(body, 'r')).toEqual({ ok: true, value: { requestId: 'r', ...expected } });
+    const status = (body as { status?: string }).status;
+    const raw = status !== undefined ? { rawState: status } : {};
+    expect(parseResult(body, 'r')).toEqual({ ok: true, value: { requestId: 'r', ...raw, ...expected } });
   });
 
   it.each([
-    ['no status, output or error', { cost: 1 }],
-    ['images that are not strings', { status: 'succeeded', output: { images: [1, 2] } }],
-    ['an unknown status', { status: 'exploded' }],
-  ])('fails on %s', (_, body) => {
-    expect(parseResult(body, 'r').ok).toBe(false);
+    ['no status, output or error', { cost: 1 }, { costUsd: 1 }],
+    ['an unknown status', { status: 'exploded' }, { rawState: 'exploded' }],
+    ['an unknown status with output', { status: 'done-ish', output: { images: ['a'] } }, { rawState: 'done-ish' }],
+  ])('reads %s as unrecognised, never as a failure', (_, body, extra) => {
+    expect(parseResult(body, 'r')).toEqual({ ok: true, value: { requestId: 'r', state: 'unrecognised', outputUrls: [], ...extra } });
+  });
+
+  it('fails on images that are not strings', () => {
+    expect(parseResult({ status: 'succeeded', output: { images: [1, 2] } }, 'r').ok).toBe(false);
   });
 });
 
