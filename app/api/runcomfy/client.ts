@@ -8,6 +8,9 @@ import { parseCancel, parseCatalog, parseResult, parseStatus, zSubmitResponse } 
 import { summariseSent } from './seedream-wire';
 import type { CancelResult, CatalogInfo, JobResult, JobStatus } from './schemas';
 
+/** What this project's API proxy answers (503) when it refuses an upload before forwarding it. */
+export const PROXY_BUSY_CODE = 'proxy_server_busy';
+
 /** RunComfy's Model API, used when `RUNCOMFY_BASE_URL` is not set. */
 export const DEFAULT_BASE_URL = 'https://model-api.runcomfy.net/v1';
 
@@ -174,6 +177,15 @@ export class RunComfyClient {
             }
             if (requestId === undefined) throw unknown(`the API answered HTTP ${status} without a request id`, { status });
             return { requestId, submittedAt: sentAt };
+          }
+          // Our own proxy refusing before forwarding ("busy": it already buffers its limit of uploads):
+          // nothing reached RunComfy, so this is a wait-and-resend, like a 429.
+          if (status === 503 && error?.apiCode === PROXY_BUSY_CODE) {
+            throw new ApiError('rate-limited', error.message, {
+              status,
+              apiCode: PROXY_BUSY_CODE,
+              ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+            });
           }
           if ((status >= 300 && status < 400) || status >= 500)
             throw unknown(`the API answered HTTP ${status}`, { status, ...(error ? { cause: error } : {}) });

@@ -102,6 +102,23 @@ describe('RunComfyClient.submit', () => {
     expect(e.sent.images[1]).toBe('https://example.com/b.jpg');
   });
 
+  it("resends after this project's proxy refused the upload as busy (503 proxy_server_busy): nothing reached RunComfy", async () => {
+    const { fake, client, clock } = setup();
+    const busy = reply(503, { error_code: 'proxy_server_busy', error_message: 'busy' }, { 'Retry-After': '5' });
+    fake.on('POST', MODEL, busy, reply(200, { request_id: 'r1' }));
+    expect((await clock.drive(client.submit(input()))).requestId).toBe('r1');
+    expect(fake.requests).toHaveLength(2);
+    expect(clock.sleeps.filter((ms) => ms < 100_000)).toEqual([5_000]);
+  });
+
+  it('still reports any other 503 on a submit as an unknown submission, never resent', async () => {
+    const { fake, client, clock } = setup();
+    fake.on('POST', MODEL, reply(503, { error_message: 'down' }));
+    const e = await failure(clock, client.submit(input()));
+    expect(e).toBeInstanceOf(UnknownSubmissionError);
+    expect(fake.requests).toHaveLength(1);
+  });
+
   it('resends after a refused connection, with backoff, and stops at the bound', async () => {
     const { fake, client, clock } = setup();
     fake.on('POST', MODEL, { throws: refusedError() }, { throws: refusedError() }, reply(200, { request_id: 'r1' }));
