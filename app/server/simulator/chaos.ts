@@ -4,7 +4,10 @@ import type { Fault, SimRoute } from './faults';
 const p = z.number().min(0).max(1);
 const atMostOne = (o: Record<string, number | undefined>) => Object.values(o).reduce<number>((a, b) => a + (b ?? 0), 0) <= 1;
 const category = <T extends z.ZodRawShape>(shape: T) =>
-  z.union([p, z.strictObject(shape).refine(atMostOne, 'the probabilities of one category add up to at most 1')]);
+  z.union([
+    p,
+    z.strictObject(shape).refine((o) => atMostOne(o as Record<string, number | undefined>), 'the probabilities of one category add up to at most 1'),
+  ]);
 
 /** The chaos kinds, per category of request. */
 export const CHAOS_KINDS = {
