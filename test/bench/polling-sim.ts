@@ -1,13 +1,15 @@
-import { boundedPollPolicy, fixedPollPolicy, type PollContext, type PollPolicy } from '../../app/api/poll-policy';
+import { boundedPollPolicy, fixedPollPolicy, type PollPolicy } from '../../app/api/poll-policy';
 import { RunTimeModel, type RunTimeEstimate, type RunTimeFactors } from '../../app/api/run-time-model';
+import { JobLedger, MemoryLedgerStore } from '../../app/ledger';
 import { FakeClock } from '../fixtures/fake-clock';
+import { CountingAssets, FakeProvider } from '../fixtures/fake-provider';
 
 /**
- * Polling measured on a fake clock. Each job waits `queueMs` in the queue, then runs `runMs`.
- * The loop is the real one's: the status endpoint while the job may be queued, the result
- * endpoint once it has been seen running (the read that sees it finish brings the outputs); a
- * status read that says `completed` is followed at once by a result read. Every read is one
- * request. Detection delay: from the job finishing to the read that brings its outputs.
+ * Polling measured on a fake clock, through the real ledger loop. Each job waits `queueMs` in
+ * the queue, then runs `runMs`. The ledger reads the status endpoint while the job may be queued,
+ * the result endpoint once it has been seen running (the read that sees it finish brings the
+ * outputs); a status read that says `completed` is followed at once by a result read. Every
+ * read is one request. Detection delay: from the job finishing to the read that brings its outputs.
  */
 
 export interface SimJob {
@@ -26,51 +28,49 @@ export interface JobRun {
   measuredRunMs?: number;
 }
 
-type Observed = 'queued' | 'running' | 'terminal' | 'succeeded';
-
-/** One job polled under `policy` until the read that brings its outputs. */
+/**
+ * One job followed by the real job ledger (`JobLedger` → `followJob`) under `policy`, against a
+ * fake provider whose job queues for `queueMs` then runs `runMs`: the requests counted are the
+ * status/result reads the ledger really makes, the delay runs from the job finishing to the read
+ * that brought its outputs.
+ */
 export async function runJob(policy: PollPolicy, job: SimJob): Promise<JobRun> {
   const clock = new FakeClock();
+  const provider = new FakeProvider(clock);
+  provider.nextJob = { queueMs: job.queueMs, runMs: job.runMs, outputs: 1 };
   const doneAt = job.queueMs + job.runMs;
-  let requests = 0;
-  const read = (want: 'status' | 'result'): Observed => {
-    requests++;
-    const t = clock.now();
-    if (t < job.queueMs) return 'queued';
-    if (t < doneAt) return 'running';
-    return want === 'status' ? 'terminal' : 'succeeded';
+  let detectedAt: number | undefined;
+  const read = provider.read.bind(provider);
+  provider.read = async (id, want) => {
+    const seen = await read(id, want);
+    if (seen.state === 'succeeded' && detectedAt === undefined) detectedAt = clock.now();
+    return seen;
   };
-
-  let phase: PollContext['phase'] = 'submitted';
-  let anchor = 0; // earliest possible start: the submit, then the last poll that saw it queued
-  const loop = async (): Promise<JobRun> => {
-    for (let polls = 0; polls < 100_000;) {
-      const now = clock.now();
-      const gap = policy.nextDelayMs({
-        phase,
-        sinceSubmitMs: now,
-        polls,
-        factors: job.factors,
-        ...(phase === 'running' ? { sinceRunningMs: now - anchor } : {}),
-      });
-      await clock.sleep(gap);
-      polls++;
-      const seen = read(phase === 'running' ? 'result' : 'status');
-      if (seen === 'terminal') read('result');
-      if (seen === 'terminal' || seen === 'succeeded') {
-        const delayMs = clock.now() - doneAt;
-        return phase === 'running' ? { requests, delayMs, measuredRunMs: clock.now() - gap / 2 - anchor } : { requests, delayMs };
-      }
-      if (seen === 'queued') {
-        phase = 'queued';
-        anchor = clock.now();
-      } else {
-        phase = 'running';
-      }
-    }
-    throw new Error('polling sim: job never detected');
+  let measuredRunMs: number | undefined;
+  const ledger = new JobLedger({
+    store: new MemoryLedgerStore(),
+    provider,
+    assets: new CountingAssets(),
+    clock,
+    owner: { id: 'bench' },
+    policy,
+    learner: { observe: (_f, ms) => (measuredRunMs = ms) },
+    random: () => 0.5,
+  });
+  const request = {
+    model: 'bytedance/seedream-4-5/edit-sequential',
+    prompt: job.factors.prompt ?? 'Generate images',
+    references: [],
+    params: { maxImages: job.factors.maxImages, resolution: job.factors.resolution },
+    maxOutputs: job.factors.maxImages,
   };
-  return clock.drive(loop(), 200_000);
+  await clock.drive(ledger.generate(request, { signal: new AbortController().signal, job: { nodeId: 'n', cacheKey: 'k' } }), 200_000);
+  if (detectedAt === undefined) throw new Error('polling sim: job never detected');
+  return {
+    requests: provider.calls.status + provider.calls.result,
+    delayMs: detectedAt - doneAt,
+    ...(measuredRunMs !== undefined ? { measuredRunMs } : {}),
+  };
 }
 
 /** A seeded RNG (mulberry32), so every run of the bench measures the same jobs. */
