@@ -129,10 +129,18 @@ export class RunComfyClient {
    * safe resends. Throws InvalidInputError (nothing sent), UnknownSubmissionError (may exist:
    * never resend blindly), or the typed rejection.
    */
-  async submit(input: SeedreamInput, options: { signal?: AbortSignal; imageLabels?: readonly (string | undefined)[] } = {}): Promise<SubmittedJob> {
+  async submit(
+    input: SeedreamInput,
+    options: {
+      signal?: AbortSignal;
+      imageLabels?: readonly (string | undefined)[];
+      /** The provider's `prepare` already checked (and decoded) every image: do not decode them again. */
+      prechecked?: boolean;
+    } = {},
+  ): Promise<SubmittedJob> {
     return this.guard(async () => {
       if (options.signal?.aborted) throw abortReason(options.signal);
-      const checked = checkSeedreamInput(input, options.imageLabels);
+      const checked = options.prechecked ? { input, issues: [] } : checkSeedreamInput(input, options.imageLabels);
       if (!checked.input) throw inputError(checked.issues);
       const body = JSON.stringify(checked.input);
       const bodyBytes = new TextEncoder().encode(body).byteLength;

@@ -94,7 +94,8 @@ export class RunComfyProvider implements GenerationProvider {
     if (!payload || typeof payload !== 'object' || !payload.input || !Array.isArray(payload.labels)) {
       throw new ApiError('config', 'This submit was not prepared by the RunComfy provider; nothing was sent. Prepare it again.');
     }
-    const { requestId } = await this.client.submit(payload.input, { imageLabels: payload.labels });
+    // prepare() checked and decoded every image; the client does not decode them a second time.
+    const { requestId } = await this.client.submit(payload.input, { imageLabels: payload.labels, prechecked: true });
     return { requestId };
   }
 
