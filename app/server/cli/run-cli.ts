@@ -3,6 +3,7 @@ import { registry } from '../../../nodes';
 import type { SimulatorOptions } from '../simulator';
 import { LedgerLockedError } from '../file-ledger-store';
 import { CLI_HELP, parseCliArgs, UsageError, type CliCommand } from './args';
+import { checkCommandLine } from './check-command';
 import { openCliServices } from './cli-services';
 import { formatTemplateListing, listTemplates } from './list-templates';
 import { EXIT, runWorkflowCommand } from './run-command';
@@ -57,6 +58,7 @@ export async function runCli(deps: CliDeps): Promise<number> {
 
   let services;
   try {
+    await checkCommandLine(cmd, deps.cwd);
     services = await openCliServices({
       cwd: deps.cwd,
       env: deps.env,

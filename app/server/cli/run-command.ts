@@ -8,14 +8,11 @@ import { billingOf, ledgerMessages, type JobRecord } from '../../ledger';
 import { realClock } from '../../lib/clock';
 import { registry } from '../../../nodes';
 import { FileOutputSink } from '../file-output-sink';
-import { applySets } from './apply-sets';
 import type { CliCommand } from './args';
-import { UsageError } from './args';
+import { commandWorkflow } from './check-command';
 import { cliRepayHint, type CliServices } from './cli-services';
 import { buildManifest, type Manifest, type RequestRecord } from './manifest';
 import { ProgressReporter } from './progress';
-import { missingTemplateFields } from './required-fields';
-import { buildEditWorkflow, imageFromArg, loadSource } from './workflow-source';
 
 export interface CommandIo {
   cwd: string;
@@ -49,22 +46,8 @@ export async function runWorkflowCommand(cmd: RunLike, io: CommandIo, s: CliServ
   const outDir = resolve(io.cwd, cmd.out);
   await mkdir(outDir, { recursive: true });
 
-  let workflow: Workflow;
-  let origin: string;
-  if (cmd.command === 'edit') {
-    const images = [];
-    for (const arg of cmd.images) images.push(await imageFromArg(arg, s.assets, io.cwd));
-    workflow = buildEditWorkflow({ ...cmd, images });
-    origin = 'edit';
-  } else {
-    const loaded = await loadSource(cmd.source, registry, io.cwd);
-    for (const w of loaded.warnings) io.stderr(`warning: ${w}`);
-    workflow = await applySets(loaded.workflow, cmd.sets, registry, s.assets, io.cwd);
-    // A template's sample pictures and story are never submitted (and paid for) silently: exit 2 before any submit.
-    const unset = missingTemplateFields(loaded.workflow, cmd.sets, registry, cmd);
-    if (unset.missing.length) throw new UsageError(unset.message);
-    origin = loaded.origin;
-  }
+  const { workflow, origin, warnings } = await commandWorkflow(cmd, s.assets, io.cwd);
+  for (const w of warnings) io.stderr(`warning: ${w}`);
 
   const stop = new AbortController();
   const onAbort = () => stop.abort(io.signal?.reason);

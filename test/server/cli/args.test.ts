@@ -39,6 +39,7 @@ describe('parseCliArgs', () => {
       cacheDir: 'c',
       simulate: true,
       json: true,
+      repay: [],
     });
   });
 
@@ -51,7 +52,12 @@ describe('parseCliArgs', () => {
       concurrency: 4,
       simulate: false,
       json: false,
+      repay: [],
     });
+  });
+
+  it('reads every --repay job id in order', () => {
+    expect(parseCliArgs(['run', 'w.json', '--out', 'o', '--repay', 'job-1', '--repay', 'all'])).toMatchObject({ repay: ['job-1', 'all'] });
   });
 
   it.each([

@@ -10,6 +10,13 @@ describe('ProgressReporter', () => {
       () => now,
     );
     const base = { runId: 'r' };
+    const jobMeta = {
+      jobId: 'j1',
+      requestId: 'q1',
+      outputUrls: [],
+      request: { model: 'm', prompt: 'p', references: 1, params: {} },
+      costUsd: 0.12,
+    };
     r.onEvent({ ...base, type: 'node-start', nodeId: 'gen', at: 0, cacheKey: 'k' });
     now = 1_000;
     r.onEvent({ ...base, type: 'node-progress', nodeId: 'gen', at: now, detail: { phase: 'queued', requestId: 'q1', queuePosition: 2 } });
@@ -19,7 +26,7 @@ describe('ProgressReporter', () => {
     r.onEvent({ ...base, type: 'node-progress', nodeId: 'gen', at: now, detail: { phase: 'running', requestId: 'q1' } });
     now = 15_000; // unchanged, but 10 s later: a heartbeat line
     r.onEvent({ ...base, type: 'node-progress', nodeId: 'gen', at: now, detail: { phase: 'running', requestId: 'q1' } });
-    r.onEvent({ ...base, type: 'node-done', nodeId: 'gen', at: now, durationMs: 15_000, cacheKey: 'k', outputs: {}, meta: { requestId: 'q1', costUsd: 0.12 } });
+    r.onEvent({ ...base, type: 'node-done', nodeId: 'gen', at: now, durationMs: 15_000, cacheKey: 'k', outputs: {}, meta: { job: jobMeta } });
     r.onEvent({
       ...base,
       type: 'node-error',

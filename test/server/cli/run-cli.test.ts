@@ -1,6 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { zJobRecord, type JobRecord } from '../../../app/ledger';
 import { zManifest, type Manifest } from '../../../app/server/cli/manifest';
 import { EXIT } from '../../../app/server/cli/run-cli';
 import { simFaults } from '../../../app/server/simulator';
@@ -9,6 +10,11 @@ import { cli, simulator, tempDir, writePng } from './cli-fixtures';
 import { sampleSets } from './sample-sets';
 
 const manifestOf = async (dir: string): Promise<Manifest> => zManifest.parse(JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')));
+const ledgerRecords = async (cacheDir: string): Promise<JobRecord[]> => {
+  const dir = join(cacheDir, 'ledger');
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.json'));
+  return Promise.all(files.map(async (f) => zJobRecord.parse(JSON.parse(await readFile(join(dir, f), 'utf8')))));
+};
 const pngs = async (dir: string) => (await readdir(dir)).filter((f) => f.endsWith('.png')).sort();
 
 describe('runCli edit', () => {
@@ -21,7 +27,17 @@ describe('runCli edit', () => {
     const m = await manifestOf(join(dir, 'out'));
     expect(m.status).toBe('succeeded');
     expect(m.requests).toHaveLength(1);
-    expect(m.requests[0]).toMatchObject({ nodeId: 'seedream', outcome: 'completed', costUsd: 0.12, inputs: { references: 1, maxImages: 3 } });
+    expect(m.requests[0]).toMatchObject({
+      nodeId: 'seedream',
+      jobId: expect.any(String),
+      requestId: sim.state.jobs()[0]!.id,
+      state: 'stored',
+      billing: 'billed',
+      costUsd: 0.12,
+      inputs: { references: 1, maxImages: 3 },
+    });
+    expect(m.requests[0]!.reused).toBeUndefined();
+    expect(m.requests[0]!.missing).toBeUndefined();
     expect(m.requests[0]!.outputUrls).toHaveLength(3);
     expect(m.files.map((f) => f.file)).toEqual(['edit_00001.png', 'edit_00002.png', 'edit_00003.png']);
     expect(sim.counts.submits).toBe(1);
@@ -91,7 +107,7 @@ describe('runCli edit', () => {
     expect(node.status).toBe('failed');
     expect(node.error?.message).toMatch(/refused/);
     expect(node.error?.requestId).toBe(sim.state.jobs()[0]!.id);
-    expect(m.requests[0]).toMatchObject({ outcome: 'failed', requestId: sim.state.jobs()[0]!.id });
+    expect(m.requests[0]).toMatchObject({ state: 'failed', billing: 'unknown', requestId: sim.state.jobs()[0]!.id });
     expect(m.nodes.find((n) => n.id === 'save')!.status).toBe('skipped');
   });
 });
@@ -110,7 +126,7 @@ describe('runCli run', () => {
     expect(b).toEqual(a);
     for (const f of a) expect(await readFile(join(dir, 'b', f))).toEqual(await readFile(join(dir, 'a', f)));
     const m = await manifestOf(join(dir, 'b'));
-    expect(m.requests).toEqual([expect.objectContaining({ nodeId: 'gen', cached: true })]);
+    expect(m.requests).toEqual([expect.objectContaining({ nodeId: 'gen', state: 'stored', reused: true })]);
     expect(m.totalCostUsd).toBeUndefined();
   });
 
@@ -196,7 +212,7 @@ describe('runCli interrupted', () => {
     expect(r.code).toBe(EXIT.interrupted);
     const m = await manifestOf(join(dir, 'o'));
     expect(m.status).toBe('aborted');
-    expect(m.requests[0]).toMatchObject({ outcome: 'cancelled', requestId: sim.state.jobs()[0]!.id });
+    expect(m.requests[0]).toMatchObject({ state: 'cancelled', billing: 'not-billed', requestId: sim.state.jobs()[0]!.id });
     expect(sim.state.jobs()[0]!.phase).toBe('cancelled');
   });
 
@@ -211,7 +227,7 @@ describe('runCli interrupted', () => {
     expect(r.code).toBe(EXIT.interrupted);
     const id = sim.state.jobs()[0]!.id;
     expect(r.stderr).toContain(`request ${id} is still running at RunComfy — it will be billed`);
-    expect((await manifestOf(join(dir, 'o'))).requests[0]).toMatchObject({ outcome: 'still-running', requestId: id });
+    expect((await manifestOf(join(dir, 'o'))).requests[0]).toMatchObject({ state: 'running', billing: 'billed', requestId: id });
   });
 });
 
@@ -228,15 +244,15 @@ describe('runCli with --cache-dir after an interruption', () => {
     expect(interrupted.code).toBe(EXIT.interrupted);
     expect(interrupted.stderr).toMatch(/Run again with the same --cache-dir/);
     const id = sim.state.jobs()[0]!.id;
-    expect(await readdir(join(dir, 'cache', 'journal'))).toEqual([`${id}.json`]);
+    const left = await ledgerRecords(join(dir, 'cache'));
+    expect(left).toEqual([expect.objectContaining({ requestId: id, state: 'running' })]);
 
     const again = await cli([...argv, 'b'], { cwd: dir, sim });
     expect(again.code, again.stderr).toBe(EXIT.ok);
-    expect(again.stderr).toContain(`earlier request ${id} collected`);
-    expect(again.stderr).toMatch(/\[seedream\] cached/);
+    expect(again.stderr).toContain(`collecting earlier request ${id} (running); nothing is submitted again`);
     expect(sim.counts.submits).toBe(1);
     expect(await pngs(join(dir, 'b'))).toHaveLength(2);
-    expect(await readdir(join(dir, 'cache', 'journal'))).toEqual([]);
+    expect(await ledgerRecords(join(dir, 'cache'))).toEqual([expect.objectContaining({ requestId: id, state: 'stored', partial: false })]);
   });
 });
 
