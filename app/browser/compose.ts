@@ -1,38 +1,48 @@
-import { RunComfyClient } from '../api/runcomfy/client';
-import { createSeedreamService } from '../api/seedream-service';
-import { planRun, runGraph } from '../engine';
+import { boundedPollPolicy } from '../api/poll-policy';
+import { loadRunTimeModel, MemoryRunTimeStore } from '../api/run-time-model';
+import { downloadOutput, RunComfyClient, RunComfyProvider } from '../api/runcomfy';
+import { executePlan, planRun } from '../engine';
 import type { CacheStore } from '../engine/cache';
 import { MemoryCache } from '../engine/cache';
+import type { AssetStore } from '../graph/node-definition';
+import { JobLedger, MemoryLedgerStore } from '../ledger';
 import { API_PROXY_BASE, APP_CONFIG_PATH, assetProxyUrl, zAppConfig, type AppConfig } from '../lib/app-config';
 import { realClock } from '../lib/clock';
+import { MAX_IMAGE_BYTES } from '../model/seedream';
 import { registry } from '../../nodes';
 import { attachAutosave, restoreWorkflow, type Autosave } from '../store/autosave';
 import { createStudioStore, type StudioStore } from '../store/create-store';
+import { MemoryHistoryStore } from '../store/history-entry';
+import { attachHistoryRecorder } from '../store/history-recorder';
+import { MemoryRunRecordStore } from '../store/run-record';
+import { createRunSnapshots } from '../store/run-snapshots';
+import { MemoryTemplateLibrary } from '../store/user-templates';
 import type { UiServices } from '../ui/studio-context';
 import { downloadBlob } from './download';
 import { createDownloadOutputSink } from './download-output-sink';
 import { createIdbAssetStore } from './idb-asset-store';
 import { createIdbCacheStore } from './idb-cache-store';
 import { openStudioDB } from './idb-database';
-import { createMemoryAssetStore } from './memory-asset-store';
-import { importImageFile } from './import-image';
-import { createThumbnailLoader } from './thumbnail-loader';
-import type { AssetStore } from '../graph/node-definition';
-import { journaledSeedream, MemoryJournalStore, type JournalStore } from '../engine/seedream-journal';
-import { attachHistoryRecorder } from '../store/history-recorder';
-import { MemoryHistoryStore } from '../store/history-entry';
-import { trackRunSnapshots, type RunSnapshots } from '../store/run-snapshots';
-import { MemoryTemplateLibrary } from '../store/user-templates';
 import { createIdbHistoryStore } from './idb-history-store';
-import { createIdbJournalStore } from './idb-journal-store';
+import { createIdbLedgerStore } from './idb-ledger-store';
+import { createIdbRunStore } from './idb-run-store';
+import { createIdbRunTimeStore } from './idb-run-time-store';
 import { createIdbTemplateStore } from './idb-template-store';
+import { importImageFile } from './import-image';
+import { createMemoryAssetStore } from './memory-asset-store';
+import { claimTabOwner, type LockManagerLike } from './tab-owner';
 import { connectTabSync, createTabSync } from './tab-sync';
+import { createThumbnailLoader } from './thumbnail-loader';
+import { watchOtherOwners } from './watch-owners';
 
 export interface Studio {
   store: StudioStore;
   services: UiServices;
   autosave: Autosave | undefined;
 }
+
+/** How long a tab is presumed alive after its last heartbeat: another tab takes its jobs over after that. */
+export const LEASE_MS = 30_000;
 
 /** Reads `/api/config`; undefined when the server does not answer it (the UI says so). */
 async function readConfig(): Promise<AppConfig | undefined> {
@@ -51,90 +61,108 @@ function frameDefer(): (fn: () => void) => void {
   return (fn) => requestAnimationFrame(() => fn());
 }
 
+function sessionStore(): Storage | undefined {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * The browser composition root: server config, the RunComfy client on the same-origin proxy
- * (no credentials: the server adds them), IndexedDB stores for assets, results and the workflow,
- * downloads for Save nodes, the engine, and the store. Storage that cannot open (private mode)
- * degrades to memory with a visible warning; nothing else is lost.
+ * The browser composition root: server config, the RunComfy client on the same-origin proxy (no
+ * credentials: the server adds them) behind the provider, the job ledger (IndexedDB, this tab as
+ * its owner, leases renewed by a heartbeat), result cache, assets, history, templates, the
+ * engine and the store, all built in order with nothing bound late. Storage that cannot open
+ * (private mode) degrades to memory with a visible warning; nothing else is lost. At start it
+ * recovers the last page's paid jobs and continues a run a reload interrupted.
  */
 export async function composeStudio(): Promise<Studio> {
   const config = await readConfig();
-  let versionChanged: (() => void) | undefined;
-  const db = await openStudioDB(undefined, { onVersionChange: () => versionChanged?.() }).catch(() => undefined);
-
-  let assets: AssetStore;
-  let cache: CacheStore;
-  if (db) {
-    assets = createIdbAssetStore(db);
-    cache = createIdbCacheStore(db);
-  } else {
-    assets = createMemoryAssetStore();
-    cache = new MemoryCache();
-  }
-
   const client = new RunComfyClient({ baseUrl: config?.apiBase ?? API_PROXY_BASE, clock: realClock, ...(config ? { modelId: config.modelId } : {}) });
-  // A job stopped while running is billed anyway: the service keeps collecting it ('collect'),
-  // the engine caches the late result and the store shows it.
-  const service = createSeedreamService({ client, assets, clock: realClock, download: { via: assetProxyUrl }, onStop: 'collect' });
-  // Every paid request id is journaled before its first poll; after a reload, resumeJobs re-attaches.
-  const journalStore: JournalStore = db ? createIdbJournalStore(db) : new MemoryJournalStore();
-  let onJournalResult: CacheStore['set'] = async () => undefined;
-  const journal = journaledSeedream(service, journalStore, {
-    get: (key) => cache.get(key),
-    set: async (key, result) => {
-      await cache.set(key, result);
-      await onJournalResult(key, result);
-    },
+  const db = await openStudioDB(undefined, { journalEndpoint: client.baseUrl }).catch(() => undefined);
+
+  const assets: AssetStore = db ? createIdbAssetStore(db) : createMemoryAssetStore();
+  const cache: CacheStore = db ? createIdbCacheStore(db) : new MemoryCache();
+  const locks = (navigator as { locks?: LockManagerLike }).locks;
+  const owner = await claimTabOwner({ storage: sessionStore(), ...(locks ? { locks } : {}) });
+  const runTimeStore = db ? createIdbRunTimeStore(db) : new MemoryRunTimeStore();
+  const runTimes = await loadRunTimeModel(runTimeStore);
+  const provider = new RunComfyProvider({
+    client,
+    assets,
+    // https references and outputs come through the same-origin asset proxy, which applies the host rules server-side.
+    fetchReference: (url, signal) =>
+      downloadOutput(url, { via: assetProxyUrl, clock: realClock, apiBaseUrl: client.baseUrl, maxBytes: MAX_IMAGE_BYTES }, signal),
+    download: { via: assetProxyUrl },
   });
-  const api = journal.api;
-  // The autosave writes a revision with the workflow, so two tabs never overwrite each other silently.
+  const ledger = new JobLedger({
+    store: db ? createIdbLedgerStore(db) : new MemoryLedgerStore(),
+    provider,
+    assets,
+    clock: realClock,
+    owner: { id: owner.id },
+    leaseMs: LEASE_MS,
+    policy: boundedPollPolicy(runTimes),
+    learner: runTimes,
+    // A job stopped while running is billed anyway: its images are still collected and shown.
+    onStop: 'collect',
+    repayHint: (jobId) => `press "Pay again" on the node (it names job ${jobId})`,
+    log: (level, message) => (level === 'info' ? console.info(message) : console[level](message)),
+  });
+  const snapshots = createRunSnapshots();
   const tabSync = db ? createTabSync(db) : undefined;
   const storage = tabSync?.storage;
-  let snapshots: RunSnapshots | undefined;
   const restored = storage ? await restoreWorkflow(storage, registry) : { workflow: undefined, issues: [] };
 
   const store = createStudioStore({
     registry,
-    engine: { planRun, runGraph },
+    engine: { planRun, executePlan },
     services: {
-      api,
+      generation: ledger,
       assets,
-      output: createDownloadOutputSink(assets, downloadBlob, { workflow: () => snapshots?.current() }),
+      output: createDownloadOutputSink(assets, downloadBlob, { workflow: () => snapshots.current() }),
       clock: realClock,
       log: (level, message, nodeId) => {
         if (level === 'warn' || level === 'error') console[level](`[${nodeId ?? 'run'}] ${message}`);
       },
     },
     cache,
-    pricing: { priceUsd: async (_modelId, signal) => (await client.catalog(signal ? { signal } : {})).basePriceUsd },
+    pricing: { priceUsd: (model, signal) => provider.priceUsd(model, signal) },
     defer: frameDefer(),
-    journal: { list: () => journalStore.list(), resumeAll: journal.resumeAll, dismiss: journal.dismiss, inFlightKeys: journal.inFlightKeys },
+    ledger,
+    runs: db ? createIdbRunStore(db, owner.id) : new MemoryRunRecordStore(),
+    snapshots,
     ...(restored.workflow ? { workflow: restored.workflow } : {}),
   });
-  snapshots = trackRunSnapshots(store, registry, { planRun });
-  onJournalResult = async (key, result) => store.getState().resumedResultArrived(key, result);
   const history = db ? createIdbHistoryStore(db) : new MemoryHistoryStore();
-  attachHistoryRecorder(store, { history, snapshots, assets });
+  attachHistoryRecorder(store, { ledger, history, snapshots });
   const templates = db ? createIdbTemplateStore(db) : new MemoryTemplateLibrary();
   const tabs = tabSync ? connectTabSync(tabSync, store, registry) : undefined;
-  versionChanged = () => store.getState().setStorageError('A newer version of Sequence Studio opened in another tab: reload this tab to keep saving.');
+  db?.addEventListener('versionchange', () =>
+    store.getState().setStorageError('A newer version of Sequence Studio opened in another tab: reload this tab to keep saving.'),
+  );
+  // Learned run times outlive the page: saved whenever a job finished running.
+  ledger.subscribe((u) => {
+    if (u.record.state === 'completed' && u.record.outputs.length > 0) void runTimeStore.save(runTimes.snapshot()).catch(() => undefined);
+  });
 
   const s = store.getState();
   s.setMode(config?.mode ?? 'unknown');
   if (!config) s.notify('The server did not say whether it uses RunComfy or the simulator (/api/config).', 'error');
-  if (!db) s.setStorageError('Browser storage (IndexedDB) is not available: your workflow and images are kept in memory only.');
+  if (!db) s.setStorageError('Browser storage (IndexedDB) is not available: your workflow, images and paid jobs are kept in memory only.');
   const repaired = restored.issues.map((i) => i.message);
   if (repaired.length) s.notify(`Restored your last workflow. ${repaired.join(' · ')}`, restored.workflow ? 'info' : 'error');
 
   const autosave = storage ? attachAutosave(store, storage) : undefined;
-  // A run is a checkpoint: the graph that submits paid jobs is saved at once, not up to the
-  // throttle later, so a reload right after finds the nodes its journaled jobs belong to.
+  // A run is a checkpoint: the graph that submits paid jobs is saved at once, not up to the throttle later.
   store.subscribe((st, prev) => {
     if (st.run.phase === 'starting' && prev.run.phase !== 'starting') void autosave?.flush();
   });
   void store.getState().hydrateResults();
-  // Paid jobs that were in flight when the page went away: poll them again (never resubmit).
-  void store.getState().resumeJobs();
+  // This tab's leases are renewed for as long as the page lives.
+  void ledger.heartbeat(new AbortController().signal);
+  void startUp(store, LEASE_MS);
 
   const services: UiServices = {
     registry,
@@ -146,4 +174,19 @@ export async function composeStudio(): Promise<Studio> {
     ...(tabs ? { tabs } : {}),
   };
   return { store, services, autosave };
+}
+
+/**
+ * What the last page left: paid jobs in flight are followed again (never resubmitted), intents
+ * cut off mid-submit become unknown submissions, and the run a reload interrupted continues.
+ * Jobs another tab follows are taken over when that tab's lease runs out.
+ */
+async function startUp(store: StudioStore, leaseMs: number): Promise<void> {
+  const report = await store.getState().recoverJobs();
+  const unfinished = await store
+    .getState()
+    .loadUnfinishedRun()
+    .catch(() => undefined);
+  if (unfinished) await store.getState().continueRun(unfinished);
+  if (report?.elsewhere.length) watchOtherOwners(() => store.getState().recoverJobs(), leaseMs);
 }

@@ -1,6 +1,6 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { CachedResult } from '../engine/cache';
-import type { JournalEntry } from '../engine/seedream-journal';
+import { recordFromJournalEntry, zOldJournalEntry, type JobRecord, type OldJournalEntry } from '../ledger';
 import type { HistoryEntry } from '../store/history-entry';
 import type { UserTemplate } from '../store/user-templates';
 
@@ -21,17 +21,23 @@ export interface StudioDB extends DBSchema {
   assets: { key: string; value: StoredAsset };
   /** Node results by cache key, so cached nodes stay free after a reload. */
   results: { key: string; value: CachedResult };
-  /** v2: paid request ids in flight, written before the first poll (see engine/seedream-journal). */
-  journal: { key: string; value: JournalEntry };
+  /** v2: the old request journal. Read once by the v3 upgrade (into `ledger`), never written since; kept, never deleted. */
+  journal: { key: string; value: OldJournalEntry };
   /** v2: the user's templates, by id. */
   templates: { key: string; value: UserTemplate; indexes: { updatedAt: string } };
   /** v2: every completed generation, by request id; images are asset ids in `assets`. */
   history: { key: string; value: HistoryEntry; indexes: { finishedAt: number } };
+  /** v3: the job ledger, one record per paid job (see app/ledger), by job id. */
+  ledger: { key: string; value: JobRecord; indexes: { cacheKey: string } };
+  /** v3: the run each tab has in progress (see store/run-record), by owner (tab) id. */
+  runs: { key: string; value: unknown };
+  /** v3: small host state by name (learned run times). */
+  settings: { key: string; value: unknown };
 }
 
 export const DB_NAME = 'sequence-studio';
 /** Bump with a new `upgrade` step when the stores change; never edit a published step. */
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 export interface OpenStudioDBOptions {
   /**
@@ -39,13 +45,18 @@ export interface OpenStudioDBOptions {
    * blocked) and this is called so the page can say it must be reloaded.
    */
   onVersionChange?: () => void;
+  /**
+   * Where this host sends paid jobs now (the provider's endpoint): the v3 upgrade writes the old
+   * journal's request ids into the ledger under it, so none an earlier version recorded is lost.
+   */
+  journalEndpoint?: string;
 }
 
 /** Opens (creating or upgrading) the editor's IndexedDB database. Upgrades keep every old store. */
 export function openStudioDB(name = DB_NAME, options: OpenStudioDBOptions = {}): Promise<IDBPDatabase<StudioDB>> {
   let opened: IDBPDatabase<StudioDB> | undefined;
   const db = openDB<StudioDB>(name, DB_VERSION, {
-    upgrade(db, oldVersion) {
+    async upgrade(db, oldVersion, _newVersion, tx) {
       if (oldVersion < 1) {
         db.createObjectStore('workflows');
         db.createObjectStore('assets', { keyPath: 'id' });
@@ -55,6 +66,18 @@ export function openStudioDB(name = DB_NAME, options: OpenStudioDBOptions = {}):
         db.createObjectStore('journal', { keyPath: 'requestId' });
         db.createObjectStore('templates', { keyPath: 'id' }).createIndex('updatedAt', 'updatedAt');
         db.createObjectStore('history', { keyPath: 'id' }).createIndex('finishedAt', 'finishedAt');
+      }
+      if (oldVersion < 3) {
+        db.createObjectStore('ledger', { keyPath: 'jobId' }).createIndex('cacheKey', 'cacheKey');
+        db.createObjectStore('runs');
+        db.createObjectStore('settings');
+        // Only IndexedDB requests are awaited here, so the upgrade transaction stays open.
+        const ledger = tx.objectStore('ledger');
+        for (const raw of await tx.objectStore('journal').getAll()) {
+          const entry = zOldJournalEntry.safeParse(raw);
+          // Unreadable entries stay in `journal` for a person to look at.
+          if (entry.success) await ledger.put(recordFromJournalEntry(entry.data, options.journalEndpoint ?? ''));
+        }
       }
     },
     blocking() {

@@ -21,4 +21,3 @@ export type {
   RunSummary,
   SkipReason,
 } from './events';
-export * from './seedream-journal';

@@ -4,6 +4,9 @@ import { emptyWorkflow, type Workflow } from '../graph/workflow-schema';
 import { analyze, emptyAnalysis, structureChanged } from './analysis';
 import { createGraphSlice } from './graph-slice';
 import { createHistoryGrouper } from './history';
+import { jobContextOf } from './job-context';
+import { reduceLedgerUpdate, rekeyJobs } from './job-reducer';
+import { createRunSnapshots } from './run-snapshots';
 import { createRunSlice } from './run-slice';
 import { createSessionSlice } from './session-slice';
 import type { SetState, SliceContext, StudioDeps, StudioState } from './store-types';
@@ -21,7 +24,13 @@ type Tracked = { workflow: Workflow };
  */
 export function createStudioStore(deps: StudioDeps) {
   const now = deps.now ?? Date.now;
-  const ctx: SliceContext = { deps, history: createHistoryGrouper(now), clearHistory: () => undefined };
+  const ctx: SliceContext = {
+    deps,
+    history: createHistoryGrouper(now),
+    clearHistory: () => undefined,
+    jobContext: (s) => jobContextOf(s, deps.registry),
+    snapshots: deps.snapshots ?? createRunSnapshots(),
+  };
 
   const store = createStore<StudioState>()(
     temporal(
@@ -31,7 +40,7 @@ export function createStudioStore(deps: StudioDeps) {
           ...createGraphSlice(setState, get, ctx, deps.workflow ?? emptyWorkflow()),
           ...createRunSlice(setState, get, ctx),
           ...createUiSlice(setState),
-          ...createSessionSlice(setState, get, ctx),
+          ...createSessionSlice(setState),
           analysis: emptyAnalysis,
         };
       },
@@ -65,7 +74,15 @@ export function createStudioStore(deps: StudioDeps) {
   store.subscribe((s, prev) => {
     if (s.workflow !== prev.workflow && (!analysed || structureChanged(analysed, s.workflow))) schedule();
   });
+  // An edit that changes a node's cache key changes which job it shows (the job of its new work, or none).
+  store.subscribe((s, prev) => {
+    if (s.analysis.cacheKeys === prev.analysis.cacheKeys || Object.keys(s.jobs).length === 0) return;
+    const next = rekeyJobs({ run: s.run, results: s.results, jobs: s.jobs }, prev.analysis.cacheKeys, ctx.jobContext(s));
+    if (next.run !== s.run || next.results !== s.results) store.setState({ run: next.run, results: next.results });
+  });
   runAnalysis();
+  // Every change of every paid job (this tab's runs, re-attached ones, other tabs' via lookups) lands on its node.
+  deps.ledger?.subscribe((u) => store.setState((s) => reduceLedgerUpdate({ run: s.run, results: s.results, jobs: s.jobs }, u, ctx.jobContext(s))));
 
   return Object.assign(store, {
     /** Undoes one step and ends any open typing group. */
@@ -79,6 +96,8 @@ export function createStudioStore(deps: StudioDeps) {
     },
     /** Runs pending planner work now (tests, before reading `analysis`). */
     flushAnalysis: runAnalysis,
+    /** The workflows of recent runs (what their results are attributed to). */
+    snapshots: ctx.snapshots,
   });
 }
 

@@ -1,24 +1,17 @@
-import type { NodeMeta, NodeOutputs } from '../engine/events';
-import type { AssetStore } from '../graph/node-definition';
 import { zImageRef, type ImageRef } from '../graph/ports';
 import type { Workflow } from '../graph/workflow-schema';
-import { stableHash } from '../lib/hash';
-import { SEEDREAM_MODEL_ID } from '../model/seedream';
+import { resultOf, type JobRecord, type LedgerUpdate } from '../ledger';
 import type { StudioStore } from './create-store';
-import { PAID_KIND } from './cost';
 import { HISTORY_ENTRY_VERSION, type HistoryEntry, type HistoryReference, type HistoryStore } from './history-entry';
-import type { NodeResult } from './run-reducer';
 import type { RunSnapshots } from './run-snapshots';
 import type { StudioState } from './store-types';
 
-type StoredImage = ImageRef & { kind: 'asset' };
-
 export interface HistoryRecorderOptions {
+  /** The job ledger's updates: an entry is written when a job's images are stored. */
+  ledger: { subscribe(listener: (u: LedgerUpdate) => void): () => void };
   history: HistoryStore;
-  snapshots: Pick<RunSnapshots, 'madeBy'>;
-  /** Copies URL outputs into the asset store (the service already stores what it downloads). */
-  assets?: AssetStore;
-  /** Wall-clock ms. */
+  snapshots: Pick<RunSnapshots, 'forRun' | 'madeBy'>;
+  /** Wall-clock ms, for jobs without a finish time. */
   now?: () => number;
 }
 
@@ -37,110 +30,97 @@ function imagesIn(value: unknown): ImageRef[] {
   });
 }
 
-/** The reference images that fed `nodeId`, in merge order, from the run's results (or Load Image params). */
-export function referencesOf(workflow: Workflow | undefined, nodeId: string, results: StudioState['results']): HistoryReference[] {
-  if (!workflow) return [];
-  const edges = workflow.edges
-    .filter((e) => e.target.node === nodeId && e.target.port === 'images')
-    .sort((a, b) => (a.order ?? Number.MAX_SAFE_INTEGER) - (b.order ?? Number.MAX_SAFE_INTEGER));
-  return edges.flatMap((e) => {
+/** Names of the images that fed `nodeId` in `workflow`, by asset id (from the run's results, or Load Image params). */
+function referenceNames(workflow: Workflow | undefined, nodeId: string, results: StudioState['results']): Map<string, string> {
+  const names = new Map<string, string>();
+  if (!workflow) return names;
+  for (const e of workflow.edges) {
+    if (e.target.node !== nodeId) continue;
     const produced = results[e.source.node]?.outputs[e.source.port];
     const source = workflow.nodes.find((n) => n.id === e.source.node);
-    const refs = produced !== undefined ? imagesIn(produced) : source?.kind === 'image.load' ? imagesIn(source.params.image) : [];
-    return refs.map((r): HistoryReference =>
-      r.kind === 'asset' ? { hash: r.assetId, ...(r.name ? { name: r.name } : {}) } : { hash: `url:${stableHash(r.url)}`, url: r.url },
-    );
+    const refs = produced !== undefined ? imagesIn(produced) : Object.values(source?.params ?? {}).flatMap(imagesIn);
+    for (const r of refs) if (r.kind === 'asset' && r.name) names.set(r.assetId, r.name);
+  }
+  return names;
+}
+
+/** The reference images a job used: their content hashes (from the ledger), with names and URLs where known. */
+export function referencesOf(r: JobRecord, names: ReadonlyMap<string, string>): HistoryReference[] {
+  return r.referenceHashes.map((hash, i) => {
+    const sent = r.sent.images[i];
+    const name = names.get(hash);
+    return { hash, ...(name ? { name } : {}), ...(sent?.startsWith('https://') ? { url: sent } : {}) };
   });
 }
 
 /**
- * Records every completed paid generation in the history: a Seedream result that was produced
- * (not served from the cache) in a run, after a stop, or by a job re-attached after a reload.
- * One entry per request id. Output images are kept as asset ids; a URL output is copied into
- * the asset store first, since provider URLs expire.
+ * Records every paid generation in the history when the ledger stores its images (a partial
+ * job when its first images are stored, again as more arrive): one entry per request id, with
+ * what was asked, what it cost, its images as asset ids (the ledger stored their bytes, since
+ * provider URLs expire) and the workflow of the run that made it. Driven by ledger updates, so
+ * results after a stop or re-attached after a reload are recorded like any other.
  */
 export function attachHistoryRecorder(store: StudioStore, options: HistoryRecorderOptions): HistoryRecorder {
   const now = options.now ?? Date.now;
-  const seen = new Set<string>();
+  /** Per job: how many stored images its entry holds. */
+  const recorded = new Map<string, number>();
   const pending = new Set<Promise<void>>();
 
-  const storedImages = async (images: ImageRef[]): Promise<StoredImage[]> => {
-    const out: StoredImage[] = [];
-    for (const ref of images) {
-      if (ref.kind === 'asset') out.push(ref);
-      else if (options.assets) out.push(await options.assets.put(await options.assets.get(ref), { sourceUrl: ref.url }));
-    }
-    return out;
+  const sourceOf = (r: JobRecord): HistoryEntry['source'] => {
+    const run = options.snapshots.forRun(r.runId);
+    if (!run || run.continued) return 'reattached';
+    return run.stopped || r.cancel ? 'late' : 'run';
   };
 
-  const record = (
-    s: StudioState,
-    nodeId: string,
-    result: { outputs: NodeOutputs; meta: NodeMeta; cacheKey: string },
-    source: HistoryEntry['source'],
-    startedAt?: number,
-  ) => {
-    const requestId = typeof result.meta.requestId === 'string' ? result.meta.requestId : undefined;
-    if (!requestId || seen.has(requestId)) return;
-    seen.add(requestId);
-    const workflow = options.snapshots.madeBy(nodeId, result.cacheKey);
-    const node = workflow?.nodes.find((n) => n.id === nodeId);
-    const request = (result.meta.request ?? {}) as Record<string, unknown>;
-    const finishedAt = now();
-    const job = (async () => {
-      const entry: HistoryEntry = {
-        v: HISTORY_ENTRY_VERSION,
-        id: requestId,
-        requestId,
-        model: SEEDREAM_MODEL_ID,
-        nodeId,
-        ...(node?.title ? { nodeTitle: node.title } : {}),
-        cacheKey: result.cacheKey,
-        params: { ...(node?.params ?? {}), ...request },
-        prompt: typeof request.prompt === 'string' ? request.prompt : String(node?.params.prompt ?? ''),
-        references: referencesOf(workflow, nodeId, s.results),
-        ...(typeof result.meta.costUsd === 'number' ? { costUsd: result.meta.costUsd } : {}),
-        ...(startedAt !== undefined ? { startedAt } : {}),
-        finishedAt,
-        images: await storedImages(imagesIn(result.outputs.images)),
-        outputUrls: Array.isArray(result.meta.outputUrls) ? result.meta.outputUrls.filter((u): u is string => typeof u === 'string') : [],
-        ...(workflow ? { workflow } : {}),
-        source,
-      };
-      await options.history.put(entry);
-      store.getState().noteHistoryChanged();
-    })().catch((err: unknown) => {
-      seen.delete(requestId);
-      store
-        .getState()
-        .notify(`A finished generation (request ${requestId}) could not be added to the history: ${err instanceof Error ? err.message : String(err)}`, 'error');
-    });
+  const record = (r: JobRecord) => {
+    const images = resultOf(r, false).images.filter((i): i is ImageRef & { kind: 'asset' } => i.kind === 'asset');
+    const requestId = r.requestId;
+    if (r.state !== 'stored' || !requestId || images.length === 0 || (recorded.get(r.jobId) ?? 0) >= images.length) return;
+    recorded.set(r.jobId, images.length);
+    const workflow = options.snapshots.forRun(r.runId)?.workflow ?? options.snapshots.madeBy(r.nodeId, r.cacheKey);
+    const node = workflow?.nodes.find((n) => n.id === r.nodeId);
+    const title = r.nodeTitle ?? node?.title;
+    const entry: HistoryEntry = {
+      v: HISTORY_ENTRY_VERSION,
+      id: requestId,
+      requestId,
+      model: r.model,
+      nodeId: r.nodeId,
+      ...(title ? { nodeTitle: title } : {}),
+      cacheKey: r.cacheKey,
+      params: { ...(node?.params ?? {}), ...r.sent.params },
+      prompt: r.sent.prompt,
+      references: referencesOf(r, referenceNames(workflow, r.nodeId, store.getState().results)),
+      ...(r.costUsd !== undefined ? { costUsd: r.costUsd } : {}),
+      startedAt: r.submittedAt ?? r.createdAt,
+      finishedAt: r.finishedAt ?? now(),
+      images,
+      outputUrls: r.outputs.map((o) => o.url),
+      ...(workflow ? { workflow } : {}),
+      source: sourceOf(r),
+    };
+    const job = options.history
+      .get(requestId)
+      .then(async (old) => {
+        // After a reload the same job may be announced again (re-attached to fetch what is missing): keep the first entry.
+        if (old && old.images.length >= images.length) return;
+        await options.history.put(old ? { ...entry, source: old.source } : entry);
+        store.getState().noteHistoryChanged();
+      })
+      .catch((err: unknown) => {
+        recorded.delete(r.jobId);
+        store
+          .getState()
+          .notify(
+            `A finished generation (request ${requestId}) could not be added to the history: ${err instanceof Error ? err.message : String(err)}`,
+            'error',
+          );
+      });
     pending.add(job);
     void job.finally(() => pending.delete(job));
   };
 
-  const isPaid = (s: StudioState, nodeId: string) => s.workflow.nodes.find((n) => n.id === nodeId)?.kind === PAID_KIND;
-
-  const unsubscribe = store.subscribe((s, prev) => {
-    if (s.results !== prev.results) {
-      for (const [nodeId, result] of Object.entries(s.results) as [string, NodeResult][]) {
-        if (result === prev.results[nodeId] || result.cached) continue;
-        const requestId = result.meta.requestId;
-        if (typeof requestId === 'string' && s.resumedJobs[requestId]) continue;
-        if (!isPaid(s, nodeId) && result.meta.request === undefined) continue;
-        const state = s.run.nodes[nodeId];
-        const startedAt = state?.durationMs !== undefined ? now() - state.durationMs : undefined;
-        record(s, nodeId, result, state?.collected ? 'late' : 'run', startedAt);
-      }
-    }
-    if (s.resumedJobs !== prev.resumedJobs) {
-      for (const job of Object.values(s.resumedJobs)) {
-        if (job.status !== 'done' || prev.resumedJobs[job.requestId]?.status === 'done') continue;
-        if (job.result) record(s, job.nodeId ?? job.sourceNodeId, { ...job.result, cacheKey: job.cacheKey }, 'reattached', job.submittedAt);
-      }
-    }
-  });
-
+  const unsubscribe = options.ledger.subscribe((u) => record(u.record));
   return {
     async idle() {
       while (pending.size) await Promise.all([...pending]);

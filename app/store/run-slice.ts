@@ -1,108 +1,136 @@
+import { estimateCost, type CostEstimate } from '../engine/estimate-cost';
+import type { RunPlan } from '../engine/plan';
+import { loadWorkflow } from '../graph/load-workflow';
 import type { Workflow } from '../graph/workflow-schema';
+import type { RecoveryReport } from '../ledger';
 import { AbortedError } from '../lib/clock';
-import { estimateCost, type CostEstimate } from './cost';
-import { withJobsInFlight } from './cost-in-flight';
-import { applyLateResult, idleRun, isRunActive, markStopping, reduceRunEvent, type NodeResult, type RunState } from './run-reducer';
+import { acceptedEstimate } from './cost-choice';
+import { seedJobs } from './job-reducer';
+import { withoutNodes } from './plan-prune';
+import { idleRun, isRunActive, markStopping, type JobView, type NodeResult, type RunState } from './run-reducer';
+import type { RunRecord } from './run-record';
+import { executeRun, newRunId, type RunSpec } from './run-start';
 import type { GetState, SetState, SliceContext } from './store-types';
 
 /** A run waiting for the user to accept its cost. */
 export interface PendingRun {
   estimate: CostEstimate;
-  /** The workflow as it was estimated: exactly this is run on confirm. */
+  /** The plan the estimate was made from: exactly this is run on confirm. */
+  plan: RunPlan;
   workflow: Workflow;
   targets: readonly string[] | undefined;
+  /** Earlier attempts already chosen for paying again (the node's "Pay again" button), by job id. */
+  repay: readonly string[];
 }
 
-/** Run state: reduced from executor events, never undoable, never persisted with the workflow. */
+/** Run state: reduced from executor events and ledger updates, never undoable, never persisted with the workflow. */
 export interface RunSlice {
   run: RunState;
   /** Last outputs per node, kept across runs so previews stay until replaced. */
   results: Readonly<Record<string, NodeResult>>;
+  /** Every paid job seen this session, by job id: the latest record and the ledger's last sentence. */
+  jobs: Readonly<Record<string, JobView>>;
   /** Set while the cost dialog is open. */
   pendingRun: PendingRun | null;
   /** True while the cost estimate is being computed. */
   estimating: boolean;
   /**
-   * Runs the graph (or only what `targets` need). When paid jobs would be submitted, opens the
-   * cost dialog instead and runs on {@link confirmRun}.
+   * Runs the graph (or only what `targets` need). When paid jobs would be submitted, or an
+   * earlier attempt blocks paying again, opens the cost dialog instead and runs on confirm.
    */
-  requestRun(targets?: readonly string[]): Promise<void>;
-  confirmRun(): Promise<void>;
+  requestRun(targets?: readonly string[], options?: { repay?: readonly string[] }): Promise<void>;
+  /** Runs the pending run; `repay` names the earlier attempts the user chose to pay again for (the rest are not run). */
+  confirmRun(repay?: readonly string[]): Promise<void>;
   cancelPendingRun(): void;
-  /** Stops the run: queued jobs are cancelled at the API; running ones finish and are billed. */
+  /** Stops the run: queued jobs are cancelled at the API; running ones finish, are billed and still collected. */
   stopRun(): void;
-  /** Clears the finished run's node states (results stay). */
+  /** Clears the finished run's node states (results and jobs that matter stay). */
   clearRun(): void;
-  /**
-   * Shows cached results for nodes that have none on screen (after a reload): the cache is
-   * keyed by the node's current key, so only results that are still valid come back.
-   */
+  /** Shows cached results for nodes that have none on screen (after a reload). */
   hydrateResults(): Promise<void>;
+  /** The run a reload interrupted, if this tab has one. */
+  loadUnfinishedRun(): Promise<RunRecord | undefined>;
+  /** Continues a run started before a reload: no cost dialog (it was accepted), paid jobs joined, never resubmitted. */
+  continueRun(record: RunRecord): Promise<void>;
+  /** The node's "Pay again" button: the cost dialog for that node with its earlier attempt chosen. */
+  payAgain(nodeId: string, jobId: string): Promise<void>;
+  /** The node's "Fetch missing images" button: free, nothing is submitted. */
+  fetchMissing(jobId: string): Promise<void>;
+  /** Hides an unknown or lost job the user has seen (the ledger keeps it). */
+  dismissJob(jobId: string): Promise<void>;
+  /** Asks the ledger what the last page left (after a reload) and shows it. */
+  recoverJobs(): Promise<RecoveryReport | undefined>;
 }
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export function createRunSlice(set: SetState, get: GetState, ctx: SliceContext): RunSlice {
   const { deps } = ctx;
   let controller: AbortController | null = null;
 
-  const start = async (workflow: Workflow, targets: readonly string[] | undefined) => {
-    if (isRunActive(get().run)) return;
+  const start = async (spec: RunSpec) => {
+    if (isRunActive(get().run) || controller) return;
     controller = new AbortController();
-    const signal = controller.signal;
-    let runId: string | null = null;
-    set({ run: { ...idleRun, phase: 'starting' }, pendingRun: null });
     try {
-      await deps.engine.runGraph(workflow, deps.registry, deps.services, {
-        ...(targets ? { targets } : {}),
-        concurrency: deps.concurrency ?? 4,
-        cache: deps.cache,
-        signal,
-        onEvent: (event) => {
-          if (event.type === 'run-start') runId = event.runId;
-          set((s) => reduceRunEvent(s.run, s.results, event));
-        },
-        // A job billed after a stop still delivers; the engine caches it, the node shows it.
-        onLateResult: (nodeId, result) => set((s) => applyLateResult(s.run, s.results, runId, nodeId, result)),
-      });
-    } catch (err) {
-      const failure = err instanceof Error ? err.message : String(err);
-      set((s) => ({ run: { ...s.run, phase: 'failed', failure } }));
+      await executeRun(spec, controller.signal, { set, get, deps, snapshots: ctx.snapshots });
     } finally {
       controller = null;
-      // A runner that ended without run-done must not leave the UI "running" forever.
-      if (isRunActive(get().run)) set((s) => ({ run: { ...s.run, phase: signal.aborted ? 'aborted' : 'failed' } }));
     }
   };
 
   return {
     run: idleRun,
     results: {},
+    jobs: {},
     pendingRun: null,
     estimating: false,
 
-    async requestRun(targets) {
+    async requestRun(targets, options = {}) {
       if (isRunActive(get().run) || get().pendingRun || get().estimating) return;
       const workflow = get().workflow;
       set({ estimating: true });
+      let plan: RunPlan;
       let estimate: CostEstimate | undefined;
       try {
-        const plan = deps.engine.planRun(workflow, deps.registry, targets ? { targets } : {});
+        plan = deps.engine.planRun(workflow, deps.registry, targets ? { targets } : {});
         // An invalid plan runs nothing (the run reports why), so there is nothing to pay for.
-        if (plan.ok)
-          estimate = withJobsInFlight(await estimateCost(workflow, deps.registry, plan, deps.cache, deps.pricing), plan, deps.journal?.inFlightKeys?.() ?? []);
+        if (plan.ok) {
+          estimate = await estimateCost(plan, {
+            cache: deps.cache,
+            ...(deps.ledger ? { ledger: deps.ledger } : {}),
+            priceUsd: (model, signal) => deps.pricing.priceUsd(model, signal),
+          });
+        }
+      } catch (err) {
+        // Without knowing what is stored or in flight, nothing is started: paying twice is worse than waiting.
+        get().notify(`The cost of this run could not be worked out, so nothing was started: ${message(err)}`, 'error');
+        return;
       } finally {
         set({ estimating: false });
       }
-      if (estimate && estimate.paidJobs > 0) {
-        set({ pendingRun: { estimate, workflow, targets } });
+      if (estimate && (estimate.paidJobs > 0 || estimate.blocked.length > 0)) {
+        set({ pendingRun: { estimate, plan, workflow, targets, repay: options.repay ?? [] } });
         return;
       }
-      await start(workflow, targets);
+      await start({ plan, workflow, targets, runId: newRunId(), held: new Map(), ...(estimate ? { estimate: acceptedEstimate(estimate, new Set()) } : {}) });
     },
 
-    async confirmRun() {
+    async confirmRun(repay) {
       const pending = get().pendingRun;
       if (!pending) return;
-      await start(pending.workflow, pending.targets);
+      const blockedIds = new Set(pending.estimate.blocked.flatMap((b) => (b.job ? [b.job.jobId] : [])));
+      const chosen = new Set((repay ?? pending.repay).filter((id) => blockedIds.has(id)));
+      for (const id of chosen) deps.ledger?.allowRepay(id);
+      const held = new Map(pending.estimate.blocked.filter((b) => b.job && !chosen.has(b.job.jobId)).map((b) => [b.nodeId, b.job!.jobId] as const));
+      const { plan } = withoutNodes(pending.plan, held.keys());
+      await start({
+        plan,
+        workflow: pending.workflow,
+        targets: pending.targets,
+        runId: newRunId(),
+        held,
+        estimate: acceptedEstimate(pending.estimate, chosen),
+      });
     },
 
     cancelPendingRun() {
@@ -111,13 +139,25 @@ export function createRunSlice(set: SetState, get: GetState, ctx: SliceContext):
 
     stopRun() {
       if (!controller || !isRunActive(get().run)) return;
+      const reason = new AbortedError('Stopped by the user');
+      const runId = get().run.runId;
       set((s) => ({ run: markStopping(s.run) }));
-      controller.abort(new AbortedError('Stopped by the user'));
+      controller.abort(reason);
+      // Jobs the run joined (re-attached after a reload) are stopped too: queued ones are cancelled.
+      deps.ledger?.stopAll(reason);
+      // A stopped run is not continued after a reload (its billed jobs are still collected by the ledger).
+      if (runId) {
+        ctx.snapshots.markStopped(runId);
+        void deps.runs?.clear(runId).catch(() => undefined);
+      }
     },
 
     clearRun() {
       if (isRunActive(get().run)) return;
-      set({ run: idleRun });
+      set((s) => {
+        const nodes = Object.fromEntries(Object.entries(s.run.nodes).flatMap(([id, n]) => (n.job ? [[id, { status: n.status, job: n.job }]] : [])));
+        return { run: { ...idleRun, nodes } };
+      });
     },
 
     async hydrateResults() {
@@ -128,6 +168,67 @@ export function createRunSlice(set: SetState, get: GetState, ctx: SliceContext):
         if (hit) found[nodeId] = { outputs: hit.outputs, meta: hit.meta, cacheKey, cached: true };
       }
       if (Object.keys(found).length) set((s) => ({ results: { ...found, ...s.results } }));
+    },
+
+    async loadUnfinishedRun() {
+      return deps.runs?.load();
+    },
+
+    async continueRun(record) {
+      const loaded = loadWorkflow(record.workflow, deps.registry);
+      if (!loaded.ok) {
+        await deps.runs?.clear(record.runId).catch(() => undefined);
+        get().notify(
+          `The run started before the reload could not be continued: its workflow no longer loads (${loaded.issues[0]?.message ?? 'not a workflow'}).`,
+          'error',
+        );
+        return;
+      }
+      for (const id of record.estimate?.repay ?? []) deps.ledger?.allowRepay(id);
+      const held = new Map(Object.entries(record.held));
+      const planned = deps.engine.planRun(loaded.workflow, deps.registry, record.targets ? { targets: record.targets } : {});
+      const { plan } = withoutNodes(planned, held.keys());
+      get().notify('Continuing the run started before the reload', 'info');
+      await start({
+        plan,
+        workflow: loaded.workflow,
+        targets: record.targets,
+        runId: record.runId,
+        held,
+        continued: true,
+        ...(record.estimate ? { estimate: record.estimate } : {}),
+      });
+    },
+
+    async payAgain(nodeId, jobId) {
+      await get().requestRun([nodeId], { repay: [jobId] });
+    },
+
+    async fetchMissing(jobId) {
+      if (!deps.ledger) return;
+      try {
+        await deps.ledger.fetchMissing(jobId);
+      } catch (err) {
+        get().notify(`The missing images could not be fetched: ${message(err)}`, 'error');
+      }
+    },
+
+    async dismissJob(jobId) {
+      await deps.ledger?.dismiss(jobId).catch((err: unknown) => get().notify(`Could not dismiss job ${jobId}: ${message(err)}`, 'error'));
+    },
+
+    async recoverJobs() {
+      if (!deps.ledger) return undefined;
+      let report: RecoveryReport;
+      try {
+        report = await deps.ledger.recover();
+      } catch (err) {
+        get().notify(`The paid jobs of the last session could not be read: ${message(err)}`, 'error');
+        return undefined;
+      }
+      const records = [...report.orphaned, ...report.reattached, ...report.blocked, ...report.elsewhere];
+      if (records.length) set((s) => seedJobs({ run: s.run, results: s.results, jobs: s.jobs }, records, ctx.jobContext(s)));
+      return report;
     },
   };
 }

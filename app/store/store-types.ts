@@ -4,8 +4,12 @@ import type { Workflow } from '../graph/workflow-schema';
 import type { CacheStore } from '../engine/cache';
 import type { GraphSlice } from './graph-slice';
 import type { HistoryGrouper } from './history';
+import type { JobContext } from './job-reducer';
+import type { LedgerPort } from './ledger-port';
+import type { RunRecordStore } from './run-record';
+import type { RunSnapshots } from './run-snapshots';
 import type { RunSlice } from './run-slice';
-import type { JobJournalPort, SessionSlice } from './session-slice';
+import type { SessionSlice } from './session-slice';
 import type { UiSlice } from './ui-slice';
 import type { PriceSource, RunServices, StudioEngine } from './engine-port';
 
@@ -43,8 +47,14 @@ export interface StudioDeps {
   /** The first workflow; defaults to empty. */
   workflow?: Workflow;
   concurrency?: number;
-  /** The request journal, when the host keeps one: re-attaching after a reload, dismissing lost jobs. */
-  journal?: JobJournalPort;
+  /** The job ledger (the same one `services.generation` runs through): its updates drive node status. */
+  ledger?: LedgerPort;
+  /** Where the run in progress is kept, so a reload continues it. */
+  runs?: RunRecordStore;
+  /** Wall-clock ms (run records); defaults to `Date.now`. */
+  wallNow?: () => number;
+  /** The workflows of recent runs (shared with the output sink and the history); a fresh log by default. */
+  snapshots?: RunSnapshots;
 }
 
 /** Per-slice context: the deps plus the undo grouper shared by all graph actions. */
@@ -53,4 +63,7 @@ export interface SliceContext {
   history: HistoryGrouper;
   /** Forgets every undo step (bound once the store exists). */
   clearHistory: () => void;
+  /** What the job reducer needs to know about the workflow on screen. */
+  jobContext(s: StudioState): JobContext;
+  snapshots: RunSnapshots;
 }

@@ -4,10 +4,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createIdbCacheStore } from '../../app/browser/idb-cache-store';
 import { DB_VERSION, openStudioDB } from '../../app/browser/idb-database';
 import { createIdbHistoryStore } from '../../app/browser/idb-history-store';
-import { createIdbJournalStore } from '../../app/browser/idb-journal-store';
+import { createIdbLedgerStore } from '../../app/browser/idb-ledger-store';
 import { createIdbTemplateStore } from '../../app/browser/idb-template-store';
 import { createTabSync } from '../../app/browser/tab-sync';
-import type { JournalEntry } from '../../app/engine/seedream-journal';
+import type { OldJournalEntry as JournalEntry } from '../../app/ledger';
 import { restoreWorkflow } from '../../app/store/autosave';
 import { HISTORY_ENTRY_VERSION, referencedAssetIds, type HistoryEntry } from '../../app/store/history-entry';
 import { registry } from '../../nodes';
@@ -63,7 +63,7 @@ describe('openStudioDB upgrade', () => {
     const db = await openStudioDB(dbName);
     opened.push(db);
     expect(db.version).toBe(DB_VERSION);
-    expect([...db.objectStoreNames].sort()).toEqual(['assets', 'history', 'journal', 'results', 'templates', 'workflows']);
+    expect([...db.objectStoreNames].sort()).toEqual(['assets', 'history', 'journal', 'ledger', 'results', 'runs', 'settings', 'templates', 'workflows']);
     expect(await createIdbCacheStore(db).get('key-1')).toEqual({ outputs: { text: 'kept' }, meta: {} });
     expect((await db.get('assets', 'a'.repeat(64)))?.mime).toBe('image/png');
     // A workflow saved before revisions existed restores, at revision 0.
@@ -84,29 +84,36 @@ describe('openStudioDB upgrade', () => {
   });
 });
 
-describe('IndexedDB journal store', () => {
-  it('writes, lists in submit order and deletes entries', async () => {
-    const db = await openStudioDB(name());
-    opened.push(db);
-    const journal = createIdbJournalStore(db);
-    await journal.put(entry('r2', 2000));
-    await journal.put(entry('r1', 1000));
-    await journal.put(entry('r2', 2000, { status: 'lost', message: 'gone' }));
-    expect((await journal.list()).map((e) => [e.requestId, e.status])).toEqual([
-      ['r1', 'in-flight'],
-      ['r2', 'lost'],
-    ]);
-    await journal.delete('r1');
-    expect((await journal.list()).map((e) => e.requestId)).toEqual(['r2']);
-  });
+describe('openStudioDB upgrade to the ledger (v3)', () => {
+  it('carries every readable request id of the old journal into the ledger under the given endpoint', async () => {
+    const dbName = name();
+    const v2 = await openDB(dbName, 2, {
+      upgrade(db) {
+        db.createObjectStore('workflows');
+        db.createObjectStore('assets', { keyPath: 'id' });
+        db.createObjectStore('results');
+        db.createObjectStore('journal', { keyPath: 'requestId' });
+        db.createObjectStore('templates', { keyPath: 'id' }).createIndex('updatedAt', 'updatedAt');
+        db.createObjectStore('history', { keyPath: 'id' }).createIndex('finishedAt', 'finishedAt');
+      },
+    });
+    await v2.put('journal', entry('r1', 1000));
+    await v2.put('journal', entry('r2', 2000, { status: 'lost', message: 'gone' }));
+    await v2.put('journal', { requestId: 'odd', what: 'future shape' });
+    v2.close();
 
-  it('skips records it cannot read without deleting them (they may be paid jobs)', async () => {
-    const db = await openStudioDB(name());
+    const db = await openStudioDB(dbName, { journalEndpoint: '/api/v1' });
     opened.push(db);
-    await db.put('journal', { requestId: 'odd', what: 'future shape' } as unknown as JournalEntry);
-    const journal = createIdbJournalStore(db);
-    expect(await journal.list()).toEqual([]);
-    expect(await db.get('journal', 'odd')).toBeDefined();
+    const ledger = createIdbLedgerStore(db);
+    const records = await ledger.list();
+    expect(records.map((r) => [r.jobId, r.state, r.requestId, r.endpoint])).toEqual([
+      ['journal-r2', 'lost', 'r2', '/api/v1'],
+      ['journal-r1', 'submitted', 'r1', '/api/v1'],
+    ]);
+    expect((await ledger.unfinished()).map((r) => r.jobId)).toEqual(['journal-r1']);
+    expect((await ledger.byCacheKey('key-r1')).map((r) => r.requestId)).toEqual(['r1']);
+    // The journal itself is kept (unreadable entries too): it may hold someone's paid job.
+    expect(await db.count('journal')).toBe(3);
   });
 });
 

@@ -1,39 +1,35 @@
 import { describe, expect, it } from 'vitest';
-import { planRun } from '../../app/engine';
-import { MemoryCache } from '../../app/engine/cache';
-import { attachHistoryRecorder, referencesOf } from '../../app/store/history-recorder';
-import { MemoryHistoryStore } from '../../app/store/history-entry';
-import { trackRunSnapshots } from '../../app/store/run-snapshots';
-import { registry } from '../../nodes';
+import type { Workflow } from '../../app/graph/workflow-schema';
+import { attachHistoryRecorder } from '../../app/store/history-recorder';
+import { MemoryHistoryStore, type HistoryStore } from '../../app/store/history-entry';
 import { testImage } from '../fixtures/fake-run-context';
-import { createTestStore, paidWorkflow } from '../fixtures/studio-store';
+import { createLedgerTestStore, EPOCH, paidWorkflow, type LedgerWorld } from '../fixtures/studio-store';
 
-function setup(maxImages = 3) {
-  const t = createTestStore(paidWorkflow(maxImages));
-  t.api.respond = (req, n) => {
-    const images = Array.from({ length: req.maxImages }, (_, i) => testImage(1000 * n + i));
-    return { requestId: `req-${n}`, images, outputUrls: images.map((_, i) => `https://out.example/${n}/${i}.png`), costUsd: 0.04 * req.maxImages };
-  };
-  const history = new MemoryHistoryStore();
-  const snapshots = trackRunSnapshots(t.store, registry, { planRun });
-  let clock = 1_700_000_000_000;
-  const recorder = attachHistoryRecorder(t.store, { history, snapshots, assets: t.assets, now: () => clock });
+function setup(workflow: Workflow = paidWorkflow(3), o: { world?: LedgerWorld; history?: HistoryStore } = {}) {
+  const t = createLedgerTestStore(workflow, o.world ? { world: o.world } : {});
+  const history = o.history ?? new MemoryHistoryStore();
+  const recorder = attachHistoryRecorder(t.store, { ledger: t.ledger, history, snapshots: t.store.snapshots });
   const run = async () => {
-    await t.store.getState().requestRun();
-    await t.store.getState().confirmRun();
+    await t.clock.drive(t.store.getState().requestRun());
+    if (t.store.getState().pendingRun) await t.clock.drive(t.store.getState().confirmRun());
     await recorder.idle();
-    clock += 60_000;
   };
-  return { ...t, history, recorder, snapshots, run };
+  return { ...t, history, recorder, run };
 }
 
+const until = async (t: ReturnType<typeof setup>, done: () => boolean) => {
+  for (let i = 0; i < 300 && !done(); i++) await t.clock.advance(100);
+  await t.recorder.idle();
+};
+
 describe('history recorder', () => {
-  it('records a completed generation: request id, params, prompt, references, cost, time, graph and images', async () => {
-    const t = setup(3);
+  it('records a stored job from the ledger: request id, params, prompt, references, cost, times, graph and images', async () => {
+    const t = setup();
     const ran = t.store.getState().workflow;
     await t.run();
     const [entry, ...rest] = await t.history.list();
     expect(rest).toEqual([]);
+    const record = t.store.getState().jobs['job-1']!.record;
     expect(entry).toMatchObject({
       v: 1,
       id: 'req-1',
@@ -47,92 +43,86 @@ describe('history recorder', () => {
         { hash: testImage(2).assetId, name: 'image-2.png' },
       ],
       costUsd: 0.12,
-      finishedAt: 1_700_000_000_000,
-      outputUrls: ['https://out.example/1/0.png', 'https://out.example/1/1.png', 'https://out.example/1/2.png'],
+      startedAt: record.submittedAt,
+      finishedAt: record.finishedAt,
+      outputUrls: record.outputs.map((o) => o.url),
       source: 'run',
     });
-    expect(entry!.images.map((i) => i.assetId)).toEqual([0, 1, 2].map((i) => testImage(1000 + i).assetId));
+    expect(entry!.finishedAt).toBeGreaterThan(EPOCH);
+    expect(entry!.images.map((i) => i.assetId)).toEqual(record.outputs.map((o) => o.assetId));
     expect(entry!.workflow).toEqual(ran);
     expect(t.store.getState().historyRevision).toBe(1);
   });
 
-  it('records nothing for a result served from the cache', async () => {
-    const t = setup(3);
+  it('records nothing new when the next run reuses the stored images', async () => {
+    const t = setup();
     await t.run();
     await t.run();
-    expect((await t.history.list()).map((e) => e.id)).toEqual(['req-1']);
-    expect(t.api.calls).toHaveLength(1);
+    expect(await t.history.list()).toHaveLength(1);
+    expect(t.provider.calls.submit).toBe(1);
   });
 
   it('keeps the graph that was run, not what the canvas shows when the images arrive', async () => {
-    const t = setup(3);
+    const t = setup();
     const ran = t.store.getState().workflow;
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const respond = t.api.respond;
-    t.api.respond = async (req, n) => {
-      await gate;
-      return respond(req, n);
-    };
-    await t.store.getState().requestRun();
+    await t.clock.drive(t.store.getState().requestRun());
     const running = t.store.getState().confirmRun();
-    await new Promise((r) => setTimeout(r, 0));
-    t.store.getState().setParam('gen', 'seed', 99);
-    release();
-    await running;
+    t.store.getState().setParam('gen', 'prompt', 'Generate 3 images of a dog');
+    await t.clock.drive(running);
     await t.recorder.idle();
     const [entry] = await t.history.list();
     expect(entry!.workflow).toEqual(ran);
+    expect(entry!.prompt).toBe('Generate 3 images of a cat');
   });
 
-  it('records each of two generations of a run', async () => {
-    const t = setup(2);
-    await t.run();
-    t.store.getState().setParam('gen', 'seed', 7);
-    await t.run();
-    expect((await t.history.list()).map((e) => e.id)).toEqual(['req-2', 'req-1']);
+  it('records a job collected after a stop as late', async () => {
+    const t = setup();
+    t.provider.defaults = { queueMs: 500, runMs: 5_000, outputs: 3 };
+    await t.clock.drive(t.store.getState().requestRun());
+    const running = t.store.getState().confirmRun();
+    await until(t, () => t.store.getState().run.nodes.gen?.job?.record.state === 'running');
+    t.store.getState().stopRun();
+    await t.clock.drive(running);
+    await until(t, () => t.store.getState().jobs['job-1']?.record.state === 'stored');
+    expect((await t.history.list()).map((e) => e.source)).toEqual(['late']);
   });
 
-  it('copies URL outputs into the asset store before recording them', async () => {
-    const t = setup(1);
-    const bytes = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 9]);
-    t.assets.get = async (ref) => (ref.kind === 'url' ? bytes : new Uint8Array());
-    t.api.respond = () => ({ requestId: 'req-url', images: [{ kind: 'url', url: 'https://out.example/x.png' }], outputUrls: ['https://out.example/x.png'] });
+  it('records a job re-attached after a reload as re-attached, once', async () => {
+    const first = setup();
+    first.provider.defaults = { queueMs: 500, runMs: 5_000, outputs: 3 };
+    await first.clock.drive(first.store.getState().requestRun());
+    void first.store.getState().confirmRun();
+    await until(first, () => first.store.getState().jobs['job-1']?.record.state === 'running');
+    first.world.runs.record = undefined;
+    const second = setup(paidWorkflow(3), { world: first.world, history: first.history });
+    await second.clock.drive(second.store.getState().recoverJobs());
+    await until(second, () => second.store.getState().jobs['job-1']?.record.state === 'stored');
+    const entries = await second.history.list();
+    expect(entries.map((e) => [e.requestId, e.source])).toEqual([['req-1', 'reattached']]);
+  });
+
+  it('records a partial job with the images it has, and again once the missing ones are fetched', async () => {
+    const t = setup();
+    t.provider.files.set('*#2', ['fail', 'fail', 'fail', 'fail']);
     await t.run();
-    const [entry] = await t.history.list();
-    expect(entry!.images).toEqual([expect.objectContaining({ kind: 'asset', sourceUrl: 'https://out.example/x.png' })]);
-    expect(t.assets.bytes.get(entry!.images[0]!.assetId)).toEqual(bytes);
+    expect((await t.history.list())[0]!.images).toHaveLength(2);
+    await t.clock.drive(t.store.getState().fetchMissing('job-1'));
+    await t.recorder.idle();
+    const entries = await t.history.list();
+    expect(entries).toHaveLength(1);
+    expect(entries[0]!.images).toHaveLength(3);
   });
 
   it('says so when the history cannot be written, and does not throw', async () => {
-    const t = setup(1);
-    t.history.put = async () => {
-      throw new Error('quota');
+    const broken: HistoryStore = {
+      put: () => Promise.reject(new Error('quota exceeded')),
+      get: async () => undefined,
+      list: async () => [],
+      delete: async () => undefined,
     };
+    const t = setup(paidWorkflow(3), { history: broken });
     await t.run();
-    expect(t.store.getState().notice?.text).toMatch(/req-1.*could not be added to the history: quota/);
-  });
-});
-
-describe('referencesOf', () => {
-  it('lists linked references in merge order, URL images by a hash of their URL', () => {
-    const wf = paidWorkflow(2);
-    wf.nodes = wf.nodes.map((n) => (n.id === 'b' ? { ...n, params: { image: { kind: 'url', url: 'https://example.com/b.png' } } } : n));
-    const refs = referencesOf(wf, 'gen', {});
-    expect(refs[0]).toEqual({ hash: testImage(1).assetId, name: 'image-1.png' });
-    expect(refs[1]).toEqual({ hash: expect.stringMatching(/^url:[0-9a-f]{64}$/), url: 'https://example.com/b.png' });
-    expect(referencesOf(undefined, 'gen', {})).toEqual([]);
-  });
-});
-
-describe('run snapshots', () => {
-  it('finds the graph that made a result by its cache key, and nothing once the node changed', async () => {
-    const t = createTestStore(paidWorkflow(3), { cache: new MemoryCache() });
-    const snapshots = trackRunSnapshots(t.store, registry, { planRun });
-    const key = t.store.getState().analysis.cacheKeys.get('gen')!;
-    expect(snapshots.madeBy('gen', key)).toBe(t.store.getState().workflow);
-    t.store.getState().setParam('gen', 'seed', 3);
-    expect(snapshots.madeBy('gen', key)).toBeUndefined();
-    expect(snapshots.current()).toBeUndefined();
+    expect(t.store.getState().notice).toMatchObject({ tone: 'error' });
+    expect(t.store.getState().notice!.text).toMatch(/req-1.*could not be added to the history.*quota exceeded/);
   });
 });

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../app/engine/events';
-import { idleRun, markStopping, reduceRunEvent, type NodeResult, type RunState } from '../../app/store/run-reducer';
+import { idleRun, markStopping, reduceRunEvent, type NodeResult, type RunState, type RunView } from '../../app/store/run-reducer';
 import { testImages } from '../fixtures/fake-run-context';
 
 const base = { runId: 'r1', at: 0 };
 function fold(events: RunEvent[], start: RunState = idleRun, results: Record<string, NodeResult> = {}) {
-  let state = { run: start, results: results as Readonly<Record<string, NodeResult>> };
-  for (const e of events) state = reduceRunEvent(state.run, state.results, e);
+  let state: RunView = { run: start, results, jobs: {} };
+  for (const e of events) state = reduceRunEvent(state, e);
   return state;
 }
+const step = (run: RunState, e: RunEvent) => reduceRunEvent({ run, results: {}, jobs: {} }, e);
 
 describe('reduceRunEvent', () => {
   it('marks every planned node waiting when the run starts', () => {
@@ -24,7 +25,7 @@ describe('reduceRunEvent', () => {
       { ...base, type: 'node-progress', nodeId: 'gen', detail: { phase: 'queued', requestId: 'req-1', queuePosition: 3 }, message: 'In queue' },
     ]);
     expect(run.nodes.gen).toMatchObject({ status: 'queued', queuePosition: 3, requestId: 'req-1', startedAt: 5 });
-    const next = reduceRunEvent(run, {}, { ...base, type: 'node-progress', nodeId: 'gen', detail: { phase: 'running' } }).run;
+    const next = step(run, { ...base, type: 'node-progress', nodeId: 'gen', detail: { phase: 'running' } }).run;
     expect(next.nodes.gen).toMatchObject({ status: 'running', requestId: 'req-1' });
     expect(next.nodes.gen!.queuePosition).toBeUndefined();
   });
@@ -56,18 +57,18 @@ describe('reduceRunEvent', () => {
 
   it('changes only the object of the node an event names', () => {
     const { run } = fold([{ ...base, type: 'run-start', nodeIds: ['a', 'b'] }]);
-    const next = reduceRunEvent(run, {}, { ...base, type: 'node-start', nodeId: 'a', cacheKey: 'k' }).run;
+    const next = step(run, { ...base, type: 'node-start', nodeId: 'a', cacheKey: 'k' }).run;
     expect(next.nodes.b).toBe(run.nodes.b);
     expect(next.nodes.a).not.toBe(run.nodes.a);
   });
 
   it('ignores events of another run', () => {
     const { run } = fold([{ ...base, type: 'run-start', nodeIds: ['a'] }]);
-    const next = reduceRunEvent(run, {}, { runId: 'old', at: 0, type: 'node-start', nodeId: 'a', cacheKey: 'k' });
+    const next = step(run, { runId: 'old', at: 0, type: 'node-start', nodeId: 'a', cacheKey: 'k' });
     expect(next.run).toBe(run);
   });
 
-  it('flags jobs running at the API as billed when the run is stopped, but not queued ones', () => {
+  it('marks the nodes queued or running when Stop is pressed, and keeps the mark through their abort', () => {
     const { run } = fold([
       { ...base, type: 'run-start', nodeIds: ['g1', 'g2'] },
       { ...base, type: 'node-start', nodeId: 'g1', cacheKey: 'k1' },
@@ -77,8 +78,8 @@ describe('reduceRunEvent', () => {
     ]);
     const stopping = markStopping(run);
     expect(stopping.phase).toBe('stopping');
-    expect(stopping.nodes.g1).toMatchObject({ billedAfterStop: true, collecting: true });
-    expect(stopping.nodes.g2!.billedAfterStop).toBeUndefined();
+    expect(stopping.nodes.g1).toMatchObject({ stopped: true });
+    expect(stopping.nodes.g2).toMatchObject({ stopped: true });
     const after = fold(
       [
         { ...base, type: 'node-error', nodeId: 'g1', durationMs: 9, error: { code: 'aborted', message: 'stopped' } },
@@ -86,7 +87,7 @@ describe('reduceRunEvent', () => {
       ],
       stopping,
     ).run;
-    expect(after.nodes.g1).toMatchObject({ status: 'error', billedAfterStop: true });
+    expect(after.nodes.g1).toMatchObject({ status: 'error', stopped: true, phase: 'running' });
     expect(after.phase).toBe('aborted');
   });
 });

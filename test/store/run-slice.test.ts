@@ -11,7 +11,7 @@ describe('run slice', () => {
     const pending = t.store.getState().pendingRun;
     expect(t.api.calls).toHaveLength(0);
     expect(pending?.estimate).toMatchObject({ paidJobs: 1, priceUsd: 0.04 });
-    expect(pending?.estimate.items).toEqual([expect.objectContaining({ nodeId: 'gen', maxImages: 3, cached: false })]);
+    expect(pending?.estimate.items).toEqual([expect.objectContaining({ nodeId: 'gen', maxOutputs: 3, status: 'pay', cached: false })]);
     expect(pending?.estimate.totalUsd).toBeCloseTo(0.12);
   });
 
@@ -99,7 +99,7 @@ describe('run slice', () => {
     expect(t.api.calls).toHaveLength(0);
   });
 
-  it('stops a run and flags a job running at the API as billed when Stop is pressed', async () => {
+  it('stops a run and marks the node that was running as stopped when Stop is pressed', async () => {
     const t = createTestStore(paidWorkflow(3));
     t.api.progress = [[{ phase: 'running', requestId: 'req-9' }, 'Generating']];
     t.api.respond = () => new Promise(() => undefined);
@@ -111,7 +111,7 @@ describe('run slice', () => {
     await running;
     const s = t.store.getState();
     expect(s.run.phase).toBe('aborted');
-    expect(s.run.nodes.gen).toMatchObject({ status: 'error', billedAfterStop: true, error: { code: 'aborted' } });
+    expect(s.run.nodes.gen).toMatchObject({ status: 'error', stopped: true, error: { code: 'aborted' } });
     expect(t.api.calls[0]!.signal.aborted).toBe(true);
   });
 
@@ -122,18 +122,26 @@ describe('run slice', () => {
     // Like the service in 'collect' mode: a running job keeps going after the stop.
     t.api.respond = (_req, n) =>
       new Promise((resolve) => {
-        deliver = () => resolve({ requestId: `req-${n}`, images: [testImage(70), testImage(71), testImage(72)], outputUrls: [] });
+        deliver = () =>
+          resolve({
+            jobId: `job-${n}`,
+            requestId: `req-${n}`,
+            images: [testImage(70), testImage(71), testImage(72)],
+            missing: [],
+            outputUrls: [],
+            reused: false,
+          });
       });
     await t.store.getState().requestRun();
     const running = t.store.getState().confirmRun();
     for (let i = 0; i < 20 && t.store.getState().run.nodes.gen?.status !== 'running'; i++) await flushMicrotasks();
     t.store.getState().stopRun();
     await running;
-    expect(t.store.getState().run.nodes.gen).toMatchObject({ status: 'error', billedAfterStop: true, collecting: true });
+    expect(t.store.getState().run.nodes.gen).toMatchObject({ status: 'error', stopped: true });
     deliver();
     for (let i = 0; i < 20 && !t.store.getState().results.gen; i++) await flushMicrotasks();
     const s = t.store.getState();
-    expect(s.run.nodes.gen).toMatchObject({ status: 'done', collected: true, collecting: false });
+    expect(s.run.nodes.gen).toMatchObject({ status: 'done', collected: true });
     expect(s.results.gen!.outputs.images).toEqual([testImage(70), testImage(71), testImage(72)]);
     expect(s.results.gen!.cacheKey).toBe(s.analysis.cacheKeys.get('gen'));
     await t.store.getState().requestRun();

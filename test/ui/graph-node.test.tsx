@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Canvas } from '../../app/ui/canvas/Canvas';
 import { graph } from '../fixtures/graph-builder';
 import { testImage } from '../fixtures/fake-run-context';
+import { jobRecord } from '../fixtures/job-records';
 import { createTestStore, paidWorkflow } from '../fixtures/studio-store';
 import { renderStudio } from './render-studio';
 
@@ -129,7 +130,16 @@ describe('GraphNode', () => {
           phase: 'aborted',
           nodeIds: ['gen'],
           issues: [],
-          nodes: { gen: { status: 'error', billedAfterStop: true, phase: 'running', error: { code: 'aborted', message: 'stopped' } } },
+          nodes: {
+            gen: {
+              status: 'error',
+              stopped: true,
+              startedAt: 0,
+              phase: 'running',
+              error: { code: 'aborted', message: 'stopped' },
+              job: { record: jobRecord('j1', { state: 'running' }), message: 'Request req-j1 is running and cannot be cancelled — it will be billed.' },
+            },
+          },
         },
       }),
     );

@@ -5,12 +5,16 @@ import { encode } from 'fast-png';
 import { afterEach, describe, expect, it } from 'vitest';
 import { workflowFromPng } from '../../app/graph/workflow-png';
 import type { ImageRef } from '../../app/graph/ports';
+import type { JobRecord } from '../../app/ledger';
 import { HISTORY_ENTRY_VERSION, MemoryHistoryStore, type HistoryEntry } from '../../app/store/history-entry';
+import type { LedgerPort } from '../../app/store/ledger-port';
+import { idleRun } from '../../app/store/run-reducer';
 import { App } from '../../app/ui/App';
 import { entryFolder, historyZip } from '../../app/ui/library/history-zip';
 import { StudioProvider, type TabActions } from '../../app/ui/studio-context';
 import { registry } from '../../nodes';
 import { MemoryAssetStore } from '../fixtures/fake-run-context';
+import { jobRecord } from '../fixtures/job-records';
 import { createTestStore, paidWorkflow } from '../fixtures/studio-store';
 import { fakeUiServices } from './render-studio';
 
@@ -111,55 +115,85 @@ describe('history panel', () => {
   });
 });
 
-describe('re-attached and lost jobs on nodes', () => {
-  it('shows the re-attached state on the node badge and in the run panel', () => {
+describe('paid jobs on nodes', () => {
+  const fakeLedger = () => {
+    const calls: string[] = [];
+    const port: LedgerPort = {
+      subscribe: () => () => undefined,
+      lookup: async () => ({ kind: 'none' }),
+      allowRepay: (id) => void calls.push(`repay ${id}`),
+      fetchMissing: async (id) => {
+        calls.push(`fetch ${id}`);
+        return jobRecord(id);
+      },
+      dismiss: async (id) => void calls.push(`dismiss ${id}`),
+      stopAll: () => void calls.push('stopAll'),
+      recover: async () => ({ reattached: [], orphaned: [], blocked: [], elsewhere: [] }),
+    };
+    return { port, calls };
+  };
+  const showJob = (t: ReturnType<typeof createTestStore>, record: JobRecord) =>
+    act(() => t.store.setState({ run: { ...idleRun, nodes: { gen: { status: 'running', job: { record } } } }, jobs: { [record.jobId]: { record } } }));
+
+  it('shows a job re-attached after a reload on the node badge', () => {
     const t = renderApp();
-    act(() =>
-      t.store.setState({
-        resumedJobs: {
-          r1: {
-            requestId: 'r1',
-            nodeId: 'gen',
-            sourceNodeId: 'gen',
-            cacheKey: 'k',
-            submittedAt: 1,
-            prompt: 'p',
-            status: 'running',
-            phase: 'running',
-            message: 'Generating',
-          },
-        },
-        resumedViews: { gen: { status: 'running', reattached: true, requestId: 'r1', phase: 'running', message: 'Generating' } },
-      }),
-    );
+    showJob(t, jobRecord('r1', { state: 'running' }));
     expect(screen.getByTestId('node-status-gen').textContent).toBe('re-attached — running');
-    expect(screen.getByTestId('resumed-r1').textContent).toContain('re-attached — running');
   });
 
-  it('shows a lost marker on the node, and Dismiss forgets it', async () => {
-    const dismissed: string[] = [];
+  it('shows what is known about a lost request, with Pay again naming it and Dismiss', async () => {
+    const ledger = fakeLedger();
+    const t = renderApp({}, createTestStore(paidWorkflow(3), { ledger: ledger.port }));
+    showJob(t, jobRecord('j-lost', { state: 'lost', requestId: 'req-77', submittedAt: Date.UTC(2025, 0, 31, 9) }));
+    const notice = screen.getByTestId('node-job-gen');
+    expect(notice.textContent).toMatch(/no longer knows this request.*may have been billed/);
+    expect(notice.textContent).toContain('req-77');
+    expect(notice.textContent).toContain('Generate 2 images');
+    expect(screen.getByTestId('pay-again-gen').textContent).toBe('Pay again (instead of request req-77)');
+    expect(screen.getByTestId('node-status-gen').textContent).toBe('lost — may be billed');
+    await act(async () => void fireEvent.click(screen.getByTestId('job-dismiss-gen')));
+    expect(ledger.calls).toEqual(['dismiss j-lost']);
+  });
+
+  it('opens the cost dialog with the earlier attempt ticked when Pay again is pressed, and pays nothing before confirm', async () => {
+    const ledger = fakeLedger();
     const t = createTestStore(paidWorkflow(3), {
-      journal: { list: async () => [], resumeAll: async () => [], dismiss: async (id) => void dismissed.push(id) },
+      ledger: { ...ledger.port, lookup: async () => ({ kind: 'blocked', record: jobRecord('j-lost', { state: 'lost' }) }) },
     });
     renderApp({}, t);
-    act(() =>
-      t.store.setState({
-        lostJobs: [
-          {
-            requestId: 'r-lost',
-            nodeId: 'gen',
-            cacheKey: 'k',
-            submittedAt: 1,
-            prompt: 'p',
-            message: 'Request r-lost is no longer known to RunComfy (expired): its images are lost.',
-          },
+    showJob(t, jobRecord('j-lost', { state: 'lost' }));
+    await act(async () => void fireEvent.click(screen.getByTestId('pay-again-gen')));
+    const row = await screen.findByTestId('cost-row-gen');
+    expect(row.textContent).toMatch(/may have been billed.*request req-j-lost/);
+    expect((screen.getByTestId('cost-repay-gen') as HTMLInputElement).checked).toBe(true);
+    expect(screen.getByTestId('cost-total').textContent).toBe('$0.12');
+    act(() => void fireEvent.click(screen.getByTestId('cost-repay-gen')));
+    expect(screen.getByTestId('cost-total').textContent).toBe('$0.00');
+    expect(row.textContent).toContain('not run');
+    expect(ledger.calls).toEqual([]);
+    expect(t.api.calls).toHaveLength(0);
+  });
+
+  it('lists the missing images of a partial job with their URLs and fetches them for free', async () => {
+    const ledger = fakeLedger();
+    const t = renderApp({}, createTestStore(paidWorkflow(3), { ledger: ledger.port }));
+    showJob(
+      t,
+      jobRecord('j-part', {
+        state: 'stored',
+        partial: true,
+        outputs: [
+          { index: 0, url: 'https://x/0.png', assetId: 'a0', attempts: 1 },
+          { index: 1, url: 'https://x/1.png', error: 'HTTP 503', attempts: 4 },
         ],
       }),
     );
-    expect(screen.getByTestId('node-lost-gen').textContent).toMatch(/lost.*no longer known/i);
-    await act(async () => void fireEvent.click(screen.getByTestId('lost-dismiss-gen')));
-    expect(dismissed).toEqual(['r-lost']);
-    expect(screen.queryByTestId('node-lost-gen')).toBeNull();
+    expect(screen.getByTestId('node-status-gen').textContent).toBe('partial — 1 of 2 images');
+    const notice = screen.getByTestId('node-job-gen');
+    expect(notice.textContent).toMatch(/1 image of 2 could not be fetched/);
+    expect(notice.textContent).toContain('https://x/1.png');
+    await act(async () => void fireEvent.click(screen.getByTestId('fetch-missing-gen')));
+    expect(ledger.calls).toEqual(['fetch j-part']);
   });
 });
 

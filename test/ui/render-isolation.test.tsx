@@ -6,6 +6,9 @@ import { renderCounts } from '../../app/ui/node/GraphNode';
 import { graph } from '../fixtures/graph-builder';
 import { testImage } from '../fixtures/fake-run-context';
 import { createTestStore } from '../fixtures/studio-store';
+import { jobRecord } from '../fixtures/job-records';
+import type { LedgerUpdate } from '../../app/ledger';
+import type { LedgerPort } from '../../app/store/ledger-port';
 import { renderStudio } from './render-studio';
 
 afterEach(cleanup);
@@ -70,5 +73,35 @@ describe('canvas render isolation', () => {
     // The status badge subscribes on its own; the node body (params, ports) does not re-render.
     expect(total()).toBe(0);
     expect(screen.getByTestId('node-status-gen4').textContent).toMatch(/^running/);
+  });
+
+  it('changes one node state object and re-renders no node body per poll update of a paid job', () => {
+    let announce!: (u: LedgerUpdate) => void;
+    const ledger: LedgerPort = {
+      subscribe: (l) => ((announce = l), () => undefined),
+      lookup: async () => ({ kind: 'none' }),
+      allowRepay: () => undefined,
+      fetchMissing: async (id) => jobRecord(id),
+      dismiss: async () => undefined,
+      stopAll: () => undefined,
+      recover: async () => ({ reattached: [], orphaned: [], blocked: [], elsewhere: [] }),
+    };
+    const { store } = createTestStore(bigWorkflow(), { ledger });
+    renderStudio(store, <Canvas />);
+    const keys = store.getState().analysis.cacheKeys;
+    const job = (jobId: string, nodeId: string, queuePosition: number) =>
+      jobRecord(jobId, { nodeId, cacheKey: keys.get(nodeId)!, queuePosition, requestId: `req-${jobId}` });
+    act(() => {
+      for (let i = 0; i < 60; i++) announce({ record: job(`j${i}`, `gen${i}`, 5) });
+    });
+    expect(screen.getByTestId('node-status-gen4').textContent).toBe('re-attached — queued #5');
+    renderCounts.clear();
+    const before = store.getState().run.nodes;
+    act(() => announce({ record: job('j4', 'gen4', 4) }));
+    const after = store.getState().run.nodes;
+    const changed = Object.keys(after).filter((id) => after[id] !== before[id]);
+    expect(changed).toEqual(['gen4']);
+    expect(total()).toBe(0);
+    expect(screen.getByTestId('node-status-gen4').textContent).toBe('re-attached — queued #4');
   });
 });

@@ -91,7 +91,7 @@ describe('templates in the editor', () => {
     await screen.findByTestId('cost-dialog');
     await act(async () => void fireEvent.click(screen.getByTestId('cost-confirm')));
     await waitFor(() => expect(t.api.calls).toHaveLength(1));
-    expect(t.api.calls[0]!.request).toMatchObject({ prompt: 'Generate 2 images: a fox in snow, then in rain.', maxImages: 2 });
+    expect(t.api.calls[0]!.request).toMatchObject({ prompt: 'Generate 2 images: a fox in snow, then in rain.', maxOutputs: 2, params: { maxImages: 2 } });
   });
 
   it('saves the canvas as a template with the chosen fields, then offers it in the gallery', async () => {

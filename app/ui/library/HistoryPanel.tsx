@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { loadWorkflow } from '../../graph/load-workflow';
 import type { ImageRef } from '../../graph/ports';
-import { formatUsd } from '../../store/cost';
+import { formatUsd } from '../../engine/estimate-cost';
 import type { HistoryEntry } from '../../store/history-entry';
 import { showLoaded } from '../chrome/open-file';
 import { Thumbnail } from '../frames/Thumbnail';

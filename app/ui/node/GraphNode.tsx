@@ -7,7 +7,7 @@ import { FrameStrip } from '../frames/FrameStrip';
 import { showsFrames } from '../frames/result-images';
 import { useRegistry, useStudio } from '../studio-context';
 import { linkedInputsOf } from './linked-ports';
-import { LostJobMarker } from './LostJobMarker';
+import { JobNotice } from './JobNotice';
 import { NodeIssues } from './NodeIssues';
 import { NodeStatusBadge, NodeRunMessage } from './NodeStatus';
 import { ParamWidget } from './widgets/ParamWidget';
@@ -112,8 +112,8 @@ export const GraphNode = memo(function GraphNode({ id, data, selected }: NodePro
       )}
       <NodeIssues nodeId={id} issues={nodeIssues} />
       <NodeRunMessage nodeId={id} />
-      <LostJobMarker nodeId={id} />
-      {hasImageOutput && <FrameStrip nodeId={id} canPick={node.kind === 'seedream.edit-sequential'} />}
+      <JobNotice nodeId={id} />
+      {hasImageOutput && <FrameStrip nodeId={id} canPick={def.traits?.frames?.pickable === true} />}
     </div>
   );
 });

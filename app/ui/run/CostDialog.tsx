@@ -1,62 +1,143 @@
-import { formatUsd } from '../../store/cost';
+import { useState } from 'react';
+import { formatUsd, type CostEstimate, type CostItem } from '../../engine/estimate-cost';
+import { repayCostUsd, totalWithRepay } from '../../store/cost-choice';
+import type { PendingRun } from '../../store/run-slice';
+import { attemptName } from '../node/JobNotice';
 import { useStudio, useStudioStore } from '../studio-context';
 
+const money = (usd: number | undefined) => (usd === undefined ? 'unknown' : formatUsd(usd));
+
+/** Why an earlier attempt blocks paying again, in a few words. */
+const BLOCKED_REASON: Record<string, string> = {
+  'unknown-submission': 'an earlier submit got no reply: it may have been created and billed',
+  'outputs-expired': 'an earlier job was billed but its images expired',
+  lost: 'an earlier request is no longer known to the API: it may have been billed',
+};
+
+function costCell(item: CostItem, estimate: CostEstimate, chosen: boolean): string {
+  switch (item.status) {
+    case 'pay':
+      return money(item.costUsd);
+    case 'cached':
+      return '$0.00 (cached)';
+    case 'stored':
+      return '$0.00 (stored: reused)';
+    case 'in-flight':
+      return '$0.00 (already running: joined)';
+    case 'partial':
+      return '$0.00 (fetch missing, free)';
+    case 'blocked':
+      return chosen ? `${money(repayCostUsd(estimate, item))} (paid again)` : 'not run';
+  }
+}
+
+function CostRows({ pending, chosen, toggle }: { pending: PendingRun; chosen: ReadonlySet<string>; toggle(jobId: string): void }) {
+  const jobs = useStudio((s) => s.jobs);
+  const { estimate } = pending;
+  return (
+    <tbody>
+      {estimate.items.map((item) => {
+        const job = item.job;
+        const record = job ? jobs[job.jobId]?.record : undefined;
+        const name = job ? attemptName({ jobId: job.jobId, ...(job.requestId ? { requestId: job.requestId } : {}) }) : '';
+        return (
+          <tr
+            key={item.nodeId}
+            data-testid={`cost-row-${item.nodeId}`}
+            data-status={item.status}
+            className={item.status === 'blocked' ? 'blocked' : item.cached ? 'cached' : ''}
+          >
+            <td>
+              {item.title}
+              {item.status === 'blocked' && job && (
+                <div className="cost-reason">
+                  {BLOCKED_REASON[job.state] ?? `an earlier attempt (${job.state}) may have been billed`} — {name}
+                  {record ? `, sent ${new Date(record.submittedAt ?? record.createdAt).toLocaleString()}` : ''}.
+                  <label className="cost-repay">
+                    <input type="checkbox" data-testid={`cost-repay-${item.nodeId}`} checked={chosen.has(job.jobId)} onChange={() => toggle(job.jobId)} /> Pay
+                    again instead of {name}
+                  </label>
+                </div>
+              )}
+            </td>
+            <td>{item.maxOutputs}</td>
+            <td>{costCell(item, estimate, job !== undefined && chosen.has(job.jobId))}</td>
+          </tr>
+        );
+      })}
+    </tbody>
+  );
+}
+
+function CostDialogBody({ pending }: { pending: PendingRun }) {
+  const store = useStudioStore();
+  const simulated = useStudio((s) => s.mode === 'simulator');
+  const [chosen, setChosen] = useState<ReadonlySet<string>>(() => new Set(pending.repay));
+  const { estimate } = pending;
+  const toggle = (jobId: string) =>
+    setChosen((old) => {
+      const next = new Set(old);
+      if (next.has(jobId)) next.delete(jobId);
+      else next.add(jobId);
+      return next;
+    });
+  const repaid = estimate.blocked.filter((b) => b.job && chosen.has(b.job.jobId)).length;
+  const jobs = estimate.paidJobs + repaid;
+  const total = totalWithRepay(estimate, chosen);
+  return (
+    <div className="modal cost-dialog" role="dialog" aria-modal="true" aria-labelledby="cost-title" data-testid="cost-dialog">
+      <h2 id="cost-title">{jobs === 0 ? 'Run without paying?' : `Run ${jobs} paid job${jobs === 1 ? '' : 's'}?`}</h2>
+      <p className="muted">
+        Billing follows the images requested (Max images), not those delivered: this is the most the run can cost.
+        {estimate.priceUsd !== undefined && <> Catalog price: {formatUsd(estimate.priceUsd)} per image.</>}
+      </p>
+      {estimate.priceError && <p className="warning-text">{estimate.priceError}</p>}
+      {estimate.blocked.length > 0 && (
+        <p className="warning-text" data-testid="cost-blocked-note">
+          Some work may already have been paid for by an earlier attempt. Those nodes (and what they feed) are not run unless you tick “Pay again”.
+        </p>
+      )}
+      {simulated && <p className="sim-note">Simulator mode: nothing is submitted to RunComfy and nothing is charged.</p>}
+      <table className="cost-table">
+        <thead>
+          <tr>
+            <th>Node</th>
+            <th>Max images</th>
+            <th>Cost</th>
+          </tr>
+        </thead>
+        <CostRows pending={pending} chosen={chosen} toggle={toggle} />
+        <tfoot>
+          <tr>
+            <td colSpan={2}>Total</td>
+            <td data-testid="cost-total">{money(total)}</td>
+          </tr>
+        </tfoot>
+      </table>
+      <div className="modal-actions">
+        <button type="button" data-testid="cost-cancel" onClick={() => store.getState().cancelPendingRun()}>
+          Cancel
+        </button>
+        <button type="button" className="primary" data-testid="cost-confirm" autoFocus onClick={() => void store.getState().confirmRun([...chosen])}>
+          Run{total !== undefined && jobs > 0 ? ` for up to ${formatUsd(total)}` : ''}
+        </button>
+      </div>
+    </div>
+  );
+}
+
 /**
- * Shown before a run that submits paid jobs: catalog price × Max images for each Seedream node
- * that is not cached ($0 for cached ones), and the total. The run starts only on confirm.
+ * Shown before a run that submits paid jobs, or whose work an earlier attempt may already have
+ * been billed for: per paid node what running it costs (catalog price × Max images, or $0 when
+ * it is cached, stored, already running, or only missing images), earlier attempts with a
+ * "Pay again" choice (unticked: that node is not run), and the total. Runs only on confirm.
  */
 export function CostDialog() {
-  const store = useStudioStore();
   const pending = useStudio((s) => s.pendingRun);
-  const simulated = useStudio((s) => s.mode === 'simulator');
   if (!pending) return null;
-  const { estimate } = pending;
-  const money = (usd: number | undefined) => (usd === undefined ? 'unknown' : formatUsd(usd));
   return (
     <div className="modal-backdrop">
-      <div className="modal cost-dialog" role="dialog" aria-modal="true" aria-labelledby="cost-title" data-testid="cost-dialog">
-        <h2 id="cost-title">
-          Run {estimate.paidJobs} paid job{estimate.paidJobs === 1 ? '' : 's'}?
-        </h2>
-        <p className="muted">
-          Billing follows the images requested (Max images), not those delivered: this is the most the run can cost.
-          {estimate.priceUsd !== undefined && <> Catalog price: {formatUsd(estimate.priceUsd)} per image.</>}
-        </p>
-        {estimate.priceError && <p className="warning-text">{estimate.priceError}</p>}
-        {simulated && <p className="sim-note">Simulator mode: nothing is submitted to RunComfy and nothing is charged.</p>}
-        <table className="cost-table">
-          <thead>
-            <tr>
-              <th>Node</th>
-              <th>Max images</th>
-              <th>Cost</th>
-            </tr>
-          </thead>
-          <tbody>
-            {estimate.items.map((item) => (
-              <tr key={item.nodeId} data-testid={`cost-row-${item.nodeId}`} className={item.cached ? 'cached' : ''}>
-                <td>{item.title}</td>
-                <td>{item.maxImages}</td>
-                <td>{item.cached ? '$0.00 (cached)' : item.inFlight ? '$0.00 (already running: joined)' : money(item.costUsd)}</td>
-              </tr>
-            ))}
-          </tbody>
-          <tfoot>
-            <tr>
-              <td colSpan={2}>Total</td>
-              <td data-testid="cost-total">{money(estimate.totalUsd)}</td>
-            </tr>
-          </tfoot>
-        </table>
-        <div className="modal-actions">
-          <button type="button" data-testid="cost-cancel" onClick={() => store.getState().cancelPendingRun()}>
-            Cancel
-          </button>
-          <button type="button" className="primary" data-testid="cost-confirm" autoFocus onClick={() => void store.getState().confirmRun()}>
-            Run{estimate.totalUsd !== undefined ? ` for up to ${formatUsd(estimate.totalUsd)}` : ''}
-          </button>
-        </div>
-      </div>
+      <CostDialogBody pending={pending} />
     </div>
   );
 }

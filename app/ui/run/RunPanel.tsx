@@ -4,7 +4,8 @@ import { isRunActive } from '../../store/run-reducer';
 import { nodeById } from '../node/node-index';
 import { useRegistry, useStudio, useStudioStore } from '../studio-context';
 import { StatusBadge, statusTone } from './StatusBadge';
-import { ResumedJobs } from './ResumedJobs';
+import { formatUsd } from '../../engine/estimate-cost';
+import { PaidJobs } from './PaidJobs';
 import { formatDuration, statusDetail } from './status-text';
 
 const PHASE_TEXT: Record<string, string> = {
@@ -86,7 +87,14 @@ export function RunPanel() {
           {issue.message}
         </div>
       ))}
-      <ResumedJobs />
+      {run.continued && (
+        <div className="run-continued" role="status" data-testid="run-continued">
+          Continuing the run started before the reload
+          {run.estimate?.totalUsd !== undefined ? ` (accepted: up to ${formatUsd(run.estimate.totalUsd)})` : ''}. Its paid jobs are re-attached, never submitted
+          again.
+        </div>
+      )}
+      <PaidJobs />
       {run.nodeIds.length === 0 ? (
         <p className="muted">Press Run (Ctrl+Enter) to run every output, or select a node and “Run to here”.</p>
       ) : (

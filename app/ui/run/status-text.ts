@@ -1,3 +1,4 @@
+import { ACTIVE_STATES, billingOf, missingOutputs, REPAY_STATES, type JobRecord } from '../../ledger';
 import type { NodeRunState } from '../../store/run-reducer';
 
 /** Seconds as `4.2s`, `1m 05s`. */
@@ -10,14 +11,57 @@ export function formatDuration(ms: number): string {
 /** Whether a node failed because the run was stopped (not because of its inputs or the API). */
 export const wasStopped = (n: NodeRunState): boolean => n.status === 'error' && n.error?.code === 'aborted';
 
+/** Whether the paid job on a node was told to stop (Stop pressed, or a cancel asked for). */
+const stopAsked = (n: NodeRunState, r: JobRecord) => n.stopped === true || r.cancel !== undefined || wasStopped(n);
+
 /**
- * A short label for a node's run state, as on its badge: `queued #3`, `running`, `cached`,
- * `done 4.2s`, `error`, `skipped`. Elapsed time of running nodes is added by the caller.
+ * What the node's paid job says about the node, when it says more than the run does: how a stop
+ * went (only a cancelled record is "not billed"; a refused cancel "will be billed"), a partial
+ * result, an earlier attempt that needs a choice. Undefined when the run's own label is enough.
+ */
+function jobLabel(n: NodeRunState): string | undefined {
+  const r = n.job?.record;
+  if (!r) return undefined;
+  const billing = billingOf(r);
+  if (r.state === 'cancelled') return billing === 'not-billed' ? 'cancelled — not billed' : 'cancelled';
+  if (r.state === 'failed') return r.notCreated ? 'refused — not billed' : n.status === 'error' ? undefined : 'failed';
+  if (r.state === 'unknown-submission') return 'unknown submission — may be billed';
+  if (r.state === 'lost') return 'lost — may be billed';
+  if (r.state === 'outputs-expired') return 'images expired — billed';
+  if (r.state === 'stored') {
+    if (r.partial) return `partial — ${r.outputs.length - missingOutputs(r).length} of ${r.outputs.length} images`;
+    return n.collected || (stopAsked(n, r) && n.status !== 'cached') ? 'collected after stop — billed' : undefined;
+  }
+  if (!ACTIVE_STATES.has(r.state) || !stopAsked(n, r)) return n.status === 'error' && !wasStopped(n) ? undefined : activeLabel(n, r);
+  const outcome = r.cancel?.outcome;
+  if (outcome === 'not_cancellable' || billing === 'billed') return r.state === 'completed' ? 'collecting — billed' : 'still running — will be billed';
+  if (outcome === 'unknown' || outcome === 'failed') return 'cancel unconfirmed — may be billed';
+  return 'cancelling…';
+}
+
+/** A job followed outside a run (re-attached after a reload, or joined): its own progress. */
+function activeLabel(n: NodeRunState, r: JobRecord): string | undefined {
+  // A node the run started shows the run's own progress (the ledger's progress events feed it).
+  if (!ACTIVE_STATES.has(r.state) || n.startedAt !== undefined) return undefined;
+  switch (r.state) {
+    case 'queued':
+      return r.queuePosition !== undefined ? `re-attached — queued #${r.queuePosition}` : 're-attached — queued';
+    case 'completed':
+      return 're-attached — downloading';
+    default:
+      return 're-attached — running';
+  }
+}
+
+/**
+ * A short label for a node's state, as on its badge: `queued #3`, `running`, `cached`,
+ * `done 4.2s`, `cancelling…`, `still running — will be billed`. Elapsed time of running nodes is
+ * added by the caller.
  */
 export function statusLabel(n: NodeRunState): string {
-  if (n.collected) return 'collected after stop';
-  if (n.reattached) return reattachedLabel(n);
-  if (n.billedAfterStop && (n.status === 'running' || wasStopped(n))) return 'still running — will be billed';
+  const fromJob = jobLabel(n);
+  if (fromJob) return fromJob;
+  if (n.held) return 'not run — pay again?';
   switch (n.status) {
     case 'waiting':
       return 'waiting';
@@ -30,30 +74,48 @@ export function statusLabel(n: NodeRunState): string {
     case 'done':
       return n.durationMs !== undefined ? `done ${formatDuration(n.durationMs)}` : 'done';
     case 'error':
-      if (wasStopped(n)) return n.phase === 'queued' ? 'cancelled' : 'stopped';
-      return 'error';
+      return wasStopped(n) ? 'stopped' : 'error';
     case 'skipped':
-      return n.skipReason === 'upstream-failed' ? 'skipped' : n.skipReason === 'aborted' ? 'not run' : 'skipped';
+      return n.skipReason === 'aborted' ? 'not run' : 'skipped';
   }
+}
+
+/** The colour family of a state: billed-after-stop, stopped and needs-a-choice read differently from plain errors. */
+export function statusTone(n: NodeRunState): string {
+  const r = n.job?.record;
+  if (r) {
+    if (r.state === 'cancelled') return 'stopped';
+    if (REPAY_STATES.has(r.state) || (r.state === 'stored' && r.partial)) return 'warning';
+    if (stopAsked(n, r) && ['billed', 'may-be-billed'].includes(billingOf(r))) return 'billed';
+  }
+  if (n.held) return 'warning';
+  return wasStopped(n) ? 'stopped' : n.status;
+}
+
+/** Until the ledger says more: what a stop means for this job so far. */
+function stopFallback(n: NodeRunState, r: JobRecord): string | undefined {
+  if (!stopAsked(n, r)) return undefined;
+  if (billingOf(r) === 'billed') return 'It could not be cancelled: it will be billed, and its images are still collected.';
+  return 'Asking RunComfy to cancel it; whether it is billed is known once RunComfy answers.';
 }
 
 /** A sentence explaining the state, for the node body and the run panel. */
 export function statusDetail(n: NodeRunState, titleOf: (id: string) => string = (id) => id): string | undefined {
-  if (n.collected) return 'The run was stopped while this job ran at RunComfy; it was billed, and its images were collected.';
-  if (n.reattached && n.status === 'done') return n.message;
-  if (n.billedAfterStop && n.collecting)
-    return 'Stopped while running at RunComfy: it cannot be cancelled and will be billed. Its images are still being collected.';
-  if (n.billedAfterStop && (n.status === 'running' || wasStopped(n))) {
-    if (n.phase === 'downloading') return 'Stopped while downloading its images: the job had finished at RunComfy and is billed.';
-    return 'Stopped while running at RunComfy: a running job cannot be cancelled, so it finishes and is billed.';
+  const job = n.job;
+  const r = job?.record;
+  if (r && ACTIVE_STATES.has(r.state) && (stopAsked(n, r) || activeLabel(n, r))) return job.message ?? r.note ?? stopFallback(n, r);
+  if (r && r.state === 'stored' && (n.collected || stopAsked(n, r)) && !r.partial && n.status !== 'cached') {
+    return `The run was stopped while ${r.requestId ? `request ${r.requestId}` : 'this job'} ran at RunComfy: it was billed, and its images were collected.`;
   }
+  if (r && r.state === 'cancelled') return job.message ?? r.error?.message;
+  if (n.held) return 'Not run: an earlier attempt of this work may have been billed. Press "Pay again" to run it anyway.';
   switch (n.status) {
     case 'queued':
       return n.queuePosition !== undefined ? `Waiting in RunComfy's queue, position ${n.queuePosition}.` : n.message;
     case 'running':
       return n.message;
     case 'error':
-      if (wasStopped(n)) return n.phase === 'queued' ? 'Cancelled at RunComfy before it started: not billed.' : n.error?.message;
+      if (wasStopped(n)) return n.error?.message;
       return n.error ? (n.error.field ? `${n.error.field}: ${n.error.message}` : n.error.message) : undefined;
     case 'skipped':
       if (n.skipReason === 'upstream-failed') return `Skipped: ${n.because ? titleOf(n.because) : 'an upstream node'} failed.`;
@@ -61,19 +123,5 @@ export function statusDetail(n: NodeRunState, titleOf: (id: string) => string = 
       return 'Not run: the workflow has errors.';
     default:
       return undefined;
-  }
-}
-
-/** Labels of a job re-attached after a reload: it was submitted before and is only polled now. */
-function reattachedLabel(n: NodeRunState): string {
-  switch (n.status) {
-    case 'queued':
-      return n.queuePosition !== undefined ? `re-attached — queued #${n.queuePosition}` : 're-attached — queued';
-    case 'running':
-      return n.phase === 'downloading' ? 're-attached — downloading' : 're-attached — running';
-    case 'done':
-      return 're-attached — done';
-    default:
-      return 're-attach failed';
   }
 }
