@@ -1,8 +1,8 @@
 /**
  * Issue 5 browser tests (templates, history, runs that survive reloads) on the shared fixture
  * (./studio-fixture.ts: the built editor on the real server, simulator mode, Chromium). Adds
- * what these tests need: the simulator's counts and expiry through its control routes, the
- * page's request journal, and a guard against remote images being fetched through the server.
+ * what these tests need: the simulator's counts, faults, submit log and expiry through its control
+ * routes, the page's job ledger, and a guard against remote images being fetched through the server.
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import type { SimulatorOptions } from '../../app/server/simulator';
@@ -15,6 +15,10 @@ export interface SimulatorControl {
   jobs(): Promise<{ request_id: string; phase: string; images: number }[]>;
   /** Makes the simulator forget a request, as RunComfy does when an id expires. */
   expire(requestId: string): Promise<void>;
+  /** Pushes scripted faults (see app/server/simulator/README.md). */
+  push(...faults: Record<string, unknown>[]): Promise<void>;
+  /** Every accepted submit with the hash of its input. */
+  submits(): Promise<{ requestId: string; inputHash: string }[]>;
 }
 
 export interface Issue5Studio {
@@ -46,6 +50,10 @@ export async function openIssue5Studio(simulator: SimulatorOptions = {}): Promis
           body: JSON.stringify({ kind: 'expire', requestId, times: 100 }),
         });
       },
+      async push(...faults) {
+        await call('/faults', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
+      },
+      submits: async () => (await call('/submits')).submits as { requestId: string; inputHash: string }[],
     },
     newContext: () => fixture.newContext(),
     async openEditor(context) {
@@ -63,24 +71,47 @@ export async function openIssue5Studio(simulator: SimulatorOptions = {}): Promis
 /** A small PNG that passes Seedream's reference checks. */
 export const referencePng = (shade = 120): Buffer => solidPng([shade, 255 - shade, (shade * 3) % 256]);
 
-/** Request ids in the page's request journal (IndexedDB), sorted. */
-export function journalIds(page: Page): Promise<string[]> {
+/** One record of the page's job ledger, as the tests read it. */
+export interface LedgerRow {
+  jobId: string;
+  nodeId: string;
+  state: string;
+  requestId?: string;
+  dismissed?: boolean;
+}
+
+/** The records of the page's job ledger (IndexedDB `ledger`), oldest first. */
+export function ledgerJobs(page: Page): Promise<LedgerRow[]> {
   return page.evaluate(
     () =>
-      new Promise<string[]>((resolveIds, reject) => {
+      new Promise<LedgerRow[]>((resolveRows, reject) => {
         const open = indexedDB.open('sequence-studio');
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
           const db = open.result;
-          const req = db.transaction('journal').objectStore('journal').getAllKeys();
+          const req = db.transaction('ledger').objectStore('ledger').getAll();
           req.onsuccess = () => {
-            resolveIds((req.result as string[]).sort());
+            const rows = (req.result as (LedgerRow & { createdAt: number })[]).sort((a, b) => a.createdAt - b.createdAt);
+            resolveRows(
+              rows.map(({ jobId, nodeId, state, requestId, dismissed }) => ({
+                jobId,
+                nodeId,
+                state,
+                ...(requestId ? { requestId } : {}),
+                ...(dismissed ? { dismissed } : {}),
+              })),
+            );
             db.close();
           };
           req.onerror = () => reject(req.error);
         };
       }),
   );
+}
+
+/** Request ids in the page's job ledger, sorted. */
+export async function ledgerRequestIds(page: Page): Promise<string[]> {
+  return (await ledgerJobs(page)).flatMap((r) => (r.requestId ? [r.requestId] : [])).sort();
 }
 
 /** Polls `fn` until it returns true. */

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { journalIds, openIssue5Studio, referencePng, until, type Issue5Studio } from './issue5-harness';
+import { ledgerJobs, ledgerRequestIds, openIssue5Studio, referencePng, until, type Issue5Studio } from './issue5-harness';
 
 let studio: Issue5Studio;
 beforeAll(async () => {
@@ -42,12 +42,12 @@ async function startPaidRun(page: Page, workflow: unknown, jobs: number): Promis
   await page.getByTestId('node-ref').getByText('ref.png').waitFor();
   await page.getByTestId('run-button').click();
   await page.getByTestId('cost-confirm').click();
-  await until(async () => (await journalIds(page)).length === jobs, 20_000, `${jobs} journaled request ids`);
-  return journalIds(page);
+  await until(async () => (await ledgerRequestIds(page)).length === jobs, 20_000, `${jobs} request ids in the ledger`);
+  return ledgerRequestIds(page);
 }
 
 describe('issue 5 in the browser: runs that survive a reload', () => {
-  it('re-attaches 3 jobs in flight after a reload: the same 3 request ids complete, 3 submits in total', async () => {
+  it('continues the run after a reload: the same 3 request ids complete, 3 submits in total', async () => {
     const context = await studio.newContext();
     const { page, guard } = await studio.openEditor(context);
     const submitsBefore = (await studio.sim.counts()).submits;
@@ -58,29 +58,31 @@ describe('issue 5 in the browser: runs that survive a reload', () => {
 
     await page.reload();
     await page.getByTestId('node-gen3').waitFor();
+    // The run goes on by itself: no Run press, no cost dialog; its jobs are re-attached, never submitted again.
+    await page.getByTestId('run-continued').waitFor({ timeout: 10_000 });
     await studio.screenshot(page, 'issue5-reattached-running');
-    // Each node shows that its job was re-attached (not submitted again) …
-    for (const id of ['gen1', 'gen2', 'gen3']) {
-      await page.waitForFunction((n) => /re-attached/.test(document.querySelector(`[data-testid="node-status-${n}"]`)?.textContent ?? ''), id, {
-        timeout: 10_000,
-      });
-    }
-    // … and its frames when the job completes.
+    expect(await page.getByTestId('cost-dialog').count()).toBe(0);
     for (const id of ['gen1', 'gen2', 'gen3']) await page.getByTestId(`frames-${id}`).waitFor({ timeout: 30_000 });
+    await page.waitForFunction(() => /Finished/.test(document.querySelector('[data-testid="run-phase"]')?.textContent ?? ''), null, { timeout: 20_000 });
     for (const id of ['gen1', 'gen2', 'gen3']) {
-      expect(await page.getByTestId(`node-status-${id}`).textContent()).toBe('re-attached — done');
+      expect(await page.getByTestId(`node-status-${id}`).textContent()).toMatch(/^done/);
       expect(await page.getByTestId(`frames-${id}`).textContent()).toContain('2 frames');
     }
     await studio.screenshot(page, 'issue5-reattached-done');
-    await until(async () => (await journalIds(page)).length === 0, 10_000, 'an empty journal');
-    const resumed = await page
-      .locator('[data-testid^="resumed-"][data-status="done"]')
-      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')!.slice('resumed-'.length)).sort());
-    expect(resumed).toEqual(ids);
+    const jobs = await ledgerJobs(page);
+    expect(jobs.map((j) => j.state)).toEqual(['stored', 'stored', 'stored']);
+    expect(await ledgerRequestIds(page)).toEqual(ids);
     expect((await studio.sim.counts()).submits - submitsBefore).toBe(3);
 
     // Running again submits nothing: every Seedream result is in the persistent cache.
     await page.getByTestId('run-button').click();
+    await page.waitForFunction(
+      () =>
+        ['gen1', 'gen2', 'gen3', 'view3'].every((n) => /^(cached|done)/.test(document.querySelector(`[data-testid="node-status-${n}"]`)?.textContent ?? '')) &&
+        document.querySelector('[data-testid="node-status-gen1"]')?.textContent === 'cached',
+      null,
+      { timeout: 20_000 },
+    );
     await page.waitForFunction(() => /Finished/.test(document.querySelector('[data-testid="run-phase"]')?.textContent ?? ''), null, { timeout: 20_000 });
     for (const id of ['gen1', 'gen2', 'gen3']) expect(await page.getByTestId(`node-status-${id}`).textContent()).toBe('cached');
     expect(await page.locator('.run-counts').textContent()).toMatch(/0 failed/);
@@ -94,7 +96,7 @@ describe('issue 5 in the browser: runs that survive a reload', () => {
     await context.close();
   }, 120_000);
 
-  it('marks a job the API forgot while the page was away as lost, and never resubmits it', async () => {
+  it('shows a job the API forgot while the page was away as lost, with Pay again, and never resubmits it', async () => {
     const context = await studio.newContext();
     const { page, guard } = await studio.openEditor(context);
     const submitsBefore = (await studio.sim.counts()).submits;
@@ -102,16 +104,18 @@ describe('issue 5 in the browser: runs that survive a reload', () => {
     await studio.sim.expire(id!);
 
     await page.reload();
-    const marker = page.getByTestId('node-lost-gen1');
+    const marker = page.getByTestId('node-job-gen1');
     await marker.waitFor({ timeout: 20_000 });
     await studio.screenshot(page, 'issue5-lost-marker');
-    expect(await marker.textContent()).toMatch(new RegExp(`${id}.*no longer known.*lost.*Nothing was resubmitted`));
+    expect(await marker.textContent()).toMatch(new RegExp(`no longer knows this request.*may have been billed.*${id}.*never paid for again on its own`));
+    expect(await page.getByTestId('pay-again-gen1').textContent()).toBe(`Pay again (instead of request ${id})`);
+    expect(await page.getByTestId('node-status-gen1').textContent()).toBe('lost — may be billed');
     expect((await studio.sim.counts()).submits - submitsBefore).toBe(1);
-    expect(await journalIds(page)).toEqual([id]);
+    expect((await ledgerJobs(page)).map((j) => [j.requestId, j.state])).toEqual([[id, 'lost']]);
 
-    await page.getByTestId('lost-dismiss-gen1').click();
+    await page.getByTestId('job-dismiss-gen1').click();
     await marker.waitFor({ state: 'detached' });
-    await until(async () => (await journalIds(page)).length === 0, 5_000, 'the dismissed entry to go');
+    await until(async () => (await ledgerJobs(page))[0]?.dismissed === true, 5_000, 'the job to be marked dismissed (kept on record)');
     expect((await studio.sim.counts()).submits - submitsBefore).toBe(1);
     expect(await guard.problems()).toEqual([]);
     await context.close();
