@@ -26,8 +26,8 @@ export function newRunId(): string {
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /**
- * Runs one planned run: shows it starting, persists it (so a reload continues it) unless it is
- * invalid, executes the plan, folds every event into the store, and forgets the persisted run
+ * Runs one planned run: shows it starting, persists it when it has paid work (so a reload
+ * continues it), executes the plan, folds every event into the store, and forgets the persisted run
  * once it ended. A run that ends without run-done never leaves the UI "running".
  */
 export async function executeRun(
@@ -47,7 +47,8 @@ export async function executeRun(
     run: startingRun(s.run, spec.held, { ...(spec.continued ? { continued: true } : {}), ...(spec.estimate ? { estimate: spec.estimate } : {}) }),
     pendingRun: null,
   }));
-  const persisted = plan.ok && deps.runs !== undefined;
+  // Only runs with paid work are worth continuing after a reload (a free one is just run again; Save nodes would save twice).
+  const persisted = plan.ok && deps.runs !== undefined && [...plan.nodes.values()].some((n) => n.def.traits?.billing);
   if (persisted) {
     const record: RunRecord = {
       v: RUN_RECORD_VERSION,

@@ -96,4 +96,32 @@ describe('store on the job ledger', () => {
     expect(first.provider.calls.submit).toBe(2);
     expect(second.world.runs.record).toBeUndefined();
   });
+
+  it('keeps the accepted run in the run record while it runs, and forgets it when it is stopped', async () => {
+    const t = createLedgerTestStore(paidWorkflow(3));
+    t.provider.defaults = { queueMs: 5_000, runMs: 5_000, outputs: 3 };
+    await t.clock.drive(t.store.getState().requestRun());
+    const running = t.store.getState().confirmRun();
+    await until(t.clock, () => t.store.getState().run.nodes.gen?.job?.record.state === 'queued');
+    expect(t.world.runs.record).toMatchObject({
+      runId: t.store.getState().run.runId,
+      workflow: paidWorkflow(3),
+      held: {},
+      estimate: { totalUsd: 0.12, paidJobs: 1, repay: [] },
+    });
+    t.store.getState().stopRun();
+    await flushMicrotasks();
+    // A stopped run is not continued after a reload.
+    expect(t.world.runs.record).toBeUndefined();
+    await t.clock.drive(running);
+  });
+
+  it('does not keep a free run for a reload', async () => {
+    const t = createLedgerTestStore(paidWorkflow(3));
+    let seen = false;
+    t.store.subscribe(() => (seen ||= t.world.runs.record !== undefined));
+    await t.clock.drive(t.store.getState().requestRun(['a']));
+    expect(t.store.getState().run.phase).toBe('succeeded');
+    expect(seen).toBe(false);
+  });
 });
