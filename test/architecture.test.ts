@@ -26,6 +26,8 @@ const RULES: [string, RegExp][] = [
   // The ledger is provider-neutral: it speaks the provider interface, never RunComfy's wire.
   ['app/ledger', /^(react|node:)|\/(engine|server|store|ui|browser|templates)\/|nodes|api\/runcomfy/],
   ['app/templates', /^(react|node:)|\/(engine|api|ledger|server|store|ui|browser)\/|nodes/],
+  // Batch runs are shared by the CLI and the editor's Batch dialog: no Node, no React, no host, provider-neutral.
+  ['app/batch', /^(react|node:)|\/(server|store|ui|browser)\/|api\/runcomfy|nodes/],
 ];
 
 describe('architecture', () => {

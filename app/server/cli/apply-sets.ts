@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { coerceValue } from '../../batch/resolve-row';
 import type { AssetStore, ParamMeta } from '../../graph/node-definition';
 import type { NodeRegistry } from '../../graph/registry';
 import type { Workflow, WorkflowNode } from '../../graph/workflow-schema';
@@ -55,16 +56,9 @@ export async function applySets(workflow: Workflow, sets: readonly string[], reg
   return { ...workflow, nodes };
 }
 
-/** A command-line string as the value the param wants: an image, the text itself, or JSON. */
-async function coerce(raw: string, schema: z.ZodType, meta: ParamMeta, assets: AssetStore, cwd: string): Promise<unknown> {
-  if (meta.widget === 'image') return imageFromArg(raw, assets, cwd);
-  if (schema.safeParse(raw).success) return raw;
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    return raw;
-  }
-}
+/** A command-line string as the value the param wants (the batch core's coercion); image paths are relative to `cwd`. */
+const coerce = (raw: string, schema: z.ZodType, meta: ParamMeta, assets: AssetStore, cwd: string): Promise<unknown> =>
+  coerceValue(raw, schema, meta, (arg) => imageFromArg(arg, assets, cwd));
 
 function setParam(nodes: WorkflowNode[], field: ResolvedTemplateField, value: unknown): void {
   const node = nodes.find((n) => n.id === field.target.node);

@@ -5,6 +5,7 @@ import { MAX_OUTPUT_IMAGES, MIN_OUTPUT_IMAGES, RESOLUTIONS } from '../../model/s
 export const CLI_HELP = `Usage:
   npm run cli -- edit --image <path|https-url>... --prompt <text> [--max N] [--resolution <label>] [--seed N] --out <dir> [options]
   npm run cli -- run <workflow.json | template id> [--set <field>=<value>...] [--set <node>.<param>=<value>...] --out <dir> [options]
+  npm run cli -- batch <workflow.json | template id> --rows <rows.csv|rows.tsv|rows.jsonl> --out <dir> [--max-spend USD] [--skip-invalid] [options]
   npm run cli -- templates [--json]      the built-in templates and the fields each one exposes to --set
 
 Options:
@@ -18,7 +19,17 @@ Options:
                          Image fields and params take a file path or an https URL.
   --repay <job id|all>   pay again for work an earlier attempt may have been billed for (an unknown
                          submission, expired or lost images): the run names the job id; repeatable
-  --json                 print a machine-readable summary (the manifest) on stdout
+  --json                 print a machine-readable summary (the manifest; batch.json for batch) on stdout
+
+Batch:
+  --rows <file>          one run per row; the header names template fields or <node>.<param>, values as --set
+                         takes them (image paths relative to the rows file), an optional id column names rows
+                         (else 0001…). Every row is checked and the batch's maximum cost printed before any submit.
+  --concurrency <n>      for batch: rows at once (each row runs up to 4 nodes at once)
+  --max-spend <USD>      refuse a batch that could cost more; while running, never start a job that could pass it
+  --skip-invalid         run the good rows and report the bad ones (default: any bad row stops the batch, exit 2)
+                         Output: <out>/<row id>/ (images, manifest.json) and <out>/batch.json. Run the same command
+                         with the same --cache-dir again to run only the unfinished rows; nothing is paid twice.
   -h, --help             this text
 
 Without --simulate, RUNCOMFY_API_TOKEN must be set (RUNCOMFY_BASE_URL optionally points elsewhere).
@@ -49,7 +60,8 @@ export type CliCommand =
       resolution?: string;
       seed?: number;
     })
-  | (z.infer<typeof zCommon> & { command: 'run'; source: string; sets: string[] });
+  | (z.infer<typeof zCommon> & { command: 'run'; source: string; sets: string[] })
+  | (z.infer<typeof zCommon> & { command: 'batch'; source: string; rows: string; maxSpendUsd?: number; skipInvalid: boolean });
 
 const intFlag = (flag: string, lo: number, hi: number) =>
   z.coerce
@@ -108,7 +120,22 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     if (rest.length !== 1) throw new UsageError('run takes exactly one workflow file or template id');
     return { command: 'run', ...common.data, source: rest[0]!, sets: v.set ?? [] };
   }
-  throw new UsageError(`Unknown command "${command}": use edit, run or templates`);
+  if (command === 'batch') {
+    if (rest.length !== 1) throw new UsageError('batch takes exactly one workflow file or template id');
+    if (!v.rows) throw new UsageError('batch needs --rows <rows.csv|rows.tsv|rows.jsonl>');
+    if (v.set?.length) throw new UsageError('batch takes its values from --rows, not --set: add a column per field');
+    const spend = v['max-spend'] === undefined ? undefined : z.coerce.number().finite().min(0).safeParse(v['max-spend']);
+    if (spend && !spend.success) throw new UsageError(`--max-spend expects an amount in USD, e.g. 5 or 12.50 (got "${v['max-spend']}")`);
+    return {
+      command: 'batch',
+      ...common.data,
+      source: rest[0]!,
+      rows: v.rows,
+      skipInvalid: v['skip-invalid'] ?? false,
+      ...(spend ? { maxSpendUsd: spend.data } : {}),
+    };
+  }
+  throw new UsageError(`Unknown command "${command}": use edit, run, batch or templates`);
 }
 
 const OPTIONS = {
@@ -122,6 +149,9 @@ const OPTIONS = {
   concurrency: { type: 'string' },
   'cache-dir': { type: 'string' },
   repay: { type: 'string', multiple: true },
+  rows: { type: 'string' },
+  'max-spend': { type: 'string' },
+  'skip-invalid': { type: 'boolean' },
   simulate: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },

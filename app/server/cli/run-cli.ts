@@ -3,6 +3,7 @@ import { registry } from '../../../nodes';
 import type { SimulatorOptions } from '../simulator';
 import { LedgerLockedError } from '../file-ledger-store';
 import { CLI_HELP, parseCliArgs, UsageError, type CliCommand } from './args';
+import { checkBatchCommandLine, runBatchCommand } from './batch-command';
 import { checkCommandLine } from './check-command';
 import { openCliServices } from './cli-services';
 import { formatTemplateListing, listTemplates } from './list-templates';
@@ -27,6 +28,8 @@ export interface CliDeps {
   pollPolicy?: PollPolicy;
   /** How long the ledger follows a job without a definitive answer (default 30 min). */
   deadlineMs?: number;
+  /** stderr when it is a terminal (raw writes): `batch` draws a live progress bar there. */
+  tty?: { write(text: string): void; columns?: number };
 }
 
 /** The CLI as a function: everything it touches comes in through `deps`; returns the exit code. */
@@ -58,7 +61,7 @@ export async function runCli(deps: CliDeps): Promise<number> {
 
   let services;
   try {
-    await checkCommandLine(cmd, deps.cwd);
+    await (cmd.command === 'batch' ? checkBatchCommandLine(cmd, deps.cwd) : checkCommandLine(cmd, deps.cwd));
     services = await openCliServices({
       cwd: deps.cwd,
       env: deps.env,
@@ -75,17 +78,15 @@ export async function runCli(deps: CliDeps): Promise<number> {
     return e instanceof LedgerLockedError || e instanceof UsageError ? EXIT.usage : EXIT.failed;
   }
   try {
-    return await runWorkflowCommand(
-      cmd,
-      {
-        cwd: deps.cwd,
-        stdout: deps.stdout,
-        stderr: deps.stderr,
-        ...(deps.signal ? { signal: deps.signal } : {}),
-        ...(deps.settleMs !== undefined ? { settleMs: deps.settleMs } : {}),
-      },
-      services,
-    );
+    const io = {
+      cwd: deps.cwd,
+      stdout: deps.stdout,
+      stderr: deps.stderr,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      ...(deps.settleMs !== undefined ? { settleMs: deps.settleMs } : {}),
+    };
+    if (cmd.command === 'batch') return await runBatchCommand(cmd, { ...io, tty: deps.tty }, services);
+    return await runWorkflowCommand(cmd, io, services);
   } catch (e) {
     if (e instanceof UsageError) {
       deps.stderr(e.message);

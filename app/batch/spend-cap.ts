@@ -1,0 +1,157 @@
+import type { GenerationCallOptions, GenerationRequest, GenerationResult, PaidGeneration } from '../graph/generation';
+import { billingOf, type JobRecord, type WorkStatus } from '../ledger';
+import { abortReason } from '../lib/clock';
+
+/** What the cap reads from the job ledger (JobLedger has both). */
+export interface SpendLedger {
+  lookup(cacheKey: string): Promise<WorkStatus>;
+  get(jobId: string): Promise<JobRecord | undefined>;
+}
+
+/** Money counted by the cap, in USD. */
+export interface SpendState {
+  /** What settled jobs cost: their reported cost, or their maximum when it is unknown or they may have been billed. */
+  spentUsd: number;
+  /** The maximum of every job in flight that may pay. */
+  reservedUsd: number;
+  capUsd: number | undefined;
+}
+
+/** Paid generation for one batch row, counting what the row's new jobs cost. */
+export interface RowGeneration extends PaidGeneration {
+  spentUsd(): number;
+}
+
+/** A job the cap refused to start: it could take the batch past `--max-spend`. */
+export class SpendCapError extends Error {
+  readonly code = 'spend-cap';
+  readonly retryable = false;
+  constructor(message: string) {
+    super(message);
+    this.name = 'SpendCapError';
+  }
+}
+
+export interface SpendCapOptions {
+  inner: PaidGeneration;
+  ledger: SpendLedger;
+  /** USD per output for a model, undefined when unknown (then a capped job is refused: its maximum cannot be known). */
+  priceUsd(model: string, signal?: AbortSignal): Promise<number | undefined>;
+  /** No cap when undefined: spending is still counted. */
+  capUsd?: number;
+  onChange?(state: SpendState): void;
+}
+
+const round = (usd: number) => Math.round(usd * 1e6) / 1e6;
+const usd = (x: number) => `$${x.toFixed(x !== 0 && x < 0.01 ? 3 : 2)}`;
+
+/**
+ * A `PaidGeneration` that keeps a batch under its spend cap. Before a job that would pay (the
+ * ledger says `none`: nothing stored, running or blocked), it reserves price × max outputs, and
+ * never starts a job while spent + every reservation + this one could pass the cap: it waits for
+ * jobs in flight to settle when that could make room, and refuses (SpendCapError) when it
+ * cannot. After a job it counts the cost the provider reported, else the reserved maximum; $0
+ * only when nothing new was paid (reused) or the ledger says "not billed", so the count errs
+ * high, never low.
+ */
+export class SpendCap implements PaidGeneration {
+  private spent = 0;
+  private reserved = 0;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(private readonly o: SpendCapOptions) {}
+
+  state(): SpendState {
+    return { spentUsd: round(this.spent), reservedUsd: round(this.reserved), capUsd: this.o.capUsd };
+  }
+
+  /** The same cap for one batch row: its jobs are tagged with the row (ledger records, history) and its spending counted apart. */
+  forRow(batch: { batchId: string; rowId: string }): RowGeneration {
+    const row = { usd: 0 };
+    return {
+      generate: (request, options) => this.run(request, { ...options, job: { ...options.job, batch } }, row),
+      spentUsd: () => round(row.usd),
+    };
+  }
+
+  generate(request: GenerationRequest, options: GenerationCallOptions): Promise<GenerationResult> {
+    return this.run(request, options, { usd: 0 });
+  }
+
+  private async run(request: GenerationRequest, options: GenerationCallOptions, row: { usd: number }): Promise<GenerationResult> {
+    const status = await this.o.ledger.lookup(options.job.cacheKey);
+    // Stored, partial and in-flight work costs nothing new; blocked work is refused by the ledger itself.
+    if (status.kind !== 'none') return this.o.inner.generate(request, options);
+    const maxUsd = await this.reserve(request, options.signal);
+    let jobId: string | undefined;
+    const onProgress: GenerationCallOptions['onProgress'] = (detail, message) => {
+      if (detail.jobId) jobId = detail.jobId;
+      options.onProgress?.(detail, message);
+    };
+    let cost = maxUsd;
+    try {
+      const result = await this.o.inner.generate(request, { ...options, onProgress });
+      cost = result.reused ? 0 : (result.costUsd ?? maxUsd);
+      return result;
+    } catch (e) {
+      cost = await this.costOfFailure(jobId, maxUsd);
+      throw e;
+    } finally {
+      this.reserved -= maxUsd;
+      this.spent += cost;
+      row.usd += cost;
+      this.changed();
+    }
+  }
+
+  private async reserve(request: GenerationRequest, signal: AbortSignal): Promise<number> {
+    const cap = this.o.capUsd;
+    const price = await this.o.priceUsd(request.model, signal);
+    if (price === undefined && cap !== undefined) {
+      throw new SpendCapError(`Not submitted: the price of ${request.model} is unknown, so a job cannot be kept under the --max-spend cap of ${usd(cap)}.`);
+    }
+    const maxUsd = round((price ?? 0) * request.maxOutputs);
+    for (;;) {
+      if (signal.aborted) throw abortReason(signal);
+      if (cap === undefined || this.spent + this.reserved + maxUsd <= cap + 1e-9) break;
+      if (this.spent + maxUsd > cap + 1e-9 || this.reserved === 0) {
+        throw new SpendCapError(
+          `Not submitted: this job could cost up to ${usd(maxUsd)} (${request.maxOutputs} image(s)), and ${usd(this.spent)} is spent of the ${usd(cap)} cap (--max-spend). Raise the cap to run it.`,
+        );
+      }
+      // Jobs in flight may cost less than reserved (or nothing): wait for one to settle, then look again.
+      await this.settled(signal);
+    }
+    this.reserved += maxUsd;
+    this.changed();
+    return maxUsd;
+  }
+
+  private async costOfFailure(jobId: string | undefined, maxUsd: number): Promise<number> {
+    // No job id seen: the ledger never recorded an intent, so nothing was sent.
+    if (!jobId) return 0;
+    const record = await this.o.ledger.get(jobId).catch(() => undefined);
+    return record && billingOf(record) === 'not-billed' ? 0 : (record?.costUsd ?? maxUsd);
+  }
+
+  private settled(signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const done = () => {
+        this.waiters.delete(done);
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        this.waiters.delete(done);
+        reject(abortReason(signal));
+      };
+      this.waiters.add(done);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  private changed(): void {
+    for (const w of [...this.waiters]) w();
+    this.o.onChange?.(this.state());
+  }
+}
