@@ -78,5 +78,7 @@ export async function collectOutputs(
   await Promise.all(Array.from({ length: Math.min(DOWNLOAD_CONCURRENCY, todo.length) }, worker));
   if (signal.aborted && w.current.outputs.some((o) => o.assetId === undefined)) return;
   const r = await w.apply({ type: 'downloads-settled' });
-  if (r.partial) progress({ phase: 'downloading', jobId, ...(requestId ? { requestId } : {}) }, r.state === 'stored' ? say.partial(r) : say.noneFetched(r));
+  // Expired outputs are not "free to fetch later": the caller says they need paying again.
+  if (r.partial && r.state !== 'outputs-expired')
+    progress({ phase: 'downloading', jobId, ...(requestId ? { requestId } : {}) }, r.state === 'stored' ? say.partial(r) : say.noneFetched(r));
 }

@@ -158,7 +158,8 @@ export class JobLedger implements PaidGeneration {
         report.orphaned.push(await this.orphan(r));
         continue;
       }
-      const live = this.startLive(r, true, true);
+      // A new process is a new try: files an earlier one was told are gone are asked for once more (free).
+      const live = this.startLive(r, true, true, { retryExpired: r.partial });
       live.promise.catch(() => undefined);
       report.reattached.push(r);
     }
@@ -250,7 +251,8 @@ export class JobLedger implements PaidGeneration {
       case 'stored':
         return { result: resultOf(status.record, true) };
       case 'partial':
-        return { live: this.startLive(status.record, true, false), originator: true };
+        // Running the work again is the user asking for its missing images: every one is tried, for free.
+        return { live: this.startLive(status.record, true, false, { retryExpired: true }), originator: true };
       case 'in-flight':
         if (status.elsewhere) {
           options.onProgress?.({ phase: 'waiting', jobId: status.record.jobId }, say.watching(status.record));
@@ -328,9 +330,12 @@ export class JobLedger implements PaidGeneration {
     live.promise = (async () => {
       try {
         if (takeOver) await writer.apply({ type: 'owner', owner: this.ownerNow() });
+        // A note left by the last process ("run again to collect it") is stale once it is collected again.
+        if (reattached && writer.current.note !== undefined) await writer.apply({ type: 'note', note: undefined });
         if (reattached)
           this.broadcast(live)({ phase: 'queued', jobId: record.jobId, ...(record.requestId ? { requestId: record.requestId } : {}) }, say.reattaching(record));
-        return await this.followAndCollect(live, reattached, collect);
+        // An earlier job (re-attached, or only fetching its missing images): nothing new is paid.
+        return await this.followAndCollect(live, reattached, collect, true);
       } finally {
         this.unregister(live);
       }
@@ -338,7 +343,7 @@ export class JobLedger implements PaidGeneration {
     return live;
   }
 
-  private async followAndCollect(live: LiveJob, reattached: boolean, collect: { retryExpired?: boolean } = {}): Promise<GenerationResult> {
+  private async followAndCollect(live: LiveJob, reattached: boolean, collect: { retryExpired?: boolean } = {}, reused = reattached): Promise<GenerationResult> {
     const w = live.writer;
     const progress = this.broadcast(live);
     try {
@@ -375,7 +380,7 @@ export class JobLedger implements PaidGeneration {
       await w.apply({ type: 'owner', owner: undefined }).catch(() => undefined);
       throw new ApiError('download', say.noneFetched(r), { ...(r.requestId ? { requestId: r.requestId } : {}), detail: { jobId: r.jobId } });
     }
-    return resultOf(r, reattached);
+    return resultOf(r, reused);
   }
 
   /** Waits for a live job. The originator's stop stops the job; anyone else only stops waiting. */

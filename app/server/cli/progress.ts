@@ -33,7 +33,9 @@ export class ProgressReporter {
         this.emit(event.nodeId, `done in ${secs(event.durationMs)}${describeMeta(event.meta)}`);
         break;
       case 'node-error':
-        this.emit(event.nodeId, `FAILED: ${event.error.message}${event.error.requestId ? ` (request ${event.error.requestId})` : ''}`);
+        // A stop is not a failure of the node: the lines after it say what became of its job.
+        if (event.error.code === 'aborted') this.emit(event.nodeId, 'stopped');
+        else this.emit(event.nodeId, `FAILED: ${event.error.message}${mentions(event.error.message, event.error.requestId)}`);
         break;
       case 'node-skipped':
         this.emit(event.nodeId, event.reason === 'upstream-failed' ? `skipped (${event.because ?? 'an input'} failed)` : `skipped (${event.reason})`);
@@ -44,24 +46,30 @@ export class ProgressReporter {
   }
 
   private progress(nodeId: string, message: string | undefined, detail: ProgressDetail | undefined): void {
+    // Retries, refused cancels and billing notes are sentences worth reading in full.
+    const sentence = message && (detail?.retrying || detail?.phase === 'cancelling' || /billed|cancel/i.test(message)) ? message : undefined;
     const parts: string[] = [];
     if (detail?.phase) parts.push(detail.phase);
     if (detail?.queuePosition !== undefined) parts.push(`position ${detail.queuePosition}`);
-    if (detail?.requestId) parts.push(`request ${detail.requestId}`);
-    // Retries, refused cancels and billing notes are sentences worth reading in full.
-    if (message && (detail?.retrying || detail?.phase === 'cancelling' || /billed|cancel/i.test(message))) parts.push(message);
-    const state = parts.join(', ') || message || 'working';
+    if (detail?.requestId && !sentence?.includes(detail.requestId)) parts.push(`request ${detail.requestId}`);
+    const state = parts.join(', ') || (sentence ? 'working' : message) || 'working';
+    const key = `${state}|${sentence ?? ''}`;
     const prev = this.last.get(nodeId);
-    if (prev && prev.line === state && this.now() - prev.at < 10_000) return;
-    this.last.set(nodeId, { line: state, at: this.now() });
+    if (prev && prev.line === key && this.now() - prev.at < 10_000) return;
+    this.last.set(nodeId, { line: key, at: this.now() });
     const start = this.startedAt.get(nodeId);
-    this.emit(nodeId, start === undefined ? state : `${state} — ${secs(this.now() - start)}`);
+    const elapsed = start === undefined ? undefined : secs(this.now() - start);
+    if (sentence) this.emit(nodeId, `${state}${elapsed ? ` (${elapsed})` : ''}: ${sentence}`);
+    else this.emit(nodeId, elapsed ? `${state} — ${elapsed}` : state);
   }
 
   private emit(nodeId: string, text: string): void {
     this.write(`[${nodeId}] ${text}`);
   }
 }
+
+/** ` (request …)` unless the message already names it. */
+const mentions = (message: string, requestId: string | undefined) => (requestId && !message.includes(requestId) ? ` (request ${requestId})` : '');
 
 function describeMeta(meta: Record<string, unknown>): string {
   const bits: string[] = [];
