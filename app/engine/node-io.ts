@@ -81,7 +81,16 @@ function describe(v: unknown): string {
  */
 export function toErrorInfo(err: unknown): NodeErrorInfo {
   if (err === null || typeof err !== 'object') return { code: 'node-failed', message: String(err) };
-  const e = err as { code?: unknown; message?: unknown; name?: unknown; field?: unknown; retryable?: unknown; requestId?: unknown; details?: unknown };
+  const e = err as {
+    code?: unknown;
+    message?: unknown;
+    name?: unknown;
+    field?: unknown;
+    retryable?: unknown;
+    requestId?: unknown;
+    details?: unknown;
+    detail?: unknown;
+  };
   const info: NodeErrorInfo = {
     code: typeof e.code === 'string' && e.code ? e.code : e.name === 'AbortError' ? 'aborted' : 'node-failed',
     message: typeof e.message === 'string' && e.message ? e.message : String(err),
@@ -89,6 +98,8 @@ export function toErrorInfo(err: unknown): NodeErrorInfo {
   if (typeof e.field === 'string') info.field = e.field;
   if (typeof e.retryable === 'boolean') info.retryable = e.retryable;
   if (typeof e.requestId === 'string' && e.requestId) info.requestId = e.requestId;
+  // ApiError carries `detail` (e.g. the earlier job a repay-required error names).
   if (e.details !== undefined) info.details = e.details;
+  else if (e.detail !== undefined) info.details = e.detail;
   return info;
 }

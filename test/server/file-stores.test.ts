@@ -3,10 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode } from 'fast-png';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { JournalEntry } from '../../app/engine/seedream-journal';
 import { FileAssetStore } from '../../app/server/file-asset-store';
 import { FileCacheStore } from '../../app/server/file-cache-store';
-import { FileJournalStore } from '../../app/server/file-journal-store';
 import { FileOutputSink } from '../../app/server/file-output-sink';
 
 let dir: string;
@@ -55,34 +53,6 @@ describe('FileCacheStore', () => {
     await writeFile(join(dir, 'results', `${'d'.repeat(64)}.json`), '{"outputs": 3');
     expect(await cache.get('d'.repeat(64))).toBeUndefined();
     expect(await cache.get('../../etc/passwd')).toBeUndefined();
-  });
-});
-
-describe('FileJournalStore', () => {
-  const entry = (requestId: string, submittedAt: number): JournalEntry => ({
-    requestId,
-    nodeId: 'gen',
-    cacheKey: 'k',
-    submittedAt,
-    status: 'in-flight',
-    request: { references: 1, prompt: 'p', maxImages: 2, resolution: '2K', seed: 1 },
-  });
-
-  it('keeps entries across instances, oldest first, and forgets deleted ones', async () => {
-    await new FileJournalStore(dir).put(entry('b/2', 20));
-    await new FileJournalStore(dir).put(entry('a1', 10));
-    const store = new FileJournalStore(dir);
-    expect((await store.list()).map((e) => e.requestId)).toEqual(['a1', 'b/2']);
-    await store.delete('b/2');
-    expect((await store.list()).map((e) => e.requestId)).toEqual(['a1']);
-  });
-
-  it('skips unreadable files without deleting them', async () => {
-    const store = new FileJournalStore(dir);
-    await store.put(entry('ok', 1));
-    await writeFile(join(dir, 'journal', 'broken.json'), 'not json');
-    expect((await store.list()).map((e) => e.requestId)).toEqual(['ok']);
-    expect(await readdir(join(dir, 'journal'))).toContain('broken.json');
   });
 });
 
