@@ -194,6 +194,13 @@ export class JobLedger implements PaidGeneration {
     await this.writerFor(r).apply({ type: 'dismissed' });
   }
 
+  /** Stops one job followed here (as `stopAll` does for every job). Returns whether it was followed here. */
+  stop(jobId: string, reason?: unknown): boolean {
+    const live = this.liveByJob.get(jobId);
+    live?.stop.abort(reason);
+    return live !== undefined;
+  }
+
   /** Stops every job followed here: queued ones are cancelled; running ones go on (collect) or are left (detach). */
   stopAll(reason?: unknown): void {
     for (const l of this.liveByJob.values()) l.stop.abort(reason);

@@ -244,6 +244,18 @@ describe('JobLedger', () => {
     expect(said.findIndex((m) => m.includes('not billed'))).toBeGreaterThan(said.findIndex((m) => m.startsWith('Cancelling')));
   });
 
+  it('stops one job by id and leaves the others followed', async () => {
+    const t = setup();
+    t.provider.defaults = { queueMs: 60_000, runMs: 5_000, outputs: 1 };
+    const a = t.generate(undefined, 'key-a').catch((e: unknown) => e);
+    const b = t.generate(undefined, 'key-b');
+    await t.clock.advance(3_000);
+    expect(t.ledger.stop('job-1')).toBe(true);
+    expect(t.ledger.stop('nope')).toBe(false);
+    expect(((await t.clock.drive(a)) as ApiError).code).toBe('cancelled');
+    expect((await t.clock.drive(b)).images).toHaveLength(1);
+  });
+
   it('in detach mode leaves a running job recorded for the next run, which collects it without paying again', async () => {
     const t = setup({ onStop: 'detach' });
     t.provider.nextJob = { queueMs: 0, runMs: 60_000 };
