@@ -21,7 +21,7 @@ import type { UiServices } from '../ui/studio-context';
 import { downloadBlob } from './download';
 import { createDownloadOutputSink } from './download-output-sink';
 import { createIdbAssetStore } from './idb-asset-store';
-import { createIdbCacheStore } from './idb-cache-store';
+import { createIdbCacheStore, namespacedCache } from './idb-cache-store';
 import { openStudioDB } from './idb-database';
 import { createIdbHistoryStore } from './idb-history-store';
 import { createIdbLedgerStore } from './idb-ledger-store';
@@ -83,7 +83,9 @@ export async function composeStudio(): Promise<Studio> {
   const db = await openStudioDB(undefined, { journalEndpoint: client.baseUrl }).catch(() => undefined);
 
   const assets: AssetStore = db ? createIdbAssetStore(db) : createMemoryAssetStore();
-  const cache: CacheStore = db ? createIdbCacheStore(db) : new MemoryCache();
+  const upstream = config?.upstream ?? `${config?.mode ?? 'unknown'}:${API_PROXY_BASE}`;
+  // Simulator jobs die with the server that ran them (a new instance per start), their placeholder results do not.
+  const cache: CacheStore = namespacedCache(db ? createIdbCacheStore(db) : new MemoryCache(), upstream.startsWith('simulator:') ? 'simulator' : upstream);
   const locks = (navigator as { locks?: LockManagerLike }).locks;
   const owner = await claimTabOwner({ storage: sessionStore(), ...(locks ? { locks } : {}) });
   const runTimeStore = db ? createIdbRunTimeStore(db) : new MemoryRunTimeStore();
@@ -95,6 +97,8 @@ export async function composeStudio(): Promise<Studio> {
     fetchReference: (url, signal) =>
       downloadOutput(url, { via: assetProxyUrl, clock: realClock, apiBaseUrl: client.baseUrl, maxBytes: MAX_IMAGE_BYTES }, signal),
     download: { via: assetProxyUrl },
+    // The proxy is /api/v1 for RunComfy and simulator alike: records and results are kept per upstream.
+    endpoint: upstream,
   });
   const ledger = new JobLedger({
     store: db ? createIdbLedgerStore(db) : new MemoryLedgerStore(),

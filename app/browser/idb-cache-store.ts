@@ -18,3 +18,14 @@ export function createIdbCacheStore(db: IDBPDatabase<StudioDB>): CacheStore & { 
     },
   };
 }
+
+/**
+ * The cache of one upstream: results made against a simulator are never served for RunComfy
+ * (and back). RunComfy's own results keep their plain keys, so results cached before upstreams
+ * were told apart stay valid there.
+ */
+export function namespacedCache(cache: CacheStore, upstream: string): CacheStore {
+  if (upstream.startsWith('runcomfy:')) return cache;
+  const key = (k: string) => `${upstream}|${k}`;
+  return { get: (k) => cache.get(key(k)), set: (k, v) => cache.set(key(k), v) };
+}

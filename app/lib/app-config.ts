@@ -27,6 +27,12 @@ export const zAppConfig = z.object({
   maxRequestBodyBytes: z.number().int().positive(),
   /** Text of the always-visible banner, or null when none is needed. */
   banner: z.string().nullable(),
+  /**
+   * Who answers behind the proxy: `runcomfy:<base URL>`, or `simulator:<instance>` (a new
+   * instance per server start). Paid-job records and cached results are kept per upstream, so a
+   * simulator's placeholders never stand in for Seedream's images, nor its request ids for RunComfy's.
+   */
+  upstream: z.string().min(1).max(300).optional(),
 });
 export type AppConfig = z.infer<typeof zAppConfig>;
 

@@ -23,6 +23,7 @@
  * Every `/api/*` request is refused (403) when its `Origin` is present and not this server's own
  * (`Origin: null` included); every request is refused when its `Host` is not this server.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { API_PROXY_BASE, APP_CONFIG_PATH, ASSET_PROXY_PATH, SIMULATOR_BANNER, type AppConfig } from '../lib/app-config';
@@ -86,6 +87,7 @@ export async function createAppServer(options: AppServerOptions): Promise<AppSer
     assetProxy: ASSET_PROXY_PATH,
     maxRequestBodyBytes: MAX_REQUEST_BODY_BYTES,
     banner: options.simulator ? SIMULATOR_BANNER : null,
+    upstream: options.simulator ? `simulator:${randomUUID()}` : `runcomfy:${upstreamBaseUrl}`,
   };
 
   const proxy = createModelApiProxy({

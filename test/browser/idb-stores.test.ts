@@ -2,7 +2,8 @@ import 'fake-indexeddb/auto';
 import { encode } from 'fast-png';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createIdbAssetStore } from '../../app/browser/idb-asset-store';
-import { createIdbCacheStore } from '../../app/browser/idb-cache-store';
+import { createIdbCacheStore, namespacedCache } from '../../app/browser/idb-cache-store';
+import { MemoryCache } from '../../app/engine/cache';
 import { openStudioDB } from '../../app/browser/idb-database';
 import { createIdbWorkflowStorage } from '../../app/browser/idb-workflow-storage';
 import { importImageFile } from '../../app/browser/import-image';
@@ -82,5 +83,17 @@ describe('importImageFile', () => {
     const result = await importImageFile(createIdbAssetStore(db), new Blob([png(64, 48) as Uint8Array<ArrayBuffer>]), 'ref.png');
     db.close();
     expect(result).toMatchObject({ ok: true, ref: { kind: 'asset', name: 'ref.png', width: 64, height: 48 } });
+  });
+});
+
+describe('namespacedCache', () => {
+  it('keeps a simulator result from being served for RunComfy, and RunComfy keys as they were', async () => {
+    const base = new MemoryCache();
+    const result = { outputs: { images: [] }, meta: {} };
+    await namespacedCache(base, 'simulator').set('k1', result);
+    expect(await namespacedCache(base, 'runcomfy:https://model-api.runcomfy.net/v1').get('k1')).toBeUndefined();
+    expect(await namespacedCache(base, 'simulator').get('k1')).toEqual(result);
+    await namespacedCache(base, 'runcomfy:https://model-api.runcomfy.net/v1').set('k2', result);
+    expect(await base.get('k2')).toEqual(result);
   });
 });

@@ -48,6 +48,7 @@ describe('createAppServer', () => {
       assetProxy: '/api/assets',
       maxRequestBodyBytes: 64 * 1024 * 1024,
       banner: null,
+      upstream: `runcomfy:${upstream.baseUrl}`,
     });
     expect(r.text).not.toContain('rc-config-token-123');
   });
@@ -57,6 +58,8 @@ describe('createAppServer', () => {
     const config = zAppConfig.parse((await send(s.url, { path: '/api/config' })).json());
     expect(config.mode).toBe('simulator');
     expect(config.banner).toBe(SIMULATOR_BANNER);
+    // A new simulator instance per server start: its request ids mean nothing to the next one.
+    expect(config.upstream).toMatch(/^simulator:[0-9a-f-]{36}$/);
   });
 
   it('refuses /api/config from another origin and with other methods', async () => {

@@ -22,6 +22,11 @@ export interface RunComfyProviderOptions {
   fetchReference: FetchReference;
   /** How outputs are downloaded (fetch, size cap, proxy); clock and API host come from the client. */
   download?: Omit<DownloadOptions, 'clock' | 'apiBaseUrl' | 'retry'>;
+  /**
+   * Who really answers, when the client's base URL does not say (the browser's same-origin proxy
+   * is `/api/v1` whether RunComfy or a simulator is behind it). Default: the client's base URL.
+   */
+  endpoint?: string;
 }
 
 /** What `prepare` hands to `submit`: the checked wire input and the references' labels. */
@@ -46,7 +51,7 @@ export class RunComfyProvider implements GenerationProvider {
 
   constructor(private readonly o: RunComfyProviderOptions) {
     this.client = o.client;
-    this.endpoint = o.client.baseUrl;
+    this.endpoint = o.endpoint ?? o.client.baseUrl;
   }
 
   async prepare(request: GenerationRequest, signal: AbortSignal): Promise<PreparedSubmit> {
