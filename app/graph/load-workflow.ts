@@ -1,5 +1,6 @@
 import { findExcessNesting, type JsonPath } from '../lib/json-nesting';
 import { formatPath } from '../lib/zod-format';
+import { importComfyWorkflow, isComfyWorkflow } from './comfyui/import-comfy-workflow';
 import type { Issue } from './issues';
 import { migrateWorkflowData } from './migrations';
 import type { NodeRegistry } from './registry';
@@ -31,7 +32,8 @@ const fail = (code: string, message: string): LoadResult => ({
  * Migrates old schema versions step by step, validates the result, migrates node params of
  * older kind versions, and repairs what it safely can: dangling edges are dropped with a
  * warning; nodes of unknown kinds are kept (reported) so nothing of the user's is lost.
- * Never throws on bad input.
+ * A ComfyUI workflow (UI or API format) is imported first (see importComfyWorkflow): its report
+ * becomes the notes. Never throws on bad input.
  */
 export function loadWorkflow(input: unknown, registry?: NodeRegistry): LoadResult {
   let raw = input;
@@ -54,6 +56,15 @@ export function loadWorkflow(input: unknown, registry?: NodeRegistry): LoadResul
   const tooDeep = nestingIssue(raw);
   if (tooDeep) return { ok: false, issues: [tooDeep] };
 
+  let comfy: { report: string[]; placeholders: Set<string> } | undefined;
+  if (isComfyWorkflow(raw)) {
+    if (!registry) return fail('comfyui-workflow', 'This is a ComfyUI workflow; it can be imported only where the node kinds are known.');
+    const imported = importComfyWorkflow(raw, registry);
+    if (!imported.ok) return fail(imported.code, imported.reason);
+    comfy = { report: imported.report, placeholders: new Set(imported.placeholders) };
+    raw = imported.workflow;
+  }
+
   const migrated = migrateWorkflowData(raw);
   if (!migrated.ok) return fail('bad-version', migrated.message);
 
@@ -70,13 +81,15 @@ export function loadWorkflow(input: unknown, registry?: NodeRegistry): LoadResul
     };
   }
 
-  const notes = [...migrated.notes];
+  const notes = [...(comfy?.report ?? []), ...migrated.notes];
   const workflow = parsed.data;
   const nodesById = new Map(workflow.nodes.map((n) => [n.id, n]));
 
   if (registry) {
     workflow.nodes = workflow.nodes.map((node) => {
       const def = registry.get(node.kind);
+      // Placeholders of an import are already named in its report, by their ComfyUI titles.
+      if (!def && comfy?.placeholders.has(node.id)) return node;
       if (!def) {
         issues.push({
           severity: 'warning',

@@ -1,5 +1,6 @@
 import { jsonText } from '../lib/json-nesting';
 import { insertPngText, readPngTextChunks, type PngTextFailure } from '../lib/png-text';
+import { isComfyWorkflow } from './comfyui/import-comfy-workflow';
 import type { Issue } from './issues';
 import { loadWorkflow, type LoadResult } from './load-workflow';
 import type { NodeRegistry } from './registry';
@@ -26,23 +27,30 @@ export function embedWorkflowInPng(png: Uint8Array, workflow: Workflow): { ok: t
 
 const fail = (code: string, message: string) => ({ ok: false as const, issues: [{ severity: 'error' as const, code, message } satisfies Issue] });
 
+/** ComfyUI's keyword for the API-format graph it saves next to `workflow`. */
+const COMFYUI_PROMPT_KEYWORD = 'prompt';
+
 /**
  * The workflow JSON text a PNG carries, without parsing it: for callers that open workflow data
  * their own way. When several `workflow` chunks exist the last wins, as in ComfyUI's reader.
+ * Without one, a ComfyUI `prompt` chunk (its API-format graph) is used, as ComfyUI does.
  */
 export function workflowTextFromPng(bytes: Uint8Array): { ok: true; text: string } | { ok: false; issues: Issue[] } {
   const read = readPngTextChunks(bytes);
   if (!read.ok) return fail(read.code === 'not-png' ? 'not-png' : 'bad-png', read.message);
   const chunk = read.chunks.filter((c) => c.keyword === PNG_WORKFLOW_KEYWORD).pop();
   if (chunk) return { ok: true, text: chunk.text };
+  const prompt = read.chunks.filter((c) => c.keyword === COMFYUI_PROMPT_KEYWORD).pop();
+  if (prompt && isComfyWorkflow(parseOrUndefined(prompt.text))) return { ok: true, text: prompt.text };
   const damaged = read.skipped.length ? ` (${read.skipped.length} damaged text chunk(s) were skipped: ${read.skipped.map((s) => s.reason).join('; ')})` : '';
   return fail('no-workflow', `This PNG carries no workflow${damaged}.`);
 }
 
 /**
  * Parse-and-migrate for a PNG saved with its workflow (what dropping an image onto the canvas
- * does). Never throws: a PNG without a workflow, a ComfyUI graph, or a broken file comes back
- * as `{ ok: false, issues }` with a sentence saying which.
+ * does); a ComfyUI PNG's graph is imported (see loadWorkflow). Never throws: a PNG without a
+ * workflow, a ComfyUI graph with nothing to import, or a broken file comes back as
+ * `{ ok: false, issues }` with a sentence saying which.
  */
 export function workflowFromPng(bytes: Uint8Array, registry?: NodeRegistry): LoadResult {
   const found = workflowTextFromPng(bytes);
@@ -53,15 +61,13 @@ export function workflowFromPng(bytes: Uint8Array, registry?: NodeRegistry): Loa
   } catch {
     return fail('not-json', 'This PNG has a "workflow" text chunk, but it is not valid JSON.');
   }
-  if (isComfyUiGraph(raw)) {
-    return fail('comfyui-workflow', 'This PNG carries a ComfyUI workflow, not a Sequence Studio one; open it in ComfyUI.');
-  }
   return loadWorkflow(raw, registry);
 }
 
-/** ComfyUI (LiteGraph) graphs have numeric node ids and a `links` table or `last_node_id`. */
-function isComfyUiGraph(raw: unknown): boolean {
-  if (typeof raw !== 'object' || raw === null || 'schemaVersion' in raw) return false;
-  const r = raw as Record<string, unknown>;
-  return 'last_node_id' in r || (Array.isArray(r.links) && Array.isArray(r.nodes));
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }

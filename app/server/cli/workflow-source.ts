@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { comfyInputFiles } from '../../graph/comfyui/import-comfy-workflow';
 import type { AssetStore } from '../../graph/node-definition';
 import { loadWorkflow } from '../../graph/load-workflow';
 import type { ImageRef } from '../../graph/ports';
@@ -40,7 +41,11 @@ export async function loadSource(source: string, registry: NodeRegistry, cwd: st
   }
   const loaded = loadWorkflow(raw, registry);
   if (!loaded.ok) throw new UsageError(`Cannot open ${origin}:\n  ${loaded.issues.map((i) => i.message).join('\n  ')}`);
-  return { workflow: loaded.workflow, origin, warnings: [...loaded.notes, ...loaded.issues.map((i) => i.message)] };
+  // A ComfyUI file names its images by file name in ComfyUI's input folder: say how to give them.
+  const files = comfyInputFiles(loaded.workflow).map(
+    (f) => `Load Image "${f.node}" stands for ComfyUI's ${f.file}: give it with --set ${f.node}.image=<path to ${f.file}>.`,
+  );
+  return { workflow: loaded.workflow, origin, warnings: [...loaded.notes, ...loaded.issues.map((i) => i.message), ...files] };
 }
 
 /**
