@@ -66,7 +66,9 @@ export function planRun(workflow: Workflow, registry: NodeRegistry, options: Pla
         severity: 'error',
         code: 'unknown-kind',
         nodeId: node.id,
-        message: `${nodeLabel(node)} has kind "${node.kind}", which this build does not know (a newer version or a missing plug-in?).`,
+        message: node.kind.startsWith('comfyui.')
+          ? `${nodeLabel(node)} is ComfyUI's "${node.kind.slice('comfyui.'.length)}" node, which has no counterpart here: it is kept as a placeholder. Delete it, or rebuild what it did with this editor's nodes.`
+          : `${nodeLabel(node)} has kind "${node.kind}", which this build does not know (a newer version or a missing plug-in?).`,
       });
       continue;
     }
