@@ -189,7 +189,7 @@ export async function followJob(w: RecordWriter, deps: FollowDeps, c: FollowCont
       lastError = e;
       const message = say.retrying(
         w.current,
-        `The API answered ${describeFailure(e)}`,
+        isApiError(e) && e.status ? `The API answered ${describeFailure(e)}` : `A read got no answer (${describeFailure(e)})`,
         readBackoffMs(failures, e, () => 0.5),
       );
       await w.apply({ type: 'note', note: message }, message, { persist: false });
