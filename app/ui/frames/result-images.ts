@@ -4,13 +4,23 @@ import type { StudioState } from '../../store/store-types';
 
 const NONE: readonly ImageRef[] = [];
 
-/** The images of a node's last result (its first image or image-list output), stable per result. */
+/** One-image lists by the image they wrap, so a selector reading a single `image` output gets the same array every time. */
+const single = new WeakMap<object, readonly ImageRef[]>();
+
+/**
+ * The images of a node's last result (its first image or image-list output), stable per result:
+ * a store selector must return the same value while nothing changed, or React re-renders forever.
+ */
 export function resultImages(s: Pick<StudioState, 'results'>, nodeId: string): readonly ImageRef[] {
   const outputs = s.results[nodeId]?.outputs;
   if (!outputs) return NONE;
   for (const value of Object.values(outputs)) {
     if (Array.isArray(value)) return value as ImageRef[];
-    if (value && typeof value === 'object') return [value as ImageRef];
+    if (value && typeof value === 'object') {
+      let list = single.get(value);
+      if (!list) single.set(value, (list = [value as ImageRef]));
+      return list;
+    }
   }
   return NONE;
 }
