@@ -1,7 +1,6 @@
 import { useReactFlow } from '@xyflow/react';
 import { useEffect } from 'react';
 import type { StudioStore } from '../../store/create-store';
-import { isRunActive } from '../../store/run-reducer';
 import { commandFor, type Command } from '../../store/shortcuts';
 import { useStudioStore } from '../studio-context';
 import { duplicateSelection } from './selection-actions';
@@ -40,12 +39,13 @@ export function runCommand(
       s.openSearch(view.centre());
       return true;
     case 'escape':
-      // Esc closes the topmost thing first; with nothing open it stops the run.
+      // Esc closes the topmost thing, then clears the selection. It never stops a run: stopping
+      // cancels queued paid jobs and drops later steps, so it takes the Stop button.
       if (s.lightbox) s.closeLightbox();
       else if (s.search) s.closeSearch();
       else if (s.pendingRun) s.cancelPendingRun();
-      else if (isRunActive(s.run)) s.stopRun();
-      else s.setSelection([]);
+      else if (s.selectedNodes.size > 0 || s.selectedEdges.size > 0) s.setSelection([]);
+      else return false;
       return true;
   }
 }

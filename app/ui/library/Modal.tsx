@@ -10,7 +10,7 @@ interface ModalProps {
 
 /**
  * A dialog over the editor. Esc closes it (and is marked handled, so the editor's own Esc —
- * which can stop a run — does not also fire); focus moves into it when it opens.
+ * which would clear the selection — does not also fire); focus moves into it when it opens.
  */
 export function Modal({ title, testId, className, onClose, children }: ModalProps) {
   const box = useRef<HTMLDivElement>(null);

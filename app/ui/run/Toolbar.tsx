@@ -101,7 +101,14 @@ export function Toolbar() {
           Run to here
         </button>
         {active ? (
-          <button type="button" className="danger" data-testid="stop-button" disabled={stopping} title="Stop (Esc)" onClick={() => store.getState().stopRun()}>
+          <button
+            type="button"
+            className="danger"
+            data-testid="stop-button"
+            disabled={stopping}
+            title="Stop the run: queued paid jobs are cancelled, running ones finish and are billed"
+            onClick={() => store.getState().stopRun()}
+          >
             {stopping ? 'Stopping…' : '■ Stop'}
           </button>
         ) : (
