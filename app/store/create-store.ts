@@ -2,8 +2,10 @@ import { temporal } from 'zundo';
 import { createStore } from 'zustand/vanilla';
 import { emptyWorkflow, type Workflow } from '../graph/workflow-schema';
 import { analyze, emptyAnalysis, structureChanged } from './analysis';
+import { createDocumentSlice, newDocumentId } from './document-slice';
 import { createGraphSlice } from './graph-slice';
 import { createHistoryGrouper } from './history';
+import { createIdAllocator } from './id-allocator';
 import { jobContextOf } from './job-context';
 import { reduceLedgerUpdate, rekeyJobs } from './job-reducer';
 import { createRunSnapshots } from './run-snapshots';
@@ -24,20 +26,29 @@ type Tracked = { workflow: Workflow };
  */
 export function createStudioStore(deps: StudioDeps) {
   const now = deps.now ?? Date.now;
+  const initial = deps.workflow ?? emptyWorkflow();
+  let analysed: Workflow | null = null;
   const ctx: SliceContext = {
     deps,
     history: createHistoryGrouper(now),
     clearHistory: () => undefined,
     jobContext: (s) => jobContextOf(s, deps.registry),
     snapshots: deps.snapshots ?? createRunSnapshots(),
+    ids: deps.ids ?? createIdAllocator(),
+    analyzeNow: (workflow) => {
+      analysed = workflow;
+      return analyze(workflow, deps.registry, deps.engine, emptyAnalysis);
+    },
   };
+  ctx.ids.see(initial);
 
   const store = createStore<StudioState>()(
     temporal(
       (set, get) => {
         const setState = set as SetState;
         return {
-          ...createGraphSlice(setState, get, ctx, deps.workflow ?? emptyWorkflow()),
+          ...createDocumentSlice(setState, get, ctx, deps.documentId ?? newDocumentId()),
+          ...createGraphSlice(setState, get, ctx, initial),
           ...createRunSlice(setState, get, ctx),
           ...createUiSlice(setState),
           ...createSessionSlice(setState),
@@ -57,7 +68,6 @@ export function createStudioStore(deps: StudioDeps) {
   );
   ctx.clearHistory = () => store.temporal.getState().clear();
 
-  let analysed: Workflow | null = null;
   let scheduled = false;
   const runAnalysis = () => {
     scheduled = false;

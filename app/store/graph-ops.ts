@@ -113,19 +113,20 @@ export function extractFragment(wf: Workflow, ids: ReadonlySet<string>): { nodes
 }
 
 /**
- * Gives a fragment fresh ids (not taken in `wf`) and moves it by `offset`, so it can be pasted
- * into the same workflow any number of times. Edges to nodes outside the fragment are dropped.
+ * Gives a fragment fresh ids (not taken in `wf`, from `next`) and moves it by `offset`, so it can
+ * be pasted into the same workflow any number of times. Edges to nodes outside the fragment are dropped.
  */
 export function remapFragment(
   wf: Workflow,
   fragment: { nodes: readonly WorkflowNode[]; edges: readonly WorkflowEdge[] },
   offset: XY,
+  next: (prefix: string, taken: ReadonlySet<string>) => string = nextId,
 ): { nodes: WorkflowNode[]; edges: WorkflowEdge[] } {
   const takenNodes = nodeIds(wf);
   const takenEdges = edgeIds(wf);
   const idMap = new Map<string, string>();
   const nodes = fragment.nodes.map((n) => {
-    const id = nextId('n', takenNodes);
+    const id = next('n', takenNodes);
     takenNodes.add(id);
     idMap.set(n.id, id);
     return { ...n, id, params: structuredClone(n.params), position: { x: n.position.x + offset.x, y: n.position.y + offset.y } };
@@ -135,7 +136,7 @@ export function remapFragment(
     const source = idMap.get(e.source.node);
     const target = idMap.get(e.target.node);
     if (!source || !target) continue;
-    const id = nextId('e', takenEdges);
+    const id = next('e', takenEdges);
     takenEdges.add(id);
     edges.push({ ...e, id, source: { node: source, port: e.source.port }, target: { node: target, port: e.target.port } });
   }

@@ -78,7 +78,7 @@ export function createGraphSlice(set: SetState, get: GetState, ctx: SliceContext
 
     addNode(kind, position, options = {}) {
       let wf = get().workflow;
-      const id = ops.nextId('n', ops.nodeIds(wf));
+      const id = ctx.ids.next('n', ops.nodeIds(wf));
       const node = ops.makeNode(registry, kind, id, position, options.params);
       wf = ops.addNodes(wf, [options.title ? { ...node, title: options.title } : node]);
       const from = options.linkFrom;
@@ -87,7 +87,7 @@ export function createGraphSlice(set: SetState, get: GetState, ctx: SliceContext
         const source = from.side === 'source' ? { node: from.node, port: from.port } : { node: id, port };
         const target = from.side === 'source' ? { node: id, port } : { node: from.node, port: from.port };
         if (check(wf, source, target).ok) {
-          wf = ops.addEdge(wf, registry, source, target, ops.nextId('e', ops.edgeIds(wf))).workflow;
+          wf = ops.addEdge(wf, registry, source, target, ctx.ids.next('e', ops.edgeIds(wf))).workflow;
         }
       }
       commit(wf, null);
@@ -124,14 +124,14 @@ export function createGraphSlice(set: SetState, get: GetState, ctx: SliceContext
       const wf = get().workflow;
       const result = check(wf, source, target);
       if (!result.ok) return result;
-      commit(ops.addEdge(wf, registry, source, target, ops.nextId('e', ops.edgeIds(wf))).workflow, null);
+      commit(ops.addEdge(wf, registry, source, target, ctx.ids.next('e', ops.edgeIds(wf))).workflow, null);
       return result;
     },
 
     insertFragment(fragment, offset) {
       const wf = get().workflow;
       const known = fragment.nodes.filter((n) => registry.get(n.kind));
-      const { nodes, edges } = ops.remapFragment(wf, { nodes: known, edges: fragment.edges }, offset);
+      const { nodes, edges } = ops.remapFragment(wf, { nodes: known, edges: fragment.edges }, offset, (prefix, taken) => ctx.ids.next(prefix, taken));
       commit(ops.addNodes(wf, nodes, edges), null);
       return nodes.map((n) => n.id);
     },

@@ -87,7 +87,7 @@ export function createRunSlice(set: SetState, get: GetState, ctx: SliceContext):
 
     async requestRun(targets, options = {}) {
       if (isRunActive(get().run) || get().pendingRun || get().estimating) return;
-      const workflow = get().workflow;
+      const { workflow, documentId } = get();
       set({ estimating: true });
       let plan: RunPlan;
       let estimate: CostEstimate | undefined;
@@ -108,11 +108,21 @@ export function createRunSlice(set: SetState, get: GetState, ctx: SliceContext):
       } finally {
         set({ estimating: false });
       }
+      // Another document was opened while the cost was worked out: this run is not its run.
+      if (get().documentId !== documentId) return;
       if (estimate && (estimate.paidJobs > 0 || estimate.blocked.length > 0)) {
         set({ pendingRun: { estimate, plan, workflow, targets, repay: options.repay ?? [] } });
         return;
       }
-      await start({ plan, workflow, targets, runId: newRunId(), held: new Map(), ...(estimate ? { estimate: acceptedEstimate(estimate, new Set()) } : {}) });
+      await start({
+        plan,
+        workflow,
+        targets,
+        runId: newRunId(),
+        documentId,
+        held: new Map(),
+        ...(estimate ? { estimate: acceptedEstimate(estimate, new Set()) } : {}),
+      });
     },
 
     async confirmRun(repay) {
@@ -128,6 +138,7 @@ export function createRunSlice(set: SetState, get: GetState, ctx: SliceContext):
         workflow: pending.workflow,
         targets: pending.targets,
         runId: newRunId(),
+        documentId: get().documentId,
         held,
         estimate: acceptedEstimate(pending.estimate, chosen),
       });
@@ -161,13 +172,14 @@ export function createRunSlice(set: SetState, get: GetState, ctx: SliceContext):
     },
 
     async hydrateResults() {
+      const { documentId } = get();
       const found: Record<string, NodeResult> = {};
       for (const [nodeId, cacheKey] of get().analysis.cacheKeys) {
         if (get().results[nodeId]) continue;
         const hit = await deps.cache.get(cacheKey).catch(() => undefined);
         if (hit) found[nodeId] = { outputs: hit.outputs, meta: hit.meta, cacheKey, cached: true };
       }
-      if (Object.keys(found).length) set((s) => ({ results: { ...found, ...s.results } }));
+      if (Object.keys(found).length) set((s) => (s.documentId === documentId ? { results: { ...found, ...s.results } } : s));
     },
 
     async loadUnfinishedRun() {
@@ -194,6 +206,8 @@ export function createRunSlice(set: SetState, get: GetState, ctx: SliceContext):
         workflow: loaded.workflow,
         targets: record.targets,
         runId: record.runId,
+        // The page restored the workflow it saved when the run started: the run continues in that document.
+        documentId: get().documentId,
         held,
         continued: true,
         ...(record.estimate ? { estimate: record.estimate } : {}),

@@ -6,6 +6,8 @@ const KEEP = 8;
 /** One run's workflow as it was planned, and how the run went, for attributing what it made. */
 export interface RunShot {
   runId: string;
+  /** The document it was run in. */
+  documentId?: string;
   workflow: Workflow;
   /** Each planned node's cache key, from the run's own plan (nothing is planned again). */
   cacheKeys: ReadonlyMap<string, string>;

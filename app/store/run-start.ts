@@ -3,7 +3,7 @@ import type { Workflow } from '../graph/workflow-schema';
 import { applyLateResult, isRunActive, reduceRunEvent, startingRun } from './run-reducer';
 import { RUN_RECORD_VERSION, type AcceptedEstimate, type RunRecord } from './run-record';
 import type { RunSnapshots } from './run-snapshots';
-import type { GetState, SetState, StudioDeps } from './store-types';
+import type { GetState, SetState, StudioDeps, StudioState } from './store-types';
 
 /** Everything one run is: planned once (for its estimate) and executed as planned. */
 export interface RunSpec {
@@ -11,6 +11,8 @@ export interface RunSpec {
   workflow: Workflow;
   targets: readonly string[] | undefined;
   runId: string;
+  /** The document the run belongs to: its events are shown only while that document is open. */
+  documentId: string;
   /** Nodes left out because their earlier attempt needs the user's choice to pay again: node id → job id. */
   held: ReadonlyMap<string, string>;
   estimate?: AcceptedEstimate;
@@ -39,11 +41,14 @@ export async function executeRun(
   const { plan, runId } = spec;
   c.snapshots.add({
     runId,
+    documentId: spec.documentId,
     workflow: spec.workflow,
     cacheKeys: new Map([...plan.nodes].map(([id, n]) => [id, n.cacheKey] as const)),
     continued: !!spec.continued,
   });
-  set((s) => ({
+  // Every later change of the run view goes through here: none lands on a document opened since.
+  const update = (fold: (s: StudioState) => Partial<StudioState>) => set((s) => (s.documentId === spec.documentId ? fold(s) : s));
+  update((s) => ({
     run: startingRun(s.run, spec.held, { ...(spec.continued ? { continued: true } : {}), ...(spec.estimate ? { estimate: spec.estimate } : {}) }),
     pendingRun: null,
   }));
@@ -74,15 +79,15 @@ export async function executeRun(
       concurrency: deps.concurrency ?? 4,
       cache: deps.cache,
       signal,
-      onEvent: (event) => set((s) => reduceRunEvent({ run: s.run, results: s.results, jobs: s.jobs }, event)),
+      onEvent: (event) => update((s) => reduceRunEvent({ run: s.run, results: s.results, jobs: s.jobs }, event)),
       // A job billed after a stop still delivers; the engine caches it, the node shows it.
-      onLateResult: (nodeId, result) => set((s) => applyLateResult({ run: s.run, results: s.results, jobs: s.jobs }, runId, nodeId, result)),
+      onLateResult: (nodeId, result) => update((s) => applyLateResult({ run: s.run, results: s.results, jobs: s.jobs }, runId, nodeId, result)),
     });
   } catch (err) {
-    set((s) => ({ run: { ...s.run, phase: 'failed', failure: message(err) } }));
+    update((s) => ({ run: { ...s.run, phase: 'failed', failure: message(err) } }));
   } finally {
     if (isRunActive(get().run) && (get().run.runId === runId || get().run.runId === null))
-      set((s) => ({ run: { ...s.run, phase: signal.aborted ? 'aborted' : 'failed' } }));
+      update((s) => ({ run: { ...s.run, phase: signal.aborted ? 'aborted' : 'failed' } }));
     if (persisted) await deps.runs!.clear(runId).catch(() => undefined);
   }
 }

@@ -2,8 +2,10 @@ import type { Issue } from '../graph/issues';
 import type { NodeRegistry } from '../graph/registry';
 import type { Workflow } from '../graph/workflow-schema';
 import type { CacheStore } from '../engine/cache';
+import type { DocumentSlice } from './document-slice';
 import type { GraphSlice } from './graph-slice';
 import type { HistoryGrouper } from './history';
+import type { IdAllocator } from './id-allocator';
 import type { JobContext } from './job-reducer';
 import type { LedgerPort } from './ledger-port';
 import type { RunRecordStore } from './run-record';
@@ -27,7 +29,7 @@ export interface AnalysisSlice {
   analysis: Analysis;
 }
 
-export type StudioState = GraphSlice & RunSlice & UiSlice & AnalysisSlice & SessionSlice;
+export type StudioState = DocumentSlice & GraphSlice & RunSlice & UiSlice & AnalysisSlice & SessionSlice;
 
 export type SetState = (partial: Partial<StudioState> | ((s: StudioState) => Partial<StudioState>)) => void;
 export type GetState = () => StudioState;
@@ -55,6 +57,10 @@ export interface StudioDeps {
   wallNow?: () => number;
   /** The workflows of recent runs (shared with the output sink and the history); a fresh log by default. */
   snapshots?: RunSnapshots;
+  /** The first document's id; a new one by default. */
+  documentId?: string;
+  /** Where new node and edge ids come from; share one between stores so documents open side by side never repeat ids. */
+  ids?: IdAllocator;
 }
 
 /** Per-slice context: the deps plus the undo grouper shared by all graph actions. */
@@ -64,6 +70,9 @@ export interface SliceContext {
   /** Forgets every undo step (bound once the store exists). */
   clearHistory: () => void;
   /** What the job reducer needs to know about the workflow on screen. */
-  jobContext(s: StudioState): JobContext;
+  jobContext(s: Pick<StudioState, 'analysis' | 'workflow'>): JobContext;
   snapshots: RunSnapshots;
+  ids: IdAllocator;
+  /** Plans `workflow` now (a document being opened) and counts it as analysed. */
+  analyzeNow(workflow: Workflow): Analysis;
 }

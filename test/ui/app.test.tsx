@@ -4,6 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../app/ui/App';
 import { StudioProvider } from '../../app/ui/studio-context';
 import { render } from '@testing-library/react';
+import { newWorkflow } from '../../app/ui/chrome/workflow-files';
+import { testImage } from '../fixtures/fake-run-context';
+import { graph } from '../fixtures/graph-builder';
 import { createTestStore, paidWorkflow } from '../fixtures/studio-store';
 import { fakeUiServices } from './render-studio';
 
@@ -111,5 +114,50 @@ describe('App', () => {
     const added = s.workflow.nodes.find((n) => n.kind === 'text.prompt')!;
     expect(s.workflow.edges.some((e) => e.source.node === added.id && e.target.node === 'gen' && e.target.port === 'prompt')).toBe(true);
     expect(s.search).toBeNull();
+  });
+});
+
+/** Load Image → Preview with hand-built ids: a free run whose Load Image result is one image. */
+const freeWorkflow = () =>
+  graph({ name: 'free' })
+    .node('n1', 'image.load', { image: testImage(1) })
+    .node('n2', 'image.preview')
+    .edge('n1.image', 'n2.images')
+    .build();
+
+/** The editor after a run of `freeWorkflow` and a cached run again. */
+async function afterCachedRun() {
+  const t = renderApp(createTestStore(freeWorkflow()));
+  await act(() => t.store.getState().requestRun());
+  await act(() => t.store.getState().requestRun());
+  expect(t.store.getState().run.nodes.n1?.status).toBe('cached');
+  return t;
+}
+
+const addFromPalette = (t: ReturnType<typeof createTestStore>, kind: string): string => {
+  const before = new Set(t.store.getState().workflow.nodes.map((n) => n.id));
+  act(() => void fireEvent.click(screen.getByTestId(`palette-item-${kind}`)));
+  return t.store.getState().workflow.nodes.find((n) => !before.has(n.id))!.id;
+};
+
+describe('App after New (issue 9, items 1 and 2)', () => {
+  it('draws a Seedream node added from the palette when New follows a cached run', async () => {
+    const t = await afterCachedRun();
+    act(() => void newWorkflow(t.store));
+    const id = addFromPalette(t, 'seedream.edit-sequential');
+    expect(screen.getByTestId(`node-${id}`)).toBeTruthy();
+    expect(screen.getByTestId('toolbar')).toBeTruthy();
+  });
+
+  it('draws Load Image then Seedream added after New, with no status and no run rows of the old graph', async () => {
+    const t = await afterCachedRun();
+    act(() => void newWorkflow(t.store));
+    const load = addFromPalette(t, 'image.load');
+    const gen = addFromPalette(t, 'seedream.edit-sequential');
+    expect(screen.getByTestId(`node-${gen}`)).toBeTruthy();
+    expect(screen.queryByTestId(`node-status-${load}`)).toBeNull();
+    expect(screen.queryByTestId(`node-status-${gen}`)).toBeNull();
+    expect(screen.queryAllByTestId(/^run-row-/)).toHaveLength(0);
+    expect(screen.getByTestId('run-phase').textContent).toBe('Not run yet');
   });
 });

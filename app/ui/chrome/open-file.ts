@@ -64,14 +64,14 @@ export function withCycles(result: LoadResult): LoadResult {
   return result.ok ? { ...result, issues: [...result.issues, ...cycleIssues(result.workflow)] } : result;
 }
 
-/** Puts a loaded workflow on the canvas (one undo step) and says what was repaired, or why it failed. */
+/** Opens a loaded workflow as a new document (one undo step) and says what was repaired, or why it failed. */
 export function showLoaded(store: StudioStore, loaded: LoadResult, label: string): boolean {
   const s = store.getState();
   if (!loaded.ok) {
     s.notify(`${label} could not be opened: ${loaded.issues.map((i) => i.message).join(' · ')}`, 'error');
     return false;
   }
-  s.replaceWorkflow(loaded.workflow);
+  if (!s.openDocument(loaded.workflow)) return false;
   s.setSelection([]);
   s.requestFitView();
   const notes = [...loaded.notes, ...loaded.issues.map((i) => i.message)];

@@ -9,10 +9,12 @@ export function openWorkflowData(store: StudioStore, registry: NodeRegistry, dat
   return showLoaded(store, withCycles(loadWorkflow(data, registry)), label);
 }
 
-export function newWorkflow(store: StudioStore): void {
+/** New: an empty document in place of the current one (one undo step); false while a run is going. */
+export function newWorkflow(store: StudioStore): boolean {
   const s = store.getState();
-  s.replaceWorkflow(emptyWorkflow({ name: 'Untitled' }));
+  if (!s.openDocument(emptyWorkflow({ name: 'Untitled' }))) return false;
   s.setSelection([]);
+  return true;
 }
 
 /** The workflow as a pretty-printed file, stamped with the time it was exported. */
