@@ -81,17 +81,30 @@ export async function runBatch(o: RunBatchOptions): Promise<BatchRunResult> {
       o.log?.('error', `A batch event listener failed: ${String(err)}`, 'rowId' in e ? e.rowId : '');
     }
   };
+  // One listener on the batch's signal stops every running row (a listener per row would pile up on it).
+  const live = new Set<AbortController>();
+  const stopRows = () => {
+    for (const c of live) c.abort(signal.reason);
+  };
+  signal.addEventListener('abort', stopRows, { once: true });
   let started = 0;
   await eachLimit(
     o.rows,
     o.concurrency,
     async (row) => {
       started++;
-      const status = await runRow(row, o, signal, emit, wallNow);
-      result[status]++;
+      const rowStop = new AbortController();
+      live.add(rowStop);
+      if (signal.aborted) rowStop.abort(signal.reason);
+      try {
+        result[await runRow(row, o, rowStop.signal, emit, wallNow)]++;
+      } finally {
+        live.delete(rowStop);
+      }
     },
     signal,
   );
+  signal.removeEventListener('abort', stopRows);
   result.notStarted = o.rows.length - started;
   result.status = signal.aborted ? 'interrupted' : result.failed || result.interrupted ? 'failed' : 'succeeded';
   emit({ type: 'batch-done', status: result.status, at: wallNow() });

@@ -6,13 +6,16 @@ export const BATCH_FILE = 'batch.json';
 
 let tmpSeq = 0;
 
-/** Writes `text` to `path` atomically: a temp file beside it, fsynced, renamed over it (readers see the old file or the new, never half). */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
+/**
+ * Writes `text` to `path` atomically: a temp file beside it, renamed over it (readers see the old
+ * file or the new, never half). `sync` flushes it to disk first, so it also survives a power cut.
+ */
+export async function writeFileAtomic(path: string, text: string, o: { sync?: boolean } = {}): Promise<void> {
   const tmp = `${path}.${process.pid}.${++tmpSeq}.tmp`;
   const handle = await open(tmp, 'w');
   try {
     await handle.writeFile(text);
-    await handle.sync();
+    if (o.sync) await handle.sync();
   } finally {
     await handle.close();
   }
@@ -85,7 +88,7 @@ export class BatchFileWriter {
       if (!s || s === this.written) return;
       this.lastWriteAt = performance.now();
       try {
-        await writeFileAtomic(this.path, `${JSON.stringify(s, null, 2)}\n`);
+        await writeFileAtomic(this.path, `${JSON.stringify(s, null, 2)}\n`, { sync: true });
         this.written = s;
         this.failure = undefined;
       } catch (e) {

@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { formatOfName, parseRows, type ImageResolver, type RowsTable } from '../../batch';
+import type { ImageRef } from '../../graph/ports';
 import type { AssetStore } from '../../graph/node-definition';
 import { UsageError } from '../cli/args';
 import { imageFromArg } from '../cli/workflow-source';
@@ -31,5 +32,29 @@ export async function readRowsFile(arg: string, cwd: string, assets: AssetStore)
   const base = dirname(path);
   const near = relative(cwd, path);
   const shown = near && !near.startsWith('..') ? near : path;
-  return { path, shown, table: parseRows(text, format), images: (raw) => imageFromArg(raw, assets, base) };
+  return { path, shown, table: parseRows(text, format), images: fileImages(base, assets) };
+}
+
+/**
+ * Image cells as `--set` reads them, relative to `base`. A file is read and stored once per
+ * content seen (keyed by path, size and modification time, so an edited file is read again):
+ * 1,000 rows naming one picture store it once, and a row resolved again for its run (see
+ * run-batch.ts) reads nothing new unless the file changed — which its fingerprint then shows.
+ */
+export function fileImages(base: string, assets: AssetStore): ImageResolver {
+  const seen = new Map<string, Promise<ImageRef>>();
+  return async (raw) => {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) return imageFromArg(raw, assets, base);
+    const path = resolve(base, raw);
+    const info = await stat(path).catch(() => undefined);
+    if (!info?.isFile()) return imageFromArg(raw, assets, base);
+    const key = `${path}\0${info.size}\0${info.mtimeMs}`;
+    let ref = seen.get(key);
+    if (!ref) {
+      ref = imageFromArg(raw, assets, base);
+      seen.set(key, ref);
+      ref.catch(() => seen.delete(key));
+    }
+    return ref;
+  };
 }

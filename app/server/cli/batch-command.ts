@@ -109,6 +109,7 @@ export async function runBatchCommand(cmd: BatchCommand, io: BatchIo, s: CliServ
     }
     for (const r of s.ledger.live()) io.stderr(`[${r.nodeId}] ${describeLeft(r, s.persistent)}`);
     s.ledger.detachAll();
+    summary = await withLateRequestIds(summary, s);
     summary = withTotals({ ...summary, updatedAt: new Date().toISOString() });
     progress.end(summary);
     await file.flush(summary);
@@ -118,6 +119,22 @@ export async function runBatchCommand(cmd: BatchCommand, io: BatchIo, s: CliServ
   } finally {
     io.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * A stopped row's submit may have been answered after the row ended (a stop waits for submits
+ * in flight): its request id is in the ledger, and goes into batch.json too, so none is lost.
+ */
+async function withLateRequestIds(summary: BatchSummary, s: CliServices): Promise<BatchSummary> {
+  let out = summary;
+  for (const row of summary.rows) {
+    if (row.status !== 'interrupted' && row.status !== 'running') continue;
+    for (const jobId of row.jobIds) {
+      const requestId = (await s.ledger.get(jobId))?.requestId;
+      if (requestId && !row.requestIds.includes(requestId)) out = reduceBatch(out, { type: 'row-job', rowId: row.id, jobId, requestId, at: Date.now() });
+    }
+  }
+  return out;
 }
 
 const warnLog =

@@ -1,0 +1,172 @@
+/**
+ * Batch benchmark: `npx tsx test/bench/batch-bench.ts` (or `npm run bench -- batch`).
+ * Against a simulator process whose every job takes a fixed time (no queue), each measurement in
+ * its own coordinator process (test/bench/batch-bench-child.ts):
+ * (a) rows/s for 200 rows in-process at concurrency 4, 8 and 16, as the ratio to ideal linear
+ *     scaling (c × the rate of one row at a time), goal ≥ 0.9;
+ * (b) per-row overhead of a batch against single `run`s of the same template;
+ * (c) peak RSS of the coordinator for 200 and 1,000 rows (goal: flat).
+ * The rows through pg-boss (1, 2, 4 worker processes) belong in (a) once `--queue` exists.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { spawnSimulator } from '../server/simulator-process';
+
+const JOB_MS = 400;
+/** Polling this often adds at most this much to a row (RunComfy is polled less often, but its jobs take minutes). */
+const POLL_MS = 50;
+const SCALING_GOAL = 0.9;
+const child = fileURLToPath(new URL('./batch-bench-child.ts', import.meta.url));
+
+interface BatchFigures {
+  checkMs: number;
+  runMs: number;
+  totalMs: number;
+  maxRssKb: number;
+  peakHeap: number;
+  /** Heap after a full GC every 100 rows. */
+  retained: number[];
+}
+
+/** Runs one measurement in a fresh coordinator process against a fresh simulator process (so no run inherits another's load). */
+async function measure<T>(job: Record<string, unknown>): Promise<T> {
+  const sim = await spawnSimulator([
+    '--port',
+    '0',
+    '--token',
+    'bench',
+    '--workers',
+    '64',
+    '--queue-ms',
+    '0',
+    '--base-ms',
+    String(JOB_MS),
+    '--per-image-ms',
+    '0',
+    '--output-scale',
+    '0.03',
+  ]);
+  try {
+    const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', child, JSON.stringify({ ...job, pollMs: POLL_MS, baseUrl: `${sim.url}/v1` })], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    if (r.status !== 0) throw new Error(`bench child failed (${r.status}): ${r.stderr.slice(-2000)}`);
+    return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as T;
+  } finally {
+    await sim.stop();
+  }
+}
+
+function table(headers: string[], rows: (string | number)[][]): string {
+  const cells = [headers, ...rows.map((r) => r.map(String))];
+  const widths = headers.map((_, c) => Math.max(...cells.map((r) => r[c]!.length)));
+  const line = (r: string[]) => r.map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!))).join('  ');
+  return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+const mb1 = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
+const retainedRange = (f: BatchFigures) => (f.retained.length ? `${mb1(f.retained[0]!)} → ${mb1(f.retained.at(-1)!)}` : '');
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
+
+async function main(): Promise<void> {
+  let failed = false;
+  console.log(
+    `Simulator (its own process): every job takes ${JOB_MS} ms, no queue; polling every ${POLL_MS} ms; one 48×32 reference and 1 output image per row.`,
+  );
+
+  // (a) Scaling: the rate of one row at a time, then 200 rows at 4, 8, 16.
+  const one = await measure<BatchFigures>({ kind: 'batch', rows: 20, concurrency: 1 });
+  const rate1 = 20 / (one.runMs / 1000);
+  const scaling = [];
+  for (const c of [4, 8, 16]) {
+    const f = await measure<BatchFigures>({ kind: 'batch', rows: 200, concurrency: c });
+    const rate = 200 / (f.runMs / 1000);
+    scaling.push({ c, f, rate, ratio: rate / (c * rate1), bound: rate / (c / (JOB_MS / 1000)) });
+  }
+  console.log(`\n(a) rows/s, 200 rows in-process (run phase, after every row was checked); goal ≥ ${SCALING_GOAL} of c × the 1-row rate`);
+  console.log(
+    table(
+      ['concurrency', 'rows', 'check', 'run', 'rows/s', 'ideal (c × 1-row)', 'ratio', 'of latency bound'],
+      [
+        [
+          1,
+          20,
+          `${(one.checkMs / 1000).toFixed(1)} s`,
+          `${(one.runMs / 1000).toFixed(1)} s`,
+          rate1.toFixed(2),
+          rate1.toFixed(2),
+          '1.000',
+          (rate1 / (1000 / JOB_MS)).toFixed(3),
+        ],
+        ...scaling.map((s) => [
+          s.c,
+          200,
+          `${(s.f.checkMs / 1000).toFixed(1)} s`,
+          `${(s.f.runMs / 1000).toFixed(1)} s`,
+          s.rate.toFixed(2),
+          (s.c * rate1).toFixed(2),
+          s.ratio.toFixed(3),
+          s.bound.toFixed(3),
+        ]),
+        ['pg-boss, 1/2/4 workers', '—', '', '', '', '', 'added with --queue', ''],
+      ],
+    ),
+  );
+  const core: { c: number; n: number; rate: number }[] = [];
+  for (const c of [1, 4, 8, 16]) {
+    const n = c === 1 ? 20 : 200;
+    const f = await measure<BatchFigures>({ kind: 'core', rows: n, concurrency: c });
+    core.push({ c, n, rate: n / (f.runMs / 1000) });
+  }
+  console.log(`\n(a') the same rows through the batch core alone, ledger/cache/assets in memory (no CLI file stores)`);
+  console.log(
+    table(
+      ['concurrency', 'rows', 'rows/s', 'ratio to c × 1-row'],
+      core.map((x) => [x.c, x.n, x.rate.toFixed(2), (x.rate / (x.c * core[0]!.rate)).toFixed(3)]),
+    ),
+  );
+  if (scaling.some((s) => s.ratio < SCALING_GOAL)) {
+    failed = true;
+    console.log(`  MISSED: a ratio is below ${SCALING_GOAL}`);
+  }
+
+  // (b) Per-row overhead: single runs one after another vs a batch of the same rows one at a time.
+  const N = 10;
+  const runs = await measure<{ times: number[] }>({ kind: 'runs', rows: N, concurrency: 1 });
+  const asBatch = await measure<BatchFigures>({ kind: 'batch', rows: N, concurrency: 1 });
+  const single = median(runs.times);
+  const perRow = asBatch.totalMs / N;
+  console.log(`\n(b) per-row cost, ${N} rows one at a time (each includes the ${JOB_MS} ms job)`);
+  console.log(
+    table(
+      ['how', 'per row', 'of which checking', 'overhead vs run'],
+      [
+        ['single `run` (median, in-process)', `${single.toFixed(0)} ms`, '', ''],
+        ['batch row (check + run)', `${perRow.toFixed(0)} ms`, `${(asBatch.checkMs / N).toFixed(0)} ms`, `${(perRow - single).toFixed(0)} ms`],
+      ],
+    ),
+  );
+
+  // (c) Peak RSS of the coordinator.
+  const big = await measure<BatchFigures>({ kind: 'batch', rows: 1000, concurrency: 16 });
+  const small = scaling.find((s) => s.c === 16)!.f;
+  console.log('\n(c) peak memory of the coordinator at concurrency 16 (goal: flat)');
+  console.log(
+    table(
+      ['rows', 'peak RSS', 'peak heap (sampled)', 'heap after GC: row 100 → last', 'total time'],
+      [
+        [200, mb(small.maxRssKb), mb(small.peakHeap / 1024), retainedRange(small), `${(small.totalMs / 1000).toFixed(1)} s`],
+        [1000, mb(big.maxRssKb), mb(big.peakHeap / 1024), retainedRange(big), `${(big.totalMs / 1000).toFixed(1)} s`],
+      ],
+    ),
+  );
+  console.log(`  1,000 ÷ 200 rows: RSS × ${(big.maxRssKb / small.maxRssKb).toFixed(2)}`);
+  if (failed) process.exitCode = 1;
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
