@@ -1,8 +1,7 @@
 import { memo, useEffect, useState } from 'react';
 import type { ImageRef } from '../../graph/ports';
 import { useServices } from '../studio-context';
-
-export const imageKey = (ref: ImageRef): string => (ref.kind === 'asset' ? ref.assetId : ref.url);
+import { imageKey } from './image-key';
 
 interface ThumbnailProps {
   image: ImageRef;
