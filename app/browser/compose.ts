@@ -19,6 +19,7 @@ import { createRunSnapshots } from '../store/run-snapshots';
 import { MemoryTemplateLibrary } from '../store/user-templates';
 import type { UiServices } from '../ui/studio-context';
 import { downloadBlob } from './download';
+import { createIdbDeliveryMemory, createMemoryDeliveryMemory } from './delivery-memory';
 import { createDownloadOutputSink } from './download-output-sink';
 import { createIdbAssetStore } from './idb-asset-store';
 import { createIdbCacheStore, namespacedCache } from './idb-cache-store';
@@ -118,6 +119,11 @@ export async function composeStudio(): Promise<Studio> {
   const tabSync = db ? createTabSync(db) : undefined;
   const storage = tabSync?.storage;
   const restored = storage ? await restoreWorkflow(storage, registry) : { workflow: undefined, issues: [] };
+  // Save downloads what it has not delivered yet (remembered across reloads); "Save again" always does.
+  const output = createDownloadOutputSink(assets, downloadBlob, {
+    workflow: () => snapshots.current(),
+    memory: db ? createIdbDeliveryMemory(db) : createMemoryDeliveryMemory(),
+  });
 
   const store = createStudioStore({
     registry,
@@ -125,7 +131,7 @@ export async function composeStudio(): Promise<Studio> {
     services: {
       generation: ledger,
       assets,
-      output: createDownloadOutputSink(assets, downloadBlob, { workflow: () => snapshots.current() }),
+      output,
       clock: realClock,
       log: (level, message, nodeId) => {
         if (level === 'warn' || level === 'error') console[level](`[${nodeId ?? 'run'}] ${message}`);
@@ -173,6 +179,7 @@ export async function composeStudio(): Promise<Studio> {
     images: createThumbnailLoader(assets),
     importImage: (file, name) => importImageFile(assets, file, name),
     download: downloadBlob,
+    saveAgain: (images, prefix) => output.saveAgain(images, { prefix }),
     templates,
     history,
     ...(tabs ? { tabs } : {}),

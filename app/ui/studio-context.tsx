@@ -26,6 +26,8 @@ export interface UiServices {
   importImage(file: Blob, name?: string): Promise<ImportResult>;
   /** Saves a file to the user's downloads. */
   download(name: string, data: Blob): void;
+  /** A Save node's "Save again": downloads these images once more, although they were delivered before. */
+  saveAgain?(images: readonly ImageRef[], prefix: string): Promise<string[]>;
   /** The user's saved templates; absent when browser storage is unavailable. */
   templates?: TemplateLibrary;
   /** Every completed generation; absent when browser storage is unavailable. */
