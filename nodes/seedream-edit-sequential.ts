@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Issue } from '../app/graph/issues';
-import type { ParamMeta } from '../app/graph/node-definition';
+import type { LinkInfo, ParamMeta } from '../app/graph/node-definition';
 import { defineNode } from '../app/graph/registry';
 import { MAX_PARAM_STRING } from '../app/graph/workflow-schema';
 import {
@@ -23,7 +23,7 @@ import type { JobMeta } from '../app/graph/generation';
 import { NodeInputError, type NodeInputCode } from './errors';
 import { knownItemCount, readImageList, readOptionalText, throwIfAborted } from './port-values';
 
-type Problem = { code: NodeInputCode; field: string; message: string };
+type Problem = { code: NodeInputCode; field: string; message: string; fix?: Issue['fix'] };
 const REFERENCE_RANGE = `${MIN_REFERENCE_IMAGES}–${MAX_REFERENCE_IMAGES}`;
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -50,26 +50,42 @@ function promptProblem(prompt: string, linked: boolean): Problem | undefined {
   return undefined;
 }
 
-/** Allowed but probably unintended combinations: shown as warnings, logged at run time. */
-function advisories(references: number, prompt: string | undefined, maxImages: number, atLeast = false): Problem[] {
+const setMaxImages = (n: number): Issue['fix'] => ({ label: `Set Max images to ${n}`, param: 'maxImages', value: n });
+
+/**
+ * Allowed but probably unintended combinations: shown as warnings (on the node and in the cost
+ * dialog, with a fix when one is obvious), logged at run time. `linked` says the prompt came in
+ * through the Prompt input.
+ */
+function advisories(references: number, prompt: string | undefined, maxImages: number, o: { atLeast?: boolean; linked?: boolean } = {}): Problem[] {
   const found: Problem[] = [];
-  if (references <= MAX_REFERENCE_IMAGES && references + maxImages > MAX_TOTAL_IMAGES) {
-    const room = MAX_TOTAL_IMAGES - references;
+  // What can come back at most; billing follows Max images all the same.
+  const room = references <= MAX_REFERENCE_IMAGES ? MAX_TOTAL_IMAGES - references : undefined;
+  if (room !== undefined && maxImages > room) {
     found.push({
       code: 'image-budget',
       field: 'maxImages',
-      message: `${atLeast ? 'At least ' : ''}${plural(references, 'reference')} + Max images ${maxImages} exceeds ${MAX_TOTAL_IMAGES}: the model can return at most ${MAX_TOTAL_IMAGES} − ${references} = ${plural(room, 'image')}`,
+      message: `${o.atLeast ? 'At least ' : ''}${plural(references, 'reference')} + Max images ${maxImages} exceeds ${MAX_TOTAL_IMAGES}: the model can return at most ${MAX_TOTAL_IMAGES} − ${references} = ${plural(room, 'image')}, but the price follows Max images`,
+      ...(room >= MIN_OUTPUT_IMAGES ? { fix: setMaxImages(room) } : {}),
     });
   }
   const asked = prompt === undefined ? undefined : promptImageCount(prompt);
   if (asked !== undefined && asked !== maxImages) {
+    const fits = asked >= MIN_OUTPUT_IMAGES && asked <= MAX_OUTPUT_IMAGES && (room === undefined || asked <= room);
     found.push({
       code: 'prompt-count-mismatch',
       field: 'maxImages',
-      message: `The prompt asks for ${plural(asked, 'image')} but Max images is ${maxImages}`,
+      message: `The ${o.linked ? 'linked ' : ''}prompt asks for ${plural(asked, 'image')} but Max images is ${maxImages}`,
+      ...(fits ? { fix: setMaxImages(asked) } : {}),
     });
   }
   return found;
+}
+
+/** The prompt the planner can see: the inline one, or the linked one when its text is known before running. */
+function staticPrompt(params: { prompt: string }, promptLinks: readonly LinkInfo[]): { text: string | undefined; linked: boolean } {
+  if (promptLinks.length === 0) return { text: params.prompt, linked: false };
+  return { text: promptLinks.length === 1 ? promptLinks[0]!.knownText : undefined, linked: true };
 }
 
 const issue = (severity: Issue['severity'], p: Problem): Issue => ({ severity, ...p });
@@ -151,11 +167,10 @@ export const seedreamEditSequentialNode = defineNode({
     // A partial count is a lower bound: it can prove "too many", never "too few".
     const badCount = exact || min > MAX_REFERENCE_IMAGES ? referenceProblem(min, !exact) : undefined;
     if (badCount) issues.push(issue('error', badCount));
-    const promptLinked = (links.prompt ?? []).length > 0;
-    const inline = promptLinked ? undefined : params.prompt;
-    const bad = inline === undefined ? undefined : promptProblem(inline, false);
+    const prompt = staticPrompt(params, links.prompt ?? []);
+    const bad = prompt.text === undefined ? undefined : promptProblem(prompt.text, prompt.linked);
     if (bad) issues.push(issue('error', bad));
-    for (const p of advisories(min, inline, params.maxImages, !exact)) issues.push(issue('warning', p));
+    for (const p of advisories(min, prompt.text, params.maxImages, { atLeast: !exact, linked: prompt.linked })) issues.push(issue('warning', p));
     return issues;
   },
   async run(args) {
@@ -165,7 +180,7 @@ export const seedreamEditSequentialNode = defineNode({
     const prompt = linkedPrompt ?? params.prompt;
     const problem = referenceProblem(images.length) ?? promptProblem(prompt, linkedPrompt !== undefined);
     if (problem) throw new NodeInputError({ ...problem, nodeId });
-    for (const p of advisories(images.length, prompt, params.maxImages)) ctx.log('warn', p.message);
+    for (const p of advisories(images.length, prompt, params.maxImages, { linked: linkedPrompt !== undefined })) ctx.log('warn', p.message);
     throwIfAborted(ctx.signal);
 
     const modelParams = { maxImages: params.maxImages, resolution: params.resolution, seed: params.seed };

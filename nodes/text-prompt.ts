@@ -16,6 +16,7 @@ export const textPromptNode = defineNode({
   title: 'Prompt',
   category: 'Input',
   description: 'Text to feed a prompt input, so one prompt can drive several nodes.',
+  traits: { staticOutput: { port: 'text', param: 'text' } },
   inputs: [],
   outputs: [{ name: 'text', type: 'text', label: 'Text' }],
   params: z.object({

@@ -97,11 +97,17 @@ export function planRun(workflow: Workflow, registry: NodeRegistry, options: Pla
   }
 
   const kindOf = new Map(workflow.nodes.map((n) => [n.id, n.kind] as const));
+  // A source whose output is one of its params (a Prompt's text) tells the nodes it feeds what they get.
+  const knownText = (sourceNode: string, port: string): string | undefined => {
+    const stat = defs.get(sourceNode)?.traits?.staticOutput;
+    const value = stat && stat.port === port ? params.get(sourceNode)?.[stat.param] : undefined;
+    return typeof value === 'string' ? value : undefined;
+  };
   for (const node of workflow.nodes) {
     const def = defs.get(node.id);
     const p = params.get(node.id);
     if (!def?.validate || !p) continue;
-    for (const found of runValidate(node, def, p, linkCheck.links.get(node.id), kindOf, issues)) {
+    for (const found of runValidate(node, def, p, linkCheck.links.get(node.id), { kindOf, knownText }, issues)) {
       if (found.severity === 'error') broken.add(node.id);
     }
   }
@@ -168,18 +174,22 @@ function runValidate(
   def: NodeDefinition,
   params: Record<string, unknown>,
   ports: ReadonlyMap<string, readonly PlannedLink[]> | undefined,
-  kindOf: ReadonlyMap<string, string>,
+  sources: { kindOf: ReadonlyMap<string, string>; knownText(sourceNode: string, port: string): string | undefined },
   issues: Issue[],
 ): Issue[] {
   const links: Record<string, LinkInfo[]> = {};
   for (const input of def.inputs) {
-    links[input.name] = (ports?.get(input.name) ?? []).map((l) => ({
-      sourceNode: l.sourceNode,
-      sourceKind: kindOf.get(l.sourceNode) ?? '',
-      sourcePort: l.sourcePort,
-      type: l.sourceType,
-      ...(l.sourceType === 'image' ? { knownCount: 1 } : {}),
-    }));
+    links[input.name] = (ports?.get(input.name) ?? []).map((l) => {
+      const text = l.sourceType === 'text' ? sources.knownText(l.sourceNode, l.sourcePort) : undefined;
+      return {
+        sourceNode: l.sourceNode,
+        sourceKind: sources.kindOf.get(l.sourceNode) ?? '',
+        sourcePort: l.sourcePort,
+        type: l.sourceType,
+        ...(l.sourceType === 'image' ? { knownCount: 1 } : {}),
+        ...(text !== undefined ? { knownText: text } : {}),
+      };
+    });
   }
   let found: Issue[];
   try {

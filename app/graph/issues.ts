@@ -14,6 +14,8 @@ export const zIssue = z.object({
   edgeId: z.string().optional(),
   /** The param or port name the issue is about. */
   field: z.string().optional(),
+  /** A one-click repair, when one is obvious: set param `param` of the issue's node to `value` ("Set Max images to 4"). */
+  fix: z.object({ label: z.string(), param: z.string(), value: z.union([z.string(), z.number(), z.boolean()]) }).optional(),
 });
 export type Issue = z.infer<typeof zIssue>;
 

@@ -57,6 +57,8 @@ export interface NodeTraits {
   readonly frames?: { readonly pickable: boolean };
   /** A sink: `preview` shows images (the CLI writes them when nothing saves), `save` writes them. */
   readonly sink?: 'preview' | 'save';
+  /** Its output `port` is its param `param` as it is (a Prompt's text): known before running, so the planner passes it to the nodes it feeds. */
+  readonly staticOutput?: { readonly port: string; readonly param: string };
 }
 
 /** What the planner knows about a node's inputs before running. */
@@ -72,6 +74,8 @@ export interface LinkInfo {
   type: PortSpec['type'];
   /** Item count when statically known (an `image` output is 1; a Load Image is 1). */
   knownCount?: number;
+  /** The text a `text` link carries when statically known (its source declares `traits.staticOutput`). */
+  knownText?: string;
 }
 
 export interface RunArgs<Params> {

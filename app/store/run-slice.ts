@@ -1,5 +1,6 @@
 import { estimateCost, type CostEstimate } from '../engine/estimate-cost';
 import type { RunPlan } from '../engine/plan';
+import type { Issue } from '../graph/issues';
 import { loadWorkflow } from '../graph/load-workflow';
 import type { Workflow } from '../graph/workflow-schema';
 import type { RecoveryReport } from '../ledger';
@@ -60,6 +61,8 @@ export interface RunSlice {
   dismissJob(jobId: string): Promise<void>;
   /** Asks the ledger what the last page left (after a reload) and shows it. */
   recoverJobs(): Promise<RecoveryReport | undefined>;
+  /** Applies a planner issue's fix (one undo step); with the cost dialog open, works the cost out again for the fixed graph. */
+  applyFix(nodeId: string, fix: NonNullable<Issue['fix']>): Promise<void>;
 }
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -229,6 +232,18 @@ export function createRunSlice(set: SetState, get: GetState, ctx: SliceContext):
 
     async dismissJob(jobId) {
       await deps.ledger?.dismiss(jobId).catch((err: unknown) => get().notify(`Could not dismiss job ${jobId}: ${message(err)}`, 'error'));
+    },
+
+    async applyFix(nodeId, fix) {
+      const pending = get().pendingRun;
+      get().closeHistoryGroup();
+      get().setParam(nodeId, fix.param, fix.value);
+      get().closeHistoryGroup();
+      // The estimate was made for the graph before the fix: what is confirmed must be what is shown.
+      if (pending) {
+        set({ pendingRun: null });
+        await get().requestRun(pending.targets, { repay: pending.repay });
+      }
     },
 
     async recoverJobs() {

@@ -1,4 +1,5 @@
 import { ReactFlowProvider } from '@xyflow/react';
+import './styles/issues.css';
 import { Canvas } from './canvas/Canvas';
 import { NoticeToast, SimulatorBanner, StorageWarning } from './chrome/Banners';
 import { OtherTabBanner } from './chrome/OtherTabBanner';

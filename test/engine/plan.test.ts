@@ -4,6 +4,8 @@ import { defineNode } from '../../app/graph/registry';
 import { planRun } from '../../app/engine/plan';
 import { graph } from '../fixtures/graph-builder';
 import { createStubKit } from '../fixtures/stub-kinds';
+import { testImage } from '../fixtures/fake-run-context';
+import { registry as nodeRegistry } from '../../nodes';
 
 const brittle = defineNode({
   kind: 'stub.brittle',
@@ -183,6 +185,26 @@ describe('planRun', () => {
       .build();
     const plan = planRun(wf, registry);
     expect(codes(plan)).toEqual(['error:too-many-images:p:images', 'warning:many-images:p:maxImages']);
+  });
+
+  it("hands a linked Prompt node's text to the node it feeds, so Seedream warns about its image count (issue 9, item 5)", () => {
+    const wf = graph()
+      .node('a', 'image.load', { image: testImage(1) })
+      .node('b', 'image.load', { image: testImage(2) })
+      .node('words', 'text.prompt', { text: 'Generate 4 images of a kite over the sea' })
+      .node('gen', 'seedream.edit-sequential', { maxImages: 14 })
+      .node('view', 'image.preview')
+      .edge('a.image', 'gen.images')
+      .edge('b.image', 'gen.images')
+      .edge('words.text', 'gen.prompt')
+      .edge('gen.images', 'view.images')
+      .build();
+    const plan = planRun(wf, nodeRegistry);
+    expect(plan.ok).toBe(true);
+    expect(plan.issues.filter((i) => i.nodeId === 'gen')).toEqual([
+      expect.objectContaining({ severity: 'warning', code: 'image-budget', fix: expect.objectContaining({ param: 'maxImages', value: 13 }) }),
+      expect.objectContaining({ severity: 'warning', code: 'prompt-count-mismatch', fix: expect.objectContaining({ param: 'maxImages', value: 4 }) }),
+    ]);
   });
 
   it('only warns about problems on nodes the run does not need', () => {

@@ -102,9 +102,40 @@ describe('seedream.edit-sequential validate', () => {
         severity: 'warning',
         code: 'image-budget',
         field: 'maxImages',
-        message: '12 references + Max images 4 exceeds 15: the model can return at most 15 − 12 = 3 images',
+        message: '12 references + Max images 4 exceeds 15: the model can return at most 15 − 12 = 3 images, but the price follows Max images',
+        fix: { label: 'Set Max images to 3', param: 'maxImages', value: 3 },
       },
     ]);
+  });
+
+  it('warns twice, each with its fix, for 2 references, Max images 14 and a prompt asking for 4 (issue 9, item 5)', () => {
+    const issues = validateNode(node, { prompt: 'Generate 4 images of a kite', maxImages: 14 }, refs(2));
+    expect(issues).toEqual([
+      expect.objectContaining({ severity: 'warning', code: 'image-budget', fix: { label: 'Set Max images to 13', param: 'maxImages', value: 13 } }),
+      expect.objectContaining({ severity: 'warning', code: 'prompt-count-mismatch', fix: { label: 'Set Max images to 4', param: 'maxImages', value: 4 } }),
+    ]);
+  });
+
+  it('offers no fix for a prompt asking for more images than can come back', () => {
+    const issues = validateNode(node, { prompt: 'Generate 12 images', maxImages: 3 }, refs(5));
+    expect(issues).toEqual([expect.objectContaining({ code: 'prompt-count-mismatch' })]);
+    expect(issues[0]!.fix).toBeUndefined();
+  });
+
+  it('checks a linked prompt whose text is known before running (a Prompt node)', () => {
+    const known = (text: string) => ({ ...refs(2), prompt: [{ ...link('text'), knownText: text }] });
+    expect(validateNode(node, { prompt: '', maxImages: 3 }, known('Generate 4 images of a kite'))).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        code: 'prompt-count-mismatch',
+        message: 'The linked prompt asks for 4 images but Max images is 3',
+        fix: expect.objectContaining({ value: 4 }),
+      }),
+    ]);
+    expect(validateNode(node, { maxImages: 3 }, known('  '))).toEqual([
+      expect.objectContaining({ severity: 'error', code: 'prompt-empty', message: 'The prompt linked to this node is empty' }),
+    ]);
+    expect(validateNode(node, { maxImages: 3 }, known('x'.repeat(600)))).toEqual([expect.objectContaining({ severity: 'error', code: 'prompt-too-long' })]);
   });
 
   it('does not warn when references + Max images equal 15', () => {
@@ -222,7 +253,7 @@ describe('seedream.edit-sequential run', () => {
 
   it('logs a warning when references + Max images exceed 15 at run time', async () => {
     const { ctx } = await runNode(node, { params: { prompt: 'Generate 2 images', maxImages: 2 }, inputs: { images: testImages(14) } });
-    expect(ctx.logs).toContainEqual({ level: 'warn', message: expect.stringMatching(/15 − 14 = 1 image$/) });
+    expect(ctx.logs).toContainEqual({ level: 'warn', message: expect.stringMatching(/15 − 14 = 1 image, but the price follows Max images$/) });
     expect(ctx.generation.calls).toHaveLength(1);
   });
 

@@ -1,5 +1,5 @@
 import { Handle, Position, type NodeProps } from '@xyflow/react';
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
 import type { Issue } from '../../graph/issues';
 import type { PortSpec } from '../../graph/ports';
 import type { FlowNode } from '../canvas/flow-derive';
@@ -7,16 +7,15 @@ import { FrameStrip } from '../frames/FrameStrip';
 import { showsFrames } from '../frames/result-images';
 import { useRegistry, useStudio } from '../studio-context';
 import { linkedInputsOf } from './linked-ports';
+import { IssueBadge } from './IssueFix';
 import { JobNotice } from './JobNotice';
 import { NodeIssues } from './NodeIssues';
 import { NodeStatusBadge, NodeRunMessage } from './NodeStatus';
+import { SaveResult } from './SaveResult';
 import { ParamWidget } from './widgets/ParamWidget';
 import { defaultParams, widgetsFor } from './widgets/widget-spec';
 
 const NO_ISSUES: readonly Issue[] = [];
-
-/** Counts renders per node id; tests read it to check render isolation. */
-export const renderCounts = new Map<string, number>();
 
 const categoryClass = (category: string) => `cat-${category.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
 
@@ -41,16 +40,28 @@ function PortRow({ nodeId, port, side }: { nodeId: string; port: PortSpec; side:
 }
 
 /**
+ * Whether a node's body would draw the same: it reads only these props. React Flow also passes
+ * the node's position (and dragging flag), which change on every frame of a drag without
+ * changing anything drawn inside the node.
+ */
+const drawsSame = (a: NodeProps<FlowNode>, b: NodeProps<FlowNode>): boolean => a.id === b.id && a.data === b.data && a.selected === b.selected;
+
+/**
  * The one node component: draws any kind from its definition (ports, param widgets) plus its
- * live run state, issues and output frames. Memoised; it reads the store only through narrow
- * selectors, so an edit elsewhere in the graph does not re-render it.
+ * live run state, issues and output frames. Memoised on what it draws; it reads the store only
+ * through narrow selectors, so an edit elsewhere in the graph does not re-render it.
  */
 export const GraphNode = memo(function GraphNode({ id, data, selected }: NodeProps<FlowNode>) {
-  renderCounts.set(id, (renderCounts.get(id) ?? 0) + 1);
   const node = data.node;
   const def = useRegistry().get(node.kind);
   const linked = useStudio((s) => linkedInputsOf(s.workflow.edges, id));
   const issues = useStudio((s) => s.analysis.issuesByNode.get(id) ?? NO_ISSUES);
+  // Per param, its issues: one array per analysis, so widgets whose issues did not change keep their props.
+  const byField = useMemo(() => {
+    const map = new Map<string, Issue[]>();
+    for (const i of issues) if (i.field) map.set(i.field, [...(map.get(i.field) ?? []), i]);
+    return map;
+  }, [issues]);
 
   if (!def) {
     return (
@@ -69,7 +80,6 @@ export const GraphNode = memo(function GraphNode({ id, data, selected }: NodePro
   const replaced = new Set(def.inputs.filter((p) => p.replacesParam && linkedSet.has(p.name)).map((p) => p.replacesParam!));
   const widgets = widgetsFor(def);
   const paramNames = new Set(widgets.map((w) => w.name));
-  const fieldIssue = (name: string) => issues.find((i) => i.field === name);
   const nodeIssues = issues.filter((i) => !i.field || !paramNames.has(i.field));
   const hasImageOutput = showsFrames(def);
 
@@ -79,6 +89,7 @@ export const GraphNode = memo(function GraphNode({ id, data, selected }: NodePro
         <span className="node-title" title={def.description}>
           {node.title ?? def.title}
         </span>
+        <IssueBadge nodeId={id} issues={issues} />
         <NodeStatusBadge nodeId={id} />
       </div>
       <div className="node-ports">
@@ -96,7 +107,7 @@ export const GraphNode = memo(function GraphNode({ id, data, selected }: NodePro
       {widgets.length > 0 && (
         <div className="node-params">
           {widgets.map((spec) => {
-            const problem = fieldIssue(spec.name);
+            const problems = byField.get(spec.name);
             return (
               <ParamWidget
                 key={spec.name}
@@ -104,7 +115,7 @@ export const GraphNode = memo(function GraphNode({ id, data, selected }: NodePro
                 spec={spec}
                 value={node.params[spec.name] ?? defaultParams(def)[spec.name]}
                 linked={replaced.has(spec.name)}
-                {...(problem ? { problem } : {})}
+                {...(problems ? { problems } : {})}
               />
             );
           })}
@@ -113,7 +124,8 @@ export const GraphNode = memo(function GraphNode({ id, data, selected }: NodePro
       <NodeIssues nodeId={id} issues={nodeIssues} />
       <NodeRunMessage nodeId={id} />
       <JobNotice nodeId={id} />
+      {def.traits?.sink === 'save' && <SaveResult nodeId={id} />}
       {hasImageOutput && <FrameStrip nodeId={id} canPick={def.traits?.frames?.pickable === true} />}
     </div>
   );
-});
+}, drawsSame);

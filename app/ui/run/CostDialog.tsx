@@ -2,8 +2,12 @@ import { useState } from 'react';
 import { formatUsd, type CostEstimate, type CostItem } from '../../engine/estimate-cost';
 import { repayCostUsd, totalWithRepay } from '../../store/cost-choice';
 import type { PendingRun } from '../../store/run-slice';
+import type { Issue } from '../../graph/issues';
+import { IssueLine } from '../node/IssueFix';
 import { attemptName } from '../node/JobNotice';
-import { useStudio, useStudioStore } from '../studio-context';
+import { NodeNameLabel } from '../node/NodeName';
+import { nodeNames } from '../node/node-names';
+import { useRegistry, useStudio, useStudioStore } from '../studio-context';
 
 const money = (usd: number | undefined) => (usd === undefined ? 'unknown' : formatUsd(usd));
 
@@ -31,8 +35,22 @@ function costCell(item: CostItem, estimate: CostEstimate, chosen: boolean): stri
   }
 }
 
+/** The warnings of the run's paid nodes, by node: what the user should see before paying. */
+export function paidNodeWarnings(pending: PendingRun): ReadonlyMap<string, readonly Issue[]> {
+  const paid = new Set(pending.estimate.items.map((i) => i.nodeId));
+  const found = new Map<string, Issue[]>();
+  for (const issue of pending.plan.issues) {
+    if (issue.severity !== 'warning' || !issue.nodeId || !paid.has(issue.nodeId)) continue;
+    found.set(issue.nodeId, [...(found.get(issue.nodeId) ?? []), issue]);
+  }
+  return found;
+}
+
 function CostRows({ pending, chosen, toggle }: { pending: PendingRun; chosen: ReadonlySet<string>; toggle(jobId: string): void }) {
   const jobs = useStudio((s) => s.jobs);
+  const registry = useRegistry();
+  const names = nodeNames(pending.workflow.nodes, registry);
+  const warnings = paidNodeWarnings(pending);
   const { estimate } = pending;
   return (
     <tbody>
@@ -40,15 +58,24 @@ function CostRows({ pending, chosen, toggle }: { pending: PendingRun; chosen: Re
         const job = item.job;
         const record = job ? jobs[job.jobId]?.record : undefined;
         const name = job ? attemptName({ jobId: job.jobId, ...(job.requestId ? { requestId: job.requestId } : {}) }) : '';
+        const nodeName = names.get(item.nodeId);
+        const flagged = warnings.get(item.nodeId) ?? [];
         return (
           <tr
             key={item.nodeId}
             data-testid={`cost-row-${item.nodeId}`}
             data-status={item.status}
-            className={item.status === 'blocked' ? 'blocked' : item.cached ? 'cached' : ''}
+            className={`${item.status === 'blocked' ? 'blocked' : item.cached ? 'cached' : ''} ${flagged.length ? 'flagged' : ''}`}
           >
             <td>
-              {item.title}
+              {nodeName ? <NodeNameLabel name={nodeName} /> : item.title}
+              {flagged.length > 0 && item.status === 'pay' && (
+                <div className="cost-warnings" data-testid={`cost-warnings-${item.nodeId}`}>
+                  {flagged.map((issue, i) => (
+                    <IssueLine key={i} nodeId={item.nodeId} issue={issue} testPrefix="cost-fix" />
+                  ))}
+                </div>
+              )}
               {item.status === 'blocked' && job && (
                 <div className="cost-reason">
                   {BLOCKED_REASON[job.state] ?? `an earlier attempt (${job.state}) may have been billed`} — {name}
@@ -84,6 +111,7 @@ function CostDialogBody({ pending }: { pending: PendingRun }) {
   const repaid = estimate.blocked.filter((b) => b.job && chosen.has(b.job.jobId)).length;
   const jobs = estimate.paidJobs + repaid;
   const total = totalWithRepay(estimate, chosen);
+  const flaggedNodes = [...paidNodeWarnings(pending).keys()].filter((id) => estimate.items.some((i) => i.nodeId === id && i.status === 'pay')).length;
   return (
     <div className="modal cost-dialog" role="dialog" aria-modal="true" aria-labelledby="cost-title" data-testid="cost-dialog">
       <h2 id="cost-title">{jobs === 0 ? 'Run without paying?' : `Run ${jobs} paid job${jobs === 1 ? '' : 's'}?`}</h2>
@@ -92,6 +120,11 @@ function CostDialogBody({ pending }: { pending: PendingRun }) {
         {estimate.priceUsd !== undefined && <> Catalog price: {formatUsd(estimate.priceUsd)} per image.</>}
       </p>
       {estimate.priceError && <p className="warning-text">{estimate.priceError}</p>}
+      {flaggedNodes > 0 && (
+        <p className="warning-text" data-testid="cost-warnings-note">
+          {flaggedNodes === 1 ? 'A node you would pay for has' : `${flaggedNodes} nodes you would pay for have`} warnings: read them below before paying.
+        </p>
+      )}
       {estimate.blocked.length > 0 && (
         <p className="warning-text" data-testid="cost-blocked-note">
           Some work may already have been paid for by an earlier attempt. Those nodes (and what they feed) are not run unless you tick “Pay again”.

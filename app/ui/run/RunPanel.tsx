@@ -2,6 +2,8 @@ import { useReactFlow } from '@xyflow/react';
 import { memo } from 'react';
 import { isRunActive } from '../../store/run-reducer';
 import { nodeById } from '../node/node-index';
+import { NodeNameLabel } from '../node/NodeName';
+import { nodeNames, numberedTitle } from '../node/node-names';
 import { useRegistry, useStudio, useStudioStore } from '../studio-context';
 import { StatusBadge, statusTone } from './StatusBadge';
 import { formatUsd } from '../../engine/estimate-cost';
@@ -24,6 +26,12 @@ const RunRow = memo(function RunRow({ nodeId }: { nodeId: string }) {
   const flow = useReactFlow();
   const state = useStudio((s) => s.run.nodes[nodeId]);
   const node = useStudio((s) => nodeById(s.workflow.nodes, nodeId));
+  // Strings, not the name object: a drag makes new name objects, and a row must not re-render for it.
+  const title = useStudio((s) => {
+    const name = nodeNames(s.workflow.nodes, registry).get(nodeId);
+    return name ? numberedTitle(name) : undefined;
+  });
+  const hint = useStudio((s) => nodeNames(s.workflow.nodes, registry).get(nodeId)?.hint);
   const store = useStudioStore();
   // Read at render: only "skipped because X failed" needs it, and X's title rarely changes.
   const titleOf = (id: string) => {
@@ -31,7 +39,7 @@ const RunRow = memo(function RunRow({ nodeId }: { nodeId: string }) {
     return n ? (n.title ?? registry.get(n.kind)?.title ?? id) : id;
   };
   if (!state) return null;
-  const title = node ? (node.title ?? registry.get(node.kind)?.title ?? node.kind) : `${nodeId} (deleted)`;
+
   const detail = statusDetail(state, titleOf);
   const tone = statusTone(state);
   return (
@@ -41,7 +49,7 @@ const RunRow = memo(function RunRow({ nodeId }: { nodeId: string }) {
         className="run-row-title link-button"
         onClick={() => node && void flow.fitView({ nodes: [{ id: nodeId }], duration: 250, maxZoom: 1 })}
       >
-        {title}
+        {node && title ? <NodeNameLabel name={{ title, ...(hint ? { hint } : {}) }} /> : 'Deleted node'}
       </button>
       <StatusBadge state={state} />
       {detail && <div className="run-row-detail">{detail}</div>}

@@ -1,4 +1,6 @@
 import { memo, useCallback } from 'react';
+import type { Issue } from '../../../graph/issues';
+import { IssueFix } from '../IssueFix';
 import { useStudioStore } from '../../studio-context';
 import { FramesWidget } from './FramesWidget';
 import { ImageWidget } from './ImageWidget';
@@ -12,12 +14,12 @@ interface ParamWidgetProps {
   value: unknown;
   /** An input link replaces this param: the widget hides and says so. */
   linked: boolean;
-  /** A planner issue about this param, shown under it. */
-  problem?: { severity: 'error' | 'warning'; message: string };
+  /** The planner's issues about this param, shown under it (each with its fix when it has one). */
+  problems?: readonly Issue[];
 }
 
 /** One labelled param row, drawn by the widget its schema asks for. */
-export const ParamWidget = memo(function ParamWidget({ nodeId, spec, value, linked, problem }: ParamWidgetProps) {
+export const ParamWidget = memo(function ParamWidget({ nodeId, spec, value, linked, problems }: ParamWidgetProps) {
   const store = useStudioStore();
   const onChange = useCallback((v: unknown) => store.getState().setParam(nodeId, spec.name, v), [store, nodeId, spec.name]);
   const onCommit = useCallback(() => store.getState().closeHistoryGroup(), [store]);
@@ -63,9 +65,17 @@ export const ParamWidget = memo(function ParamWidget({ nodeId, spec, value, link
         {spec.label}
       </label>
       <div className="param-body">{body}</div>
-      {problem && !linked && (
-        <div className={`param-problem ${problem.severity}`} data-testid={`param-problem-${nodeId}-${spec.name}`}>
-          {problem.message}
+      {problems && problems.length > 0 && !linked && (
+        <div
+          className={`param-problem ${problems.some((p) => p.severity === 'error') ? 'error' : 'warning'}`}
+          data-testid={`param-problem-${nodeId}-${spec.name}`}
+        >
+          {problems.map((p, i) => (
+            <div key={i} className={`param-problem-line ${p.severity}`} data-code={p.code}>
+              {p.message}
+              {p.fix && <IssueFix nodeId={nodeId} fix={p.fix} />}
+            </div>
+          ))}
         </div>
       )}
     </div>
