@@ -34,6 +34,15 @@ describe('createFlowDeriver', () => {
     after.forEach((n, i) => (n.id === 'gen' ? expect(n.selected).toBe(true) : expect(n).toBe(before[i])));
   });
 
+  it('keeps the data object of a node when only its size or selection changes', () => {
+    const d = createFlowDeriver(registry);
+    const wf = paidWorkflow();
+    const before = d.nodes(wf.nodes, none, sizes);
+    const after = d.nodes(wf.nodes, new Set(['gen']), new Map([['a', { width: 200, height: 120 }]]));
+    after.forEach((n, i) => expect(n.data).toBe(before[i]!.data));
+    expect(after.find((n) => n.id === 'a')!.measured).toEqual({ width: 200, height: 120 });
+  });
+
   it('colours links by the type of the port they leave', () => {
     const d = createFlowDeriver(registry);
     const wf = paidWorkflow();

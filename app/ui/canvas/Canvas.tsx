@@ -5,6 +5,7 @@ import {
   MiniMap,
   ReactFlow,
   useReactFlow,
+  useStore,
   type Connection,
   type EdgeChange,
   type IsValidConnection,
@@ -20,11 +21,22 @@ import { KIND_MIME } from '../palette/Palette';
 import { useRegistry, useServices, useStudio, useStudioStore } from '../studio-context';
 import { ConnectionLine } from './ConnectionLine';
 import { createFlowDeriver, type FlowEdge, type FlowNode } from './flow-derive';
+import { useLiveDrag, type LivePositions } from './live-drag';
 import { nodeTypes } from './node-types';
+import './canvas.css';
 
 const isPane = (target: EventTarget | null): boolean => target instanceof Element && target.classList.contains('react-flow__pane');
 
 const portRef = (node: string | null, handle: string | null | undefined) => ({ node: node ?? '', port: handle ?? '' });
+
+// Module constants: a new object on a render would reach React Flow's store as a change (one
+// more update of every node, link and handle subscribed to it) on every drag frame.
+const FIT_VIEW_OPTIONS = { padding: 0.15, maxZoom: 1 };
+const PRO_OPTIONS = { hideAttribution: true };
+const SELECTION_KEYS = ['Shift', 'Control'];
+const MULTI_SELECTION_KEYS = ['Meta', 'Control'];
+/** Below this zoom node text is under 6 px: widgets and port labels are not drawn (canvas.css). */
+export const DETAIL_ZOOM = 0.5;
 
 const miniMapColor = (n: FlowNode): string => {
   const kind = n.data.node.kind;
@@ -37,7 +49,10 @@ const miniMapColor = (n: FlowNode): string => {
 /**
  * The graph canvas. React Flow runs controlled: nodes and edges are derived from the workflow
  * (reusing objects of unchanged nodes), and every change React Flow reports becomes a store
- * action, so undo, autosave and the run see one source of truth.
+ * action, so undo, autosave and the run see one source of truth. The one exception is a drag:
+ * its positions stay in the canvas (live-drag.ts) until it ends, then become one move. Only the
+ * nodes and links in view are mounted, so a large graph costs what is on screen; zoomed out,
+ * nodes are drawn without their widgets (canvas.css).
  */
 export function Canvas() {
   const store = useStudioStore();
@@ -45,9 +60,21 @@ export function Canvas() {
   const services = useServices();
   const flow = useReactFlow();
   const deriver = useMemo(() => createFlowDeriver(registry), [registry]);
-  const nodes = useStudio((s) => deriver.nodes(s.workflow.nodes, s.selectedNodes, s.nodeSizes));
+  const derived = useStudio((s) => deriver.nodes(s.workflow.nodes, s.selectedNodes, s.nodeSizes));
+  const commitDrag = useCallback(
+    (positions: LivePositions) => {
+      const s = store.getState();
+      // One undo step, and the autosave writes at once (it waits for the end of a drag).
+      s.moveNodes(positions, true);
+      s.endDrag();
+    },
+    [store],
+  );
+  const drag = useLiveDrag(derived, commitDrag);
+  const nodes = drag.nodes;
   const edges = useStudio((s) => deriver.edges(s.workflow.edges, s.workflow.nodes, s.selectedEdges));
   const fitRequest = useStudio((s) => s.fitViewRequest);
+  const zoomedOut = useStore((s) => s.transform[2] < DETAIL_ZOOM);
 
   useEffect(() => {
     if (!fitRequest) return;
@@ -55,6 +82,9 @@ export function Canvas() {
     const timer = setTimeout(() => void flow.fitView({ padding: 0.15, maxZoom: 1, duration: 200 }), 80);
     return () => clearTimeout(timer);
   }, [fitRequest, flow]);
+
+  const { move: moveLive, end: endLive } = drag;
+  const onConnectStart = useCallback(() => store.getState().setConnectionHint(null), [store]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<FlowNode>[]) => {
@@ -72,11 +102,11 @@ export function Canvas() {
       const s = store.getState();
       if (sizes.size) s.setNodeSizes(sizes);
       if (selection.size) s.patchSelection({ nodes: selection });
-      // React Flow ends a drag with one more position change marked not dragging: it still
-      // belongs to the drag's undo step, which endDrag closes.
-      if (positions.size) s.moveNodes(positions, dragging || s.dragging);
+      // React Flow ends a drag with one more position change marked not dragging: that one
+      // commits the drag (keyboard moves, never dragging, commit at once).
+      if (positions.size) moveLive(positions, dragging);
     },
-    [store],
+    [store, moveLive],
   );
 
   const onEdgesChange = useCallback(
@@ -125,7 +155,10 @@ export function Canvas() {
     [store, flow],
   );
 
-  const onDragStop = useCallback(() => store.getState().endDrag(), [store]);
+  const onDragStop = useCallback(() => {
+    endLive();
+    store.getState().endDrag();
+  }, [store, endLive]);
 
   const onDoubleClick = useCallback(
     (e: MouseEvent) => {
@@ -164,7 +197,7 @@ export function Canvas() {
   );
 
   return (
-    <div className="canvas" data-testid="canvas" onDoubleClick={onDoubleClick} onDragOver={onDragOver} onDrop={onDrop}>
+    <div className={zoomedOut ? 'canvas zoomed-out' : 'canvas'} data-testid="canvas" onDoubleClick={onDoubleClick} onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow<FlowNode, FlowEdge>
         nodes={nodes}
         edges={edges}
@@ -172,22 +205,23 @@ export function Canvas() {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
-        onConnectStart={() => store.getState().setConnectionHint(null)}
+        onConnectStart={onConnectStart}
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         onNodeDragStop={onDragStop}
         onSelectionDragStop={onDragStop}
         connectionLineComponent={ConnectionLine}
         deleteKeyCode={null}
-        selectionKeyCode={['Shift', 'Control']}
-        multiSelectionKeyCode={['Meta', 'Control']}
+        selectionKeyCode={SELECTION_KEYS}
+        multiSelectionKeyCode={MULTI_SELECTION_KEYS}
         zoomOnDoubleClick={false}
         minZoom={0.1}
         maxZoom={2}
         fitView
-        fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
+        fitViewOptions={FIT_VIEW_OPTIONS}
+        onlyRenderVisibleElements
         colorMode="dark"
-        proOptions={{ hideAttribution: true }}
+        proOptions={PRO_OPTIONS}
       >
         <Background variant={BackgroundVariant.Dots} gap={22} size={1.2} color="#3a3f4b" />
         {/* An empty minimap is only a dark box over the empty-canvas help. */}
