@@ -1,8 +1,17 @@
 import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { rawPathOf } from './http-util';
+import {
+  CODINGS,
+  COMPRESSIBLE_EXTENSIONS,
+  createCompressedCache,
+  MIN_COMPRESS_BYTES,
+  negotiateCoding,
+  precompressedName,
+  type ContentCoding,
+} from './static-encoding';
 
 const MIME: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -28,13 +37,40 @@ const MIME: Readonly<Record<string, string>> = {
 /** Vite names built files `name-<hash>.ext`; those never change, so browsers may keep them. */
 const HASHED_ASSET = /^assets\/.+-[A-Za-z0-9_-]{8,}\.[a-z0-9]+$/;
 
+interface StaticFile {
+  path: string;
+  size: number;
+  mtime: Date;
+}
+
+/** What is sent for one request: the file itself, a precompressed copy beside it, or bytes compressed here. */
+type Body = { coding?: undefined; file: StaticFile } | { coding: ContentCoding; file: StaticFile } | { coding: ContentCoding; bytes: Buffer };
+
 /**
  * Serves the built editor from `root` (Vite's `dist/`): GET/HEAD only, `/` → `index.html`,
  * hashed files under `assets/` cached for a year, everything else revalidated. Paths are decoded
  * once and must stay inside `root` (after resolving symlinks); dot-files are never served.
+ * Text files go out compressed when the browser accepts it (`Accept-Encoding`, br before gzip):
+ * the `.br`/`.gz` copy the build wrote beside the file when it is not older than the file,
+ * otherwise compressed here once and kept. Every answer names its representation: `Vary:
+ * Accept-Encoding`, an ETag per file version and coding (`If-None-Match` answers 304), the
+ * Content-Length of the bytes actually sent.
  */
 export function createStaticHandler(options: { root: string }) {
   const root = resolve(options.root);
+  const compressed = createCompressedCache();
+
+  /** The body to send for `file`: compressed when the type is worth it and the browser accepts it. */
+  async function bodyFor(req: IncomingMessage, rel: string, file: StaticFile): Promise<Body> {
+    if (!COMPRESSIBLE_EXTENSIONS.has(extname(rel).toLowerCase()) || file.size < MIN_COMPRESS_BYTES) return { file };
+    const coding = negotiateCoding(req.headers['accept-encoding'], CODINGS);
+    if (!coding) return { file };
+    const copy = await resolveFile(root, precompressedName(rel, coding));
+    if (copy && copy.mtime >= file.mtime) return { coding, file: copy };
+    const bytes = await compressed({ path: file.path, size: file.size, mtimeMs: file.mtime.getTime() }, coding, () => readFile(file.path));
+    // A file that does not shrink (already compressed inside) goes out as it is.
+    return bytes.length < file.size ? { coding, bytes } : { file };
+  }
 
   return async function handleStatic(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -50,20 +86,55 @@ export function createStaticHandler(options: { root: string }) {
       return sendText(res, 404, 'Not found.');
     }
     const relative = rel === '' ? 'index.html' : rel;
-    res.writeHead(200, {
-      'Content-Type': MIME[extname(relative).toLowerCase()] ?? 'application/octet-stream',
-      'Content-Length': String(file.size),
+    const ext = extname(relative).toLowerCase();
+    const body = await bodyFor(req, relative, file);
+    const etag = entityTag(file, body.coding);
+    const headers: Record<string, string> = {
+      ETag: etag,
       'Last-Modified': file.mtime.toUTCString(),
       'Cache-Control': HASHED_ASSET.test(relative) ? 'public, max-age=31536000, immutable' : 'no-cache',
+      // Caches must keep the br, gzip and plain answers apart.
+      ...(COMPRESSIBLE_EXTENSIONS.has(ext) ? { Vary: 'Accept-Encoding' } : {}),
+    };
+    if (matchesEntityTag(req.headers['if-none-match'], etag)) {
+      res.writeHead(304, headers);
+      res.end();
+      return;
+    }
+    const size = 'bytes' in body ? body.bytes.length : body.file.size;
+    res.writeHead(200, {
+      ...headers,
+      'Content-Type': MIME[ext] ?? 'application/octet-stream',
+      'Content-Length': String(size),
+      ...(body.coding ? { 'Content-Encoding': body.coding } : {}),
     });
     if (req.method === 'HEAD') {
       res.end();
       return;
     }
-    const stream = createReadStream(file.path);
+    if ('bytes' in body) {
+      res.end(body.bytes);
+      return;
+    }
+    const stream = createReadStream(body.file.path);
     stream.on('error', () => res.destroy());
     stream.pipe(res);
   };
+}
+
+/**
+ * A strong entity tag of one representation: the file's version (size and mtime) plus the
+ * coding, so the br, gzip and plain bytes of the same file never share a tag (RFC 9110 §8.8.3).
+ */
+function entityTag(file: StaticFile, coding: ContentCoding | undefined): string {
+  return `"${file.size.toString(36)}-${Math.floor(file.mtime.getTime()).toString(36)}${coding ? `-${coding}` : ''}"`;
+}
+
+/** Whether an `If-None-Match` header names `etag` (weak comparison, RFC 9110 §13.1.2) or is `*`. */
+function matchesEntityTag(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
 }
 
 /**
@@ -84,7 +155,7 @@ export function toRelativePath(rawPath: string): string | undefined | null {
   return segments.join('/');
 }
 
-async function resolveFile(root: string, rel: string): Promise<{ path: string; size: number; mtime: Date } | undefined> {
+async function resolveFile(root: string, rel: string): Promise<StaticFile | undefined> {
   const candidate = join(root, rel);
   if (!isInside(root, candidate)) return undefined;
   try {
