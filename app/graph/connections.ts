@@ -16,9 +16,9 @@ export interface ProposedConnection {
   readonly target: PortRef;
 }
 
-/** What the check needs from a workflow: node ids with kinds, and the existing edges. */
+/** What the check needs from a workflow: node ids with kinds (and titles), and the existing edges. */
 export interface ConnectionGraph extends GraphLike<EdgeLike> {
-  readonly nodes: readonly { readonly id: string; readonly kind: string }[];
+  readonly nodes: readonly { readonly id: string; readonly kind: string; readonly title?: string }[];
 }
 
 /**
@@ -29,8 +29,13 @@ export interface ConnectionGraph extends GraphLike<EdgeLike> {
  */
 export function validateConnection(workflow: ConnectionGraph, registry: NodeRegistry, connection: ProposedConnection): ConnectionCheck {
   const { source, target } = connection;
+  // Nodes are named as people see them: their title (or their kind's), never their id.
+  const name = (id: string) => {
+    const node = workflow.nodes.find((n) => n.id === id);
+    return `“${node?.title ?? (node ? registry.get(node.kind)?.title : undefined) ?? id}”`;
+  };
   if (source.node === target.node) {
-    return refuse('self-link', `Node "${source.node}" cannot be linked to itself.`);
+    return refuse('self-link', `${name(source.node)} cannot be linked to itself.`);
   }
   const sourceNode = workflow.nodes.find((n) => n.id === source.node);
   const targetNode = workflow.nodes.find((n) => n.id === target.node);
@@ -41,33 +46,43 @@ export function validateConnection(workflow: ConnectionGraph, registry: NodeRegi
   const sourceDef = registry.get(sourceNode.kind);
   const targetDef = registry.get(targetNode.kind);
   const out = findPort(sourceDef, 'outputs', source.port);
-  if (typeof out === 'string') return refuse('unknown-port', out.replace('{node}', `"${source.node}"`));
+  if (typeof out === 'string') return refuse('unknown-port', out.replace('{node}', name(source.node)));
   const input = findPort(targetDef, 'inputs', target.port);
-  if (typeof input === 'string') return refuse('unknown-port', input.replace('{node}', `"${target.node}"`));
+  if (typeof input === 'string') return refuse('unknown-port', input.replace('{node}', name(target.node)));
 
   if (!canConnectTypes(out.type, input.type)) {
     return refuse(
       'type-mismatch',
-      `Output "${out.name}" of "${source.node}" carries ${out.type}, but input "${input.name}" of ` + `"${target.node}" takes ${input.type}.`,
+      `Output ${portName(out)} of ${name(source.node)} carries ${out.type}, but input ${portName(input)} of ${name(target.node)} takes ${input.type}.`,
     );
   }
   if (!input.multiple) {
     const existing = workflow.edges.find((e) => e.target.node === target.node && e.target.port === target.port);
     if (existing) {
+      const from = sourceOf(registry, workflow, existing.source);
       return refuse(
         'input-occupied',
-        `Input "${input.name}" of "${target.node}" takes one link and is already linked from ` +
-          `"${existing.source.node}.${existing.source.port}"; remove that link first.`,
+        `Input ${portName(input)} of ${name(target.node)} takes one link and is already linked from ${name(existing.source.node)}${from}; remove that link first.`,
       );
     }
   }
   // The new link closes a cycle exactly when the target already reaches the source.
   const back = findPath(workflow, target.node, source.node);
   if (back) {
-    const loop = [source.node, ...back].join(' → ');
-    return refuse('cycle', `Linking "${source.node}" to "${target.node}" would create a cycle: ${loop}.`);
+    const loop = [source.node, ...back].map(name).join(' → ');
+    return refuse('cycle', `Linking ${name(source.node)} to ${name(target.node)} would create a loop: ${loop}.`);
   }
   return { ok: true };
+}
+
+/** A port as the node shows it: `“Images”` (its label, else its name). */
+const portName = (port: PortSpec) => `“${port.label ?? port.name}”`;
+
+/** ` (output “Images”)`, naming which output of the source an existing link leaves from. */
+function sourceOf(registry: NodeRegistry, workflow: ConnectionGraph, ref: PortRef): string {
+  const node = workflow.nodes.find((n) => n.id === ref.node);
+  const port = node ? registry.get(node.kind)?.outputs.find((p) => p.name === ref.port) : undefined;
+  return ` (output ${port ? portName(port) : `“${ref.port}”`})`;
 }
 
 function refuse(reason: ConnectionRefusal, message: string): ConnectionCheck {
@@ -77,13 +92,13 @@ function refuse(reason: ConnectionRefusal, message: string): ConnectionCheck {
 /** The port, or a sentence (with a `{node}` placeholder) saying why there is none. */
 function findPort(def: NodeDefinition | undefined, side: 'inputs' | 'outputs', name: string): PortSpec | string {
   const what = side === 'inputs' ? 'input' : 'output';
-  if (!def) return `Node {node} has an unknown kind, so its ${what} "${name}" cannot be checked.`;
+  if (!def) return `{node} has an unknown kind, so its ${what} "${name}" cannot be checked.`;
   const port = def[side].find((p) => p.name === name);
   if (port) return port;
   const opposite = side === 'inputs' ? 'output' : 'input';
   if ((side === 'inputs' ? def.outputs : def.inputs).some((p) => p.name === name)) {
-    return `"${name}" is an ${opposite} of ${def.title} node {node}, not an ${what}.`;
+    return `"${name}" is an ${opposite} of {node}, not an ${what}.`;
   }
   const names = def[side].map((p) => `"${p.name}"`).join(', ') || 'none';
-  return `${def.title} node {node} has no ${what} "${name}" (its ${what}s: ${names}).`;
+  return `{node} has no ${what} "${name}" (its ${what}s: ${names}).`;
 }

@@ -36,12 +36,22 @@ describe('validateConnection', () => {
     ['the node kind is unknown', 'mystery.out', 'j.images', 'unknown-port', /unknown kind/],
     ['text feeds an image list', 'txt.text', 'j.images', 'type-mismatch', /carries text.*takes image-list/],
     ['an image list feeds text', 't1.out', 'p.prompt', 'type-mismatch', /carries image-list.*takes text/],
-    ['a single input is already linked', 'src2.out', 't1.in', 'input-occupied', /already linked from "src.out"/],
+    ['a single input is already linked', 'src2.out', 't1.in', 'input-occupied', /already linked from “Stub Source” \(output “out”\)/],
   ];
   it.each(refused)('refuses when %s', (_name, from, to, reason, message) => {
     const check = validateConnection(workflow, registry, { source: ref(from), target: ref(to) });
     expect(check).toMatchObject({ ok: false, reason });
     if (!check.ok) expect(check.message).toMatch(message);
+  });
+
+  it('names nodes by their titles, not their ids, when it refuses (issue 9, item 6)', () => {
+    const titled = graph().node('n3', 'stub.text', {}, { title: 'Story' }).node('n4', 'stub.join').build();
+    const check = validateConnection(titled, registry, { source: ref('n3.text'), target: ref('n4.images') });
+    expect(check).toMatchObject({ ok: false, reason: 'type-mismatch' });
+    if (!check.ok) {
+      expect(check.message).toMatch(/of “Story” carries text, but input “images” of “Stub Join” takes image-list/);
+      expect(check.message).not.toMatch(/\bn[34]\b/);
+    }
   });
 
   it('refuses with the cycle path when the target already reaches the source', () => {
@@ -50,7 +60,7 @@ describe('validateConnection', () => {
     expect(cyc).toEqual({
       ok: false,
       reason: 'cycle',
-      message: 'Linking "c" to "a" would create a cycle: c → a → b → c.',
+      message: 'Linking “Stub Join” to “Stub Transform” would create a loop: “Stub Join” → “Stub Transform” → “Stub Transform” → “Stub Join”.',
     });
   });
 

@@ -22,13 +22,16 @@ describe('GraphNode', () => {
     expect(byTestId('handle-a-out-image').className).toContain('port-image');
   });
 
-  it('shows a live n/600 counter under the prompt as it is typed', () => {
+  it('shows a live n/599 counter under the prompt as it is typed: 599 is the most Seedream takes (issue 9, item 6)', () => {
     const { store } = createTestStore(paidWorkflow());
     renderStudio(store, <Canvas />);
     const prompt = byTestId('widget-gen-prompt') as HTMLTextAreaElement;
-    expect(byTestId('widget-gen-prompt-counter').textContent).toBe(`${prompt.value.length}/600`);
+    expect(byTestId('widget-gen-prompt-counter').textContent).toBe(`${prompt.value.length}/599`);
+    act(() => void fireEvent.change(prompt, { target: { value: 'x'.repeat(599) } }));
+    expect(byTestId('widget-gen-prompt-counter').textContent).toBe('599/599');
+    expect(byTestId('widget-gen-prompt-counter').className).not.toContain('over');
     act(() => void fireEvent.change(prompt, { target: { value: 'x'.repeat(650) } }));
-    expect(byTestId('widget-gen-prompt-counter').textContent).toBe('650/600');
+    expect(byTestId('widget-gen-prompt-counter').textContent).toBe('650/599');
     expect(byTestId('widget-gen-prompt-counter').className).toContain('over');
     expect(store.getState().workflow.nodes.find((n) => n.id === 'gen')!.params.prompt).toHaveLength(650);
   });

@@ -8,6 +8,7 @@ import { useRegistry, useStudio, useStudioStore } from '../studio-context';
 import { StatusBadge, statusTone } from './StatusBadge';
 import { formatUsd } from '../../engine/estimate-cost';
 import { PaidJobs } from './PaidJobs';
+import { runTally, tallyText } from './run-counts';
 import { formatDuration, statusDetail } from './status-text';
 
 const PHASE_TEXT: Record<string, string> = {
@@ -85,8 +86,8 @@ export function RunPanel() {
         </button>
       </header>
       {run.counts && (
-        <div className="run-counts">
-          {run.counts.done} done · {run.counts.cached} cached · {run.counts.failed} failed · {run.counts.skipped} skipped
+        <div className="run-counts" data-testid="run-counts">
+          {tallyText(runTally(run))}
         </div>
       )}
       {run.failure && <div className="issue error">The run failed: {run.failure}</div>}

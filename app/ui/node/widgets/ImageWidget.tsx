@@ -11,22 +11,27 @@ import { widgetTestId, type WidgetProps } from './widget-props';
 export const ImageWidget = memo(function ImageWidget({ nodeId, spec, value, onChange, onCommit }: WidgetProps<'image'>) {
   const services = useServices();
   const fileInput = useRef<HTMLInputElement>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  // A refusal belongs to the image shown when it happened: once the image changes (another file, undo), it is gone.
+  const [refusal, setRefusal] = useState<{ text: string; value: unknown } | null>(null);
   const [busy, setBusy] = useState(false);
   const parsed = zImageRef.safeParse(value);
   const ref = parsed.success ? parsed.data : null;
   const [urlDraft, setUrlDraft] = useState<string | null>(null);
   const url = urlDraft ?? (ref?.kind === 'url' ? ref.url : '');
+  const problem = refusal && refusal.value === value ? refusal.text : null;
+  const shownName = ref ? (ref.kind === 'asset' ? (ref.name ?? 'its image') : 'its URL image') : undefined;
+  // Said next to a thumbnail that still shows: which image the node keeps using.
+  const refuse = (what: string, why: string) => setRefusal({ text: `${what} was not used: ${why}${shownName ? ` The node keeps ${shownName}.` : ''}`, value });
 
   const importFile = async (file: File) => {
     setBusy(true);
-    setProblem(null);
+    setRefusal(null);
     const result = await services.importImage(file, file.name);
     setBusy(false);
     if (result.ok) {
       onChange(result.ref);
       onCommit();
-    } else setProblem(result.message);
+    } else refuse(`“${file.name || 'The file'}”`, result.message);
   };
 
   const commitUrl = () => {
@@ -36,10 +41,10 @@ export const ImageWidget = memo(function ImageWidget({ nodeId, spec, value, onCh
     if (text === '') return;
     const candidate = zImageRef.safeParse({ kind: 'url', url: text });
     if (candidate.success) {
-      setProblem(null);
+      setRefusal(null);
       onChange(candidate.data);
       onCommit();
-    } else setProblem('Paste an https:// image URL');
+    } else refuse('That URL', 'paste an https:// image URL.');
   };
 
   return (
@@ -103,7 +108,14 @@ export const ImageWidget = memo(function ImageWidget({ nodeId, spec, value, onCh
           if (e.key === 'Enter') commitUrl();
         }}
       />
-      {problem && <div className="field-problem">{problem}</div>}
+      {problem && (
+        <div className="field-problem" role="alert" data-testid={`image-problem-${nodeId}`}>
+          {problem}
+          <button type="button" className="link-button dismiss" aria-label="Dismiss" onClick={() => setRefusal(null)}>
+            ✕
+          </button>
+        </div>
+      )}
     </div>
   );
 });

@@ -4,9 +4,9 @@ import { widgetTestId, type WidgetProps } from './widget-props';
 /** A multi-line text param, with a live character counter when the param has a limit. */
 export const TextareaWidget = memo(function TextareaWidget({ nodeId, spec, value, onChange, onCommit }: WidgetProps<'textarea'>) {
   const text = typeof value === 'string' ? value : '';
-  // maxChars is the most allowed; the counter shows the limit the model states ("under 600").
-  const limit = spec.maxChars === undefined ? undefined : spec.maxChars + 1;
-  const over = spec.maxChars !== undefined && text.length > spec.maxChars;
+  // maxChars is the most allowed ("under 600" is 599): the counter shows the most that may be typed.
+  const limit = spec.maxChars;
+  const over = limit !== undefined && text.length > limit;
   return (
     <div className="widget widget-textarea">
       <textarea
