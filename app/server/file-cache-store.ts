@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { access, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -56,7 +57,7 @@ export class FileCacheStore implements CacheStore {
   async set(key: string, value: CachedResult): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     const path = join(this.dir, `${key}.json`);
-    const tmp = `${path}.${process.pid}.tmp`;
+    const tmp = `${path}.${process.pid}.${randomUUID()}.tmp`;
     await writeFile(tmp, JSON.stringify(value));
     await rename(tmp, path);
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -26,6 +27,29 @@ export interface FileLedgerOpenReport {
   unreadable: { file: string; problem: string }[];
   /** Request ids carried over from the old request journal (`journal/`). */
   migrated: number;
+}
+
+/**
+ * When a process started, as the kernel says (Linux: `/proc/<pid>/stat` field 22, clock ticks
+ * since boot); undefined where it cannot be read. Pids are reused — on a busy machine within
+ * minutes — so a lock names its holder by pid and start time.
+ */
+async function processStartTime(pid: number): Promise<string | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces: state is field 3.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the lock's holder still runs: its pid is alive and, when both are known, started when the lock says. */
+async function isHolderAlive(pid: number, started: string | undefined): Promise<boolean> {
+  if (!isPidAlive(pid)) return false;
+  if (started === undefined) return true;
+  const now = await processStartTime(pid);
+  return now === undefined || now === started;
 }
 
 /** Records whose loss would cost money (an intent, a fresh request id) are fsynced before `put` resolves. */
@@ -65,7 +89,7 @@ export class FileLedgerStore implements LedgerStore {
   async put(record: JobRecord): Promise<void> {
     checkRevision(this.records.get(record.jobId), record);
     const path = this.pathOf(record.jobId);
-    const tmp = `${path}.${process.pid}.tmp`;
+    const tmp = `${path}.${process.pid}.${randomUUID()}.tmp`;
     const fh = await open(tmp, 'w');
     try {
       await fh.writeFile(JSON.stringify(record));
@@ -114,7 +138,8 @@ export class FileLedgerStore implements LedgerStore {
 
   private async lock(): Promise<void> {
     const lock = join(this.dir, '.lock');
-    const mine = JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString() });
+    const started = await processStartTime(process.pid);
+    const mine = JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString(), ...(started ? { started } : {}) });
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         const fh = await open(lock, 'wx');
@@ -124,14 +149,16 @@ export class FileLedgerStore implements LedgerStore {
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       }
-      let held: { pid?: number; host?: string } = {};
+      let held: { pid?: number; host?: string; started?: string } = {};
       try {
         held = JSON.parse(await readFile(lock, 'utf8')) as typeof held;
       } catch {
         // Half-written by a process that died: stale.
       }
       const sameHost = held.host === undefined || held.host === hostname();
-      if (typeof held.pid === 'number' && held.pid !== process.pid && (!sameHost || isPidAlive(held.pid))) throw new LedgerLockedError(this.dir, held.pid);
+      if (typeof held.pid === 'number' && held.pid !== process.pid && (!sameHost || (await isHolderAlive(held.pid, held.started)))) {
+        throw new LedgerLockedError(this.dir, held.pid);
+      }
       await rm(lock, { force: true });
     }
     throw new Error(`Could not take the ledger lock in ${this.dir}.`);
