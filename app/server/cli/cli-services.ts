@@ -7,6 +7,7 @@ import { RunComfyClient, RunComfyProvider } from '../../api/runcomfy';
 import { DEFAULT_BASE_URL } from '../../api/runcomfy/client';
 import { RunTimeModel } from '../../api/run-time-model';
 import type { CacheStore } from '../../engine/cache';
+import type { AssetStore } from '../../graph/node-definition';
 import { JobLedger, type RepayHint } from '../../ledger';
 import { stableHash } from '../../lib/hash';
 import { realClock } from '../../lib/clock';
@@ -14,7 +15,7 @@ import { FileAssetStore } from '../file-asset-store';
 import { FileCacheStore } from '../file-cache-store';
 import { FileLedgerStore } from '../file-ledger-store';
 import { FileRunTimeStore } from '../file-run-time-store';
-import { localOwnerAlive, processOwner } from '../owner-liveness';
+import { processOwner } from '../owner-liveness';
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../simulator';
 import { fetchHttpsImage } from './remote-image';
 
@@ -38,7 +39,8 @@ export interface CliServices {
   cacheDir: string;
   /** Whether `cacheDir` outlives this process (not a temp dir). */
   persistent: boolean;
-  assets: FileAssetStore;
+  /** Image bytes: files under the cache dir, or PostgreSQL for a queue (every machine reads them). */
+  assets: AssetStore;
   cache: CacheStore;
   ledger: JobLedger;
   provider: RunComfyProvider;
@@ -116,7 +118,9 @@ export async function openCliServices(o: CliServiceOptions): Promise<CliServices
       assets,
       clock: realClock,
       owner: processOwner('cli'),
-      isOwnerAlive: localOwnerAlive,
+      // This process holds the cache dir's lock, so no other process follows its jobs: an owner
+      // recorded by an earlier run is gone, even if its pid now belongs to something else.
+      isOwnerAlive: () => false,
       policy: o.pollPolicy ?? boundedPollPolicy(runTimes),
       learner: runTimes,
       onStop: 'detach',

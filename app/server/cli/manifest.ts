@@ -28,7 +28,8 @@ export type RequestRecord = z.infer<typeof zRequestRecord>;
 /** `manifest.json`: everything a person or a script needs to find and trust the outputs. */
 export const zManifest = z.object({
   manifestVersion: z.literal(2),
-  status: z.enum(['succeeded', 'failed', 'aborted', 'invalid']),
+  /** `blocked`: nothing was run, earlier attempts need --repay (jobs already submitted were still collected). */
+  status: z.enum(['succeeded', 'failed', 'aborted', 'invalid', 'blocked']),
   mode: z.enum(['simulator', 'runcomfy']),
   workflow: z.object({ origin: z.string(), name: z.string().optional() }),
   startedAt: z.string(),

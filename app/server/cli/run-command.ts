@@ -39,6 +39,8 @@ export const interruptExitCode = (reason: unknown): number => (reason instanceof
 
 type RunLike = Extract<CliCommand, { command: 'edit' | 'run' }>;
 const DEFAULT_SETTLE_MS = 30_000;
+/** How long a blocked run waits for earlier jobs it collects (each follow has its own, shorter, deadline). */
+const COLLECT_MS = 60 * 60_000;
 
 /** `edit` and `run`: one workflow through the executor and the ledger, images and manifest.json into --out. */
 export async function runWorkflowCommand(cmd: RunLike, io: CommandIo, s: CliServices): Promise<number> {
@@ -89,29 +91,14 @@ async function execute(cmd: RunLike, io: CommandIo & { settleMs: number }, s: Cl
     const plan = planRun(workflow, registry);
     reportRecovery(await ledger.recover(), new Set([...plan.nodes.values()].map((n) => n.cacheKey)), rio);
     for (const id of cmd.repay) ledger.allowRepay(id);
-    if (plan.ok && (await blockedByEarlierAttempts(plan, cmd, io, s, signal))) return EXIT.usage;
+    const blocked = plan.ok ? await blockedByEarlierAttempts(plan, cmd, io, s, signal) : [];
 
     const runId = `cli-${Date.now().toString(36)}`;
     // Every PNG written carries the workflow that made it (JPEG/WebP get a sidecar .json).
     const output = new FileOutputSink(c.outDir, s.assets, { workflow });
-    const reporter = new ProgressReporter(
-      (line) => io.stderr(line),
-      () => realClock.now(),
-    );
-    const onEvent = (e: RunEvent) => {
-      if (e.type === 'run-done') for (const i of e.issues) io.stderr(`${i.severity}: ${i.nodeId ? `[${i.nodeId}] ` : ''}${i.message}`);
-      reporter.onEvent(e);
-    };
-    const services = {
-      generation: ledger,
-      assets: s.assets,
-      output,
-      clock: realClock,
-      log: (level: string, message: string, nodeId?: string) => {
-        if (level === 'warn' || level === 'error') io.stderr(`${level}: ${nodeId ? `[${nodeId}] ` : ''}${message}`);
-      },
-    };
-    const summary: RunSummary = await executePlan(plan, services, { concurrency: cmd.concurrency, cache: s.cache, signal, onEvent, runId });
+    let summary: RunSummary | undefined;
+    if (blocked.length) await collectEarlierJobs(ledger, signal, io);
+    else summary = await runPlan(plan, cmd, io, s, { output, signal, runId });
 
     const interrupted = signal.aborted;
     if (interrupted) {
@@ -120,10 +107,11 @@ async function execute(cmd: RunLike, io: CommandIo & { settleMs: number }, s: Cl
     }
     // Jobs still followed (re-attached earlier work this workflow did not need, or not settled): the next run collects them.
     ledger.detachAll();
-    if (summary.status === 'succeeded' && !workflow.nodes.some((n) => registry.get(n.kind)?.traits?.sink === 'save')) {
+    if (summary?.status === 'succeeded' && !workflow.nodes.some((n) => registry.get(n.kind)?.traits?.sink === 'save')) {
       await writePreviews(summary, workflow, output, signal);
     }
 
+    const requests = await requestsOf(summary, seen, ledger, runId, blocked);
     const manifest = buildManifest({
       summary,
       workflow,
@@ -131,29 +119,77 @@ async function execute(cmd: RunLike, io: CommandIo & { settleMs: number }, s: Cl
       mode: s.mode,
       startedAt: c.startedAt,
       durationMs: realClock.now() - c.t0,
-      requests: await requestsOf(summary, seen, ledger, runId),
+      requests,
       files: output.saved,
-      ...(interrupted ? { statusOverride: 'aborted' as const } : {}),
+      ...(interrupted ? { statusOverride: 'aborted' as const } : blocked.length ? { statusOverride: 'blocked' as const } : {}),
     });
     await writeFile(join(c.outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    reportRun(manifest, c.outDir, cmd.json, rio);
+    reportRun(manifest, c.outDir, cmd.json, rio, new Set(blocked.map((r) => r.jobId)));
     if (interrupted) return interruptExitCode(signal.reason);
+    if (blocked.length) return EXIT.usage;
     return manifest.status === 'succeeded' ? EXIT.ok : EXIT.failed;
   } finally {
     unsubscribe();
   }
 }
 
+/** Runs the plan through the executor, with progress on stderr. */
+async function runPlan(
+  plan: RunPlan,
+  cmd: RunLike,
+  io: CommandIo,
+  s: CliServices,
+  o: { output: FileOutputSink; signal: AbortSignal; runId: string },
+): Promise<RunSummary> {
+  const reporter = new ProgressReporter(
+    (line) => io.stderr(line),
+    () => realClock.now(),
+  );
+  const onEvent = (e: RunEvent) => {
+    if (e.type === 'run-done') for (const i of e.issues) io.stderr(`${i.severity}: ${i.nodeId ? `[${i.nodeId}] ` : ''}${i.message}`);
+    reporter.onEvent(e);
+  };
+  const services = {
+    generation: s.ledger,
+    assets: s.assets,
+    output: o.output,
+    clock: realClock,
+    log: (level: string, message: string, nodeId?: string) => {
+      if (level === 'warn' || level === 'error') io.stderr(`${level}: ${nodeId ? `[${nodeId}] ` : ''}${message}`);
+    },
+  };
+  return executePlan(plan, services, { concurrency: cmd.concurrency, cache: s.cache, signal: o.signal, onEvent, runId: o.runId });
+}
+
+/**
+ * A blocked run submits nothing, but jobs an earlier run already submitted (re-attached at the
+ * start) are still collected before it exits: their output URLs expire, and nobody may run
+ * this again soon. Returns when they settle or a stop is asked for.
+ */
+async function collectEarlierJobs(ledger: CliServices['ledger'], signal: AbortSignal, io: CommandIo): Promise<void> {
+  const live = ledger.live();
+  if (!live.length || signal.aborted) return;
+  io.stderr(`Collecting ${live.length} job(s) an earlier run submitted before stopping (nothing new is paid)…`);
+  const stopped = new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }));
+  await Promise.race([ledger.settle(COLLECT_MS), stopped]);
+  for (const { jobId } of live) {
+    const r = await ledger.get(jobId);
+    if (r?.state === 'stored' && !r.partial) {
+      io.stderr(`[${r.nodeId}] earlier request ${r.requestId} collected: ${r.outputs.length} image(s) kept in the cache dir; the next run uses them at $0.`);
+    }
+  }
+}
+
 /**
  * The cost line, then the money rule for earlier attempts: work whose earlier submit may have
  * been billed (unknown, expired, lost) is not paid again unless named with --repay. Returns
- * whether the run must stop here (exit 2, nothing submitted).
+ * those earlier attempts: when there are any, the run stops here (exit 2, nothing submitted).
  */
-async function blockedByEarlierAttempts(plan: RunPlan, cmd: RunLike, io: CommandIo, s: CliServices, signal: AbortSignal): Promise<boolean> {
+async function blockedByEarlierAttempts(plan: RunPlan, cmd: RunLike, io: CommandIo, s: CliServices, signal: AbortSignal): Promise<JobRecord[]> {
   const { ledger } = s;
   // The ledger refuses blocked work on its own too; the estimate only says so before anything starts.
   const estimate = await estimateCost(plan, { cache: s.cache, ledger, priceUsd: (m) => s.provider.priceUsd(m) }, signal).catch(() => undefined);
-  if (!estimate) return false;
+  if (!estimate) return [];
   const all = cmd.repay.includes('all');
   const keys = new Set([...plan.nodes.values()].map((n) => n.cacheKey));
   let repaying = 0;
@@ -171,10 +207,16 @@ async function blockedByEarlierAttempts(plan: RunPlan, cmd: RunLike, io: Command
   }
   io.stderr(costLine(all ? { ...estimate, blocked: [] } : estimate, repaying));
   const blocked = all ? [] : estimate.blocked.filter((b) => b.job);
-  if (!blocked.length) return false;
-  for (const b of blocked) io.stderr(`[${b.nodeId}] ${describeBlocked(await ledger.get(b.job!.jobId))}`);
-  io.stderr(`Nothing was submitted. To pay again, name the earlier job(s): ${blocked.map((b) => `--repay ${b.job!.jobId}`).join(' ')} (or --repay all)`);
-  return true;
+  const records: JobRecord[] = [];
+  for (const b of blocked) {
+    const r = await ledger.get(b.job!.jobId);
+    if (r) records.push(r);
+    io.stderr(`[${b.nodeId}] ${describeBlocked(r)}`);
+  }
+  if (blocked.length) {
+    io.stderr(`Nothing was submitted. To pay again, name the earlier job(s): ${blocked.map((b) => `--repay ${b.job!.jobId}`).join(' ')} (or --repay all)`);
+  }
+  return records;
 }
 
 async function writePreviews(summary: RunSummary, workflow: Workflow, output: FileOutputSink, signal: AbortSignal) {

@@ -63,11 +63,21 @@ export function reportRecovery(report: RecoveryReport, ownKeys: ReadonlySet<stri
 export const describeBlocked = (r: JobRecord | undefined): string =>
   r ? ledgerMessages.repayRequired(r, cliRepayHint) : 'An earlier attempt of this work may have been billed.';
 
-/** One manifest entry per job this run touched: made, joined, re-attached, or reused from the cache. */
-export async function requestsOf(summary: RunSummary, seen: ReadonlyMap<string, JobRecord>, ledger: JobLedger, runId: string): Promise<RequestRecord[]> {
+/**
+ * One manifest entry per job this run touched: made, joined, re-attached, or reused from the
+ * cache — and the earlier attempts that blocked it (`blocked`), so the manifest names them too.
+ */
+export async function requestsOf(
+  summary: RunSummary | undefined,
+  seen: ReadonlyMap<string, JobRecord>,
+  ledger: JobLedger,
+  runId: string,
+  blocked: readonly JobRecord[] = [],
+): Promise<RequestRecord[]> {
   const byJob = new Map<string, { record: JobRecord; nodeId: string; reused: boolean }>();
-  for (const r of seen.values()) byJob.set(r.jobId, { record: r, nodeId: r.nodeId, reused: r.runId !== runId });
-  for (const [nodeId, o] of summary.nodes) {
+  for (const r of blocked) byJob.set(r.jobId, { record: r, nodeId: r.nodeId, reused: false });
+  for (const r of seen.values()) byJob.set(r.jobId, { record: r, nodeId: r.nodeId, reused: r.runId !== runId && !byJob.has(r.jobId) });
+  for (const [nodeId, o] of summary?.nodes ?? []) {
     if (o.status !== 'done' && o.status !== 'cached') continue;
     const job = readJobMeta(o.meta);
     if (!job) continue;
@@ -103,11 +113,12 @@ export async function requestsOf(summary: RunSummary, seen: ReadonlyMap<string, 
  * that needs the user's attention — still in flight, unknown, partial, expired, lost — and the
  * status line. Each says what is billed and what to do.
  */
-export function reportRun(m: Manifest, outDir: string, json: boolean, io: ReportIo): void {
+export function reportRun(m: Manifest, outDir: string, json: boolean, io: ReportIo, alreadySaid: ReadonlySet<string> = new Set()): void {
   if (json) io.stdout(JSON.stringify(m, null, 2));
   else for (const f of m.files) io.stdout(join(outDir, f.file));
   const again = io.persistent ? ' Run again with the same --cache-dir to collect its images without paying twice.' : '';
   for (const r of m.requests) {
+    if (alreadySaid.has(r.jobId)) continue;
     const line = attentionLine(r, again, io);
     if (line) io.stderr(`[${r.nodeId}] ${line}`);
   }
