@@ -41,6 +41,8 @@ describe('issue 5 in the browser: templates', () => {
     await page.getByTestId('template-field-story').locator('textarea').fill('Generate 2 images: the same fox in snow, then in rain.');
     await page.getByTestId('template-field-maxImages').locator('input').fill('2');
     await page.getByTestId('use-template-run').click();
+    // The canvas still holds the graph the template was saved from: it is replaced only when asked to.
+    await page.getByTestId('use-template-replace').click();
 
     // The filled graph is on the canvas and runs after the cost check.
     await page.getByTestId('cost-dialog').waitFor();

@@ -83,6 +83,9 @@ describe('templates in the editor', () => {
     fireEvent.change(story, { target: { value: 'Generate 2 images: a fox in snow, then in rain.' } });
     fireEvent.change(screen.getByTestId('template-field-maxImages').querySelector('input')!, { target: { value: '2' } });
     await act(async () => void fireEvent.click(screen.getByTestId('use-template-run')));
+    // The canvas has a graph: it is replaced only when the user says so.
+    expect(t.store.getState().workflow.meta.name).not.toBe('Storyboard from references');
+    await act(async () => void fireEvent.click(screen.getByTestId('use-template-replace')));
     expect(screen.queryByTestId('use-template-form')).toBeNull();
     const wf = t.store.getState().workflow;
     expect(wf.meta.name).toBe('Storyboard from references');
@@ -92,6 +95,37 @@ describe('templates in the editor', () => {
     await act(async () => void fireEvent.click(screen.getByTestId('cost-confirm')));
     await waitFor(() => expect(t.api.calls).toHaveLength(1));
     expect(t.api.calls[0]!.request).toMatchObject({ prompt: 'Generate 2 images: a fox in snow, then in rain.', maxOutputs: 2, params: { maxImages: 2 } });
+  });
+
+  it('asks before "Place on canvas" replaces a graph, and can add the template beside it instead (issue 9, item 6)', async () => {
+    const t = renderApp();
+    const before = t.store.getState().workflow;
+    fireEvent.click(screen.getByTestId('templates-button'));
+    const useButton = await screen.findByTestId('use-builtin:storyboard');
+    await act(async () => void fireEvent.click(useButton));
+    await act(async () => void fireEvent.click(screen.getByTestId('use-template-place')));
+    expect(screen.getByTestId('use-template-ask').textContent).toMatch(/The canvas has 4 nodes\. Replace them/);
+    expect(t.store.getState().workflow).toBe(before);
+    await act(async () => void fireEvent.click(screen.getByTestId('use-template-beside')));
+    expect(screen.queryByTestId('use-template-form')).toBeNull();
+    const after = t.store.getState().workflow;
+    expect(after.nodes.slice(0, 4)).toEqual(before.nodes);
+    expect(after.nodes.length).toBeGreaterThan(4);
+    const rightOfOld = Math.max(...before.nodes.map((n) => n.position.x));
+    expect(after.nodes.slice(4).every((n) => n.position.x > rightOfOld)).toBe(true);
+    expect(t.api.calls).toHaveLength(0);
+  });
+
+  it('goes back to the form when the user does not want the canvas replaced', async () => {
+    const t = renderApp();
+    const before = t.store.getState().workflow;
+    fireEvent.click(screen.getByTestId('templates-button'));
+    const useButton = await screen.findByTestId('use-builtin:storyboard');
+    await act(async () => void fireEvent.click(useButton));
+    await act(async () => void fireEvent.click(screen.getByTestId('use-template-place')));
+    await act(async () => void fireEvent.click(screen.getByText('Back')));
+    expect(screen.getByTestId('use-template-place')).toBeTruthy();
+    expect(t.store.getState().workflow).toBe(before);
   });
 
   it('saves the canvas as a template with the chosen fields, then offers it in the gallery', async () => {

@@ -4,7 +4,8 @@ import type { Workflow } from '../../graph/workflow-schema';
 import { applyTemplateValues, checkTemplateValue, isSampleField, templateFields, type ResolvedTemplateField } from '../../templates/template-fields';
 import { showLoaded } from '../chrome/open-file';
 import { widgetFor } from '../node/widgets/widget-spec';
-import { useRegistry, useStudioStore } from '../studio-context';
+import { useRegistry, useStudio, useStudioStore } from '../studio-context';
+import { placeBeside } from './place-beside';
 import { FieldWidget } from './FieldWidget';
 import { Modal } from './Modal';
 
@@ -72,14 +73,25 @@ export function UseTemplateForm({ title, workflow, onClose }: UseTemplateFormPro
     return checked.ok ? undefined : checked.message;
   };
 
-  const place = (run: boolean) => {
+  // Placing over a graph asks first: replace it (one undo step) or add the template beside it.
+  const [asking, setAsking] = useState<{ run: boolean } | null>(null);
+  const onCanvas = useStudio((s) => s.workflow.nodes.length);
+
+  const place = (run: boolean, how: 'ask' | 'replace' | 'beside' = 'ask') => {
     const usable = Object.fromEntries(fields.filter((f) => f.problem === undefined && !f.linked).map((f) => [f.id, values[f.id]]));
     const applied = applyTemplateValues(workflow, usable, registry);
     if (!applied.ok) {
+      setAsking(null);
       setSubmitErrors(Object.fromEntries(applied.errors.map((e) => [e.fieldId, e.message])));
       return;
     }
-    if (!showLoaded(store, loadWorkflow(applied.workflow, registry), `template “${title}”`)) return;
+    if (how === 'ask' && store.getState().workflow.nodes.length > 0) {
+      setAsking({ run });
+      return;
+    }
+    const loaded = loadWorkflow(applied.workflow, registry);
+    if (how === 'beside' && loaded.ok) placeBeside(store, loaded.workflow);
+    else if (!showLoaded(store, loaded, `template “${title}”`)) return;
     onClose();
     if (run) void store.getState().requestRun();
   };
@@ -108,17 +120,35 @@ export function UseTemplateForm({ title, workflow, onClose }: UseTemplateFormPro
             />
           ))}
         </div>
-        <div className="modal-actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" data-testid="use-template-place">
-            Place on canvas
-          </button>
-          <button type="button" className="primary" data-testid="use-template-run" onClick={() => place(true)}>
-            Place and run
-          </button>
-        </div>
+        {asking ? (
+          <div className="modal-actions template-replace" role="alert" data-testid="use-template-ask">
+            <span className="warning-text">
+              The canvas has {onCanvas} node{onCanvas === 1 ? '' : 's'}. Replace {onCanvas === 1 ? 'it' : 'them'} with this template (Undo brings{' '}
+              {onCanvas === 1 ? 'it' : 'them'} back), or add the template beside {onCanvas === 1 ? 'it' : 'them'}?
+            </span>
+            <button type="button" onClick={() => setAsking(null)}>
+              Back
+            </button>
+            <button type="button" data-testid="use-template-beside" onClick={() => place(asking.run, 'beside')}>
+              Add beside
+            </button>
+            <button type="button" className="danger" data-testid="use-template-replace" onClick={() => place(asking.run, 'replace')}>
+              Replace the canvas
+            </button>
+          </div>
+        ) : (
+          <div className="modal-actions">
+            <button type="button" onClick={onClose}>
+              Cancel
+            </button>
+            <button type="submit" data-testid="use-template-place">
+              Place on canvas
+            </button>
+            <button type="button" className="primary" data-testid="use-template-run" onClick={() => place(true)}>
+              Place and run
+            </button>
+          </div>
+        )}
       </form>
     </Modal>
   );

@@ -1,7 +1,11 @@
 import { useReactFlow } from '@xyflow/react';
 import { useMemo, useState } from 'react';
 import { useRegistry, useStudioStore } from '../studio-context';
+import { placeInView } from './place-in-view';
 import { groupByCategory, searchKinds } from './search-kinds';
+
+/** Roughly a new node's drawn size (before React Flow measures it), for placing it in view. */
+const NEW_NODE_SIZE = { width: 300, height: 240 };
 
 /** Drag-and-drop type carrying a node kind from the palette to the canvas. */
 export const KIND_MIME = 'application/x-sequence-studio-kind';
@@ -14,12 +18,14 @@ export function Palette() {
   const [query, setQuery] = useState('');
   const groups = useMemo(() => groupByCategory(searchKinds(registry, query)), [registry, query]);
 
+  /** A click adds the node in view (clear of the minimap and controls), cascading from the last one placed there. */
   const addAtCentre = (kind: string) => {
-    const pane = document.querySelector('.react-flow')?.getBoundingClientRect();
-    const centre = pane ? { x: pane.left + pane.width / 2, y: pane.top + pane.height / 2 } : { x: 400, y: 300 };
-    const at = flow.screenToFlowPosition(centre);
+    const rect = (selector: string) => document.querySelector(selector)?.getBoundingClientRect();
+    const pane = rect('.react-flow') ?? { x: 0, y: 0, width: 800, height: 600 };
+    const covered = ['.react-flow__minimap', '.react-flow__controls'].flatMap((sel) => rect(sel) ?? []);
     const s = store.getState();
-    const id = s.addNode(kind, { x: at.x - 120, y: at.y - 60 });
+    const at = placeInView({ pane, covered, zoom: flow.getZoom(), toFlow: (p) => flow.screenToFlowPosition(p) }, s.workflow.nodes, NEW_NODE_SIZE);
+    const id = s.addNode(kind, at);
     s.setSelection([id]);
   };
 
