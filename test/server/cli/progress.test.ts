@@ -46,4 +46,25 @@ describe('ProgressReporter', () => {
       '[save] skipped (other failed)',
     ]);
   });
+
+  it('says "stopped" for a node the run stopped, and names a request once when the message already does', () => {
+    const lines: string[] = [];
+    const r = new ProgressReporter(
+      (l) => lines.push(l),
+      () => 2_000,
+    );
+    const base = { runId: 'r', at: 0 };
+    r.onEvent({ ...base, type: 'node-start', nodeId: 'gen', cacheKey: 'k' });
+    const retry = 'The API answered HTTP 429 — still following request q1 (it may be running and billed); next try in 5 s';
+    r.onEvent({ ...base, type: 'node-progress', nodeId: 'gen', detail: { phase: 'queued', requestId: 'q1', retrying: 'HTTP 429' }, message: retry });
+    r.onEvent({
+      ...base,
+      type: 'node-error',
+      nodeId: 'gen',
+      durationMs: 1,
+      error: { code: 'aborted', message: 'The run was stopped before this node finished.' },
+    });
+    r.onEvent({ ...base, type: 'node-error', nodeId: 'other', durationMs: 1, error: { code: 'job-failed', message: 'request q2 failed', requestId: 'q2' } });
+    expect(lines).toEqual(['[gen] started', `[gen] queued (2.0s): ${retry}`, '[gen] stopped', '[other] FAILED: request q2 failed']);
+  });
 });

@@ -7,6 +7,7 @@ import { EXIT } from '../../../app/server/cli/run-cli';
 import { simFaults } from '../../../app/server/simulator';
 import { builtinTemplates } from '../../../app/templates';
 import { cli, simulator, tempDir, writePng } from './cli-fixtures';
+import { graph } from '../../fixtures/graph-builder';
 import { sampleSets } from './sample-sets';
 
 const manifestOf = async (dir: string): Promise<Manifest> => zManifest.parse(JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')));
@@ -253,6 +254,53 @@ describe('runCli with --cache-dir after an interruption', () => {
     expect(sim.counts.submits).toBe(1);
     expect(await pngs(join(dir, 'b'))).toHaveLength(2);
     expect(await ledgerRecords(join(dir, 'cache'))).toEqual([expect.objectContaining({ requestId: id, state: 'stored', partial: false })]);
+  });
+});
+
+describe('runCli blocked by an earlier unknown submission', () => {
+  it('still collects the jobs an interrupted run left running before it exits 2, and writes a blocked manifest', async () => {
+    const [dir, sim] = [await tempDir(), await simulator({ perImageMs: 50_000 })];
+    await writePng(dir, 'ref.png');
+    const wf = graph({ name: 'two' })
+      .node('ref', 'image.load')
+      .node('a', 'seedream.edit-sequential', { prompt: 'Generate 2 images of a', maxImages: 2 })
+      .node('b', 'seedream.edit-sequential', { prompt: 'Generate 2 images of b', maxImages: 2 })
+      .node('saveA', 'image.save', { prefix: 'a' })
+      .node('saveB', 'image.save', { prefix: 'b' })
+      .edge('ref.image', 'a.images', { order: 0 })
+      .edge('ref.image', 'b.images', { order: 0 })
+      .edge('a.images', 'saveA.images')
+      .edge('b.images', 'saveB.images')
+      .build();
+    await writeFile(join(dir, 'two.json'), JSON.stringify(wf));
+    const argv = ['run', 'two.json', '--set', 'ref.image=ref.png', '--concurrency', '1', '--cache-dir', 'cache', '--out'];
+    // The first submit (node a) is created but its answer lost; b then runs long, and the run is stopped.
+    sim.faults.push({ kind: 'http', status: 502, phase: 'after-accept', route: 'submit' });
+    const ac = new AbortController();
+    const first = cli([...argv, 'o1'], { cwd: dir, sim, signal: ac.signal });
+    await waitFor(() => sim.state.jobs().some((j) => j.phase === 'running') && sim.counts.requests.status + sim.counts.requests.result > 0);
+    ac.abort();
+    expect((await first).code).toBe(EXIT.interrupted);
+    const [lostA, runningB] = [sim.state.jobs()[0]!, sim.state.jobs()[1]!];
+
+    const second = await cli([...argv, 'o2'], { cwd: dir, sim });
+    expect(second.code, second.stderr).toBe(EXIT.usage);
+    expect(second.stderr).toMatch(/may have been created and billed: its reply never arrived/);
+    expect(second.stderr).toContain(`earlier request ${runningB.id} collected`);
+    expect(sim.counts.submits).toBe(2);
+    const records = await ledgerRecords(join(dir, 'cache'));
+    expect(records.find((r) => r.nodeId === 'b')).toMatchObject({ requestId: runningB.id, state: 'stored', partial: false });
+    expect(records.find((r) => r.nodeId === 'a')).toMatchObject({ state: 'unknown-submission' });
+    expect(records.find((r) => r.nodeId === 'a')!.requestId).toBeUndefined();
+    const m = await manifestOf(join(dir, 'o2'));
+    expect(m.status).toBe('blocked');
+    expect(m.requests).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ nodeId: 'a', state: 'unknown-submission', billing: 'may-be-billed' }),
+        expect.objectContaining({ nodeId: 'b', requestId: runningB.id, state: 'stored' }),
+      ]),
+    );
+    expect(lostA.phase).not.toBe('cancelled');
   });
 });
 
