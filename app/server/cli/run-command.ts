@@ -58,7 +58,7 @@ export async function runWorkflowCommand(cmd: RunLike, io: CommandIo, s: CliServ
     const reason: unknown = io.signal?.reason;
     const name = reason instanceof InterruptError ? ` (${reason.signalName})` : '';
     io.stderr(
-      `Stopping${name}: cancelling queued requests (not billed); running ones cannot be cancelled and will be billed. Waiting up to ${Math.round(settleMs / 1000)} s for answers — ` +
+      `Stopping${name}: cancelling queued requests; running ones cannot be cancelled and will be billed. Waiting up to ${Math.round(settleMs / 1000)} s for answers — ` +
         'press Ctrl-C again to quit at once (every submit is recorded; the next run with the same --cache-dir reports or collects it).',
     );
     stop.abort(reason);
