@@ -33,11 +33,13 @@ export interface StudioDB extends DBSchema {
   runs: { key: string; value: unknown };
   /** v3: small host state by name (learned run times). */
   settings: { key: string; value: unknown };
+  /** v4: the editor's batches (see store/batch-record), by batch id; read through parseBatchRecord. */
+  batches: { key: string; value: unknown; indexes: { ownerId: string } };
 }
 
 export const DB_NAME = 'sequence-studio';
 /** Bump with a new `upgrade` step when the stores change; never edit a published step. */
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 
 export interface OpenStudioDBOptions {
   /**
@@ -78,6 +80,9 @@ export function openStudioDB(name = DB_NAME, options: OpenStudioDBOptions = {}):
           // Unreadable entries stay in `journal` for a person to look at.
           if (entry.success) await ledger.put(recordFromJournalEntry(entry.data, options.journalEndpoint ?? ''));
         }
+      }
+      if (oldVersion < 4) {
+        db.createObjectStore('batches', { keyPath: 'batchId' }).createIndex('ownerId', 'ownerId');
       }
     },
     blocking() {

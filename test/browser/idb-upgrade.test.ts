@@ -63,7 +63,18 @@ describe('openStudioDB upgrade', () => {
     const db = await openStudioDB(dbName);
     opened.push(db);
     expect(db.version).toBe(DB_VERSION);
-    expect([...db.objectStoreNames].sort()).toEqual(['assets', 'history', 'journal', 'ledger', 'results', 'runs', 'settings', 'templates', 'workflows']);
+    expect([...db.objectStoreNames].sort()).toEqual([
+      'assets',
+      'batches',
+      'history',
+      'journal',
+      'ledger',
+      'results',
+      'runs',
+      'settings',
+      'templates',
+      'workflows',
+    ]);
     expect(await createIdbCacheStore(db).get('key-1')).toEqual({ outputs: { text: 'kept' }, meta: {} });
     expect((await db.get('assets', 'a'.repeat(64)))?.mime).toBe('image/png');
     // A workflow saved before revisions existed restores, at revision 0.
