@@ -23,7 +23,7 @@ function hintOf(node: WorkflowNode, registry: NodeRegistry): string | undefined 
     const value = node.params[spec.name];
     if (typeof value !== 'string' || value.trim() === '') continue;
     const text = value.trim().replace(/\s+/g, ' ');
-    return text.length > HINT_CHARS ? `${text.slice(0, HINT_CHARS - 1)}…` : text;
+    return text.length > HINT_CHARS ? `${text.slice(0, HINT_CHARS - 1).trimEnd()}…` : text;
   }
   return undefined;
 }
