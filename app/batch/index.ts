@@ -29,7 +29,16 @@ export {
 } from './resolve-row';
 export { checkResolvedRow, checkRows, rowFingerprint, type CheckedRow, type CheckRowsOptions, type DryRunDeps } from './validate-rows';
 export { batchMaxUsd, DONE_COST, estimateRowCost, memoizePrice, type RowCost } from './batch-cost';
-export { SpendCap, SpendCapError, type RowGeneration, type SpendCapOptions, type SpendLedger, type SpendState } from './spend-cap';
+export {
+  MemorySpendBook,
+  SpendCap,
+  SpendCapError,
+  type RowGeneration,
+  type SpendBook,
+  type SpendCapOptions,
+  type SpendLedger,
+  type SpendState,
+} from './spend-cap';
 export {
   BATCH_SUMMARY_VERSION,
   doneRows,

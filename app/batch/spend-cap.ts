@@ -32,18 +32,95 @@ export class SpendCapError extends Error {
   }
 }
 
+/**
+ * Where the cap's money is counted: in this process (`MemorySpendBook`), or in a database every
+ * worker of a queue shares (app/server/pg). A reservation is all-or-nothing: it is made only if
+ * spent + every reservation + it stays within the cap, in one step, so two processes can never
+ * both take the last room.
+ */
+export interface SpendBook {
+  /**
+   * Reserves `maxUsd` if it fits under the cap (always, without one). Otherwise returns the
+   * counts that kept it out and `changed`, which resolves once a reservation may have been
+   * settled since this answer (room may have been made) and rejects when its signal aborts.
+   */
+  reserve(maxUsd: number): Promise<{ ok: true; ticket: string } | { ok: false; state: SpendState; changed(signal: AbortSignal): Promise<void> }>;
+  /** The reserved job settled: its reservation goes and `costUsd` is counted as spent. */
+  settle(ticket: string, costUsd: number): Promise<void>;
+  /** The counts as last known here. */
+  state(): SpendState;
+}
+
+const round = (usd: number) => Math.round(usd * 1e6) / 1e6;
+const usd = (x: number) => `$${x.toFixed(x !== 0 && x < 0.01 ? 3 : 2)}`;
+
+/** The spend book of one process: plain numbers, and waiters woken by each settle. */
+export class MemorySpendBook implements SpendBook {
+  private spent = 0;
+  private reserved = 0;
+  private next = 0;
+  private settles = 0;
+  private readonly open = new Map<string, number>();
+  private readonly waiters = new Set<() => void>();
+
+  constructor(private readonly capUsd?: number) {}
+
+  async reserve(maxUsd: number): Promise<{ ok: true; ticket: string } | { ok: false; state: SpendState; changed(signal: AbortSignal): Promise<void> }> {
+    if (this.capUsd !== undefined && this.spent + this.reserved + maxUsd > this.capUsd + 1e-9) {
+      const seen = this.settles;
+      return { ok: false, state: this.state(), changed: (signal) => this.changedSince(seen, signal) };
+    }
+    const ticket = String(++this.next);
+    this.open.set(ticket, maxUsd);
+    this.reserved += maxUsd;
+    return { ok: true, ticket };
+  }
+
+  async settle(ticket: string, costUsd: number): Promise<void> {
+    const maxUsd = this.open.get(ticket);
+    if (maxUsd === undefined) return;
+    this.open.delete(ticket);
+    this.reserved -= maxUsd;
+    this.spent += costUsd;
+    this.settles++;
+    for (const w of [...this.waiters]) w();
+  }
+
+  state(): SpendState {
+    return { spentUsd: round(this.spent), reservedUsd: round(this.reserved), capUsd: this.capUsd };
+  }
+
+  /** Resolves at the first settle after the `seen`-th (at once if one came meanwhile). */
+  private changedSince(seen: number, signal: AbortSignal): Promise<void> {
+    if (this.settles !== seen) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const done = () => {
+        this.waiters.delete(done);
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        this.waiters.delete(done);
+        reject(abortReason(signal));
+      };
+      if (signal.aborted) return onAbort();
+      this.waiters.add(done);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
+
 export interface SpendCapOptions {
   inner: PaidGeneration;
   ledger: SpendLedger;
   /** USD per output for a model, undefined when unknown (then a capped job is refused: its maximum cannot be known). */
   priceUsd(model: string, signal?: AbortSignal): Promise<number | undefined>;
-  /** No cap when undefined: spending is still counted. */
+  /** No cap when undefined: spending is still counted. Ignored when `book` is given (the book holds the cap). */
   capUsd?: number;
+  /** Where spending is counted (default: in this process, under `capUsd`). */
+  book?: SpendBook;
   onChange?(state: SpendState): void;
 }
-
-const round = (usd: number) => Math.round(usd * 1e6) / 1e6;
-const usd = (x: number) => `$${x.toFixed(x !== 0 && x < 0.01 ? 3 : 2)}`;
 
 /**
  * A `PaidGeneration` that keeps a batch under its spend cap. Before a job that would pay (the
@@ -55,14 +132,14 @@ const usd = (x: number) => `$${x.toFixed(x !== 0 && x < 0.01 ? 3 : 2)}`;
  * high, never low.
  */
 export class SpendCap implements PaidGeneration {
-  private spent = 0;
-  private reserved = 0;
-  private readonly waiters = new Set<() => void>();
+  private readonly book: SpendBook;
 
-  constructor(private readonly o: SpendCapOptions) {}
+  constructor(private readonly o: SpendCapOptions) {
+    this.book = o.book ?? new MemorySpendBook(o.capUsd);
+  }
 
   state(): SpendState {
-    return { spentUsd: round(this.spent), reservedUsd: round(this.reserved), capUsd: this.o.capUsd };
+    return this.book.state();
   }
 
   /** The same cap for one batch row: its jobs are tagged with the row (ledger records, history) and its spending counted apart. */
@@ -82,7 +159,7 @@ export class SpendCap implements PaidGeneration {
     const status = await this.o.ledger.lookup(options.job.cacheKey);
     // Stored, partial and in-flight work costs nothing new; blocked work is refused by the ledger itself.
     if (status.kind !== 'none') return this.o.inner.generate(request, options);
-    const maxUsd = await this.reserve(request, options.signal);
+    const { maxUsd, ticket } = await this.reserve(request, options.signal);
     let jobId: string | undefined;
     const onProgress: GenerationCallOptions['onProgress'] = (detail, message) => {
       if (detail.jobId) jobId = detail.jobId;
@@ -97,15 +174,15 @@ export class SpendCap implements PaidGeneration {
       cost = await this.costOfFailure(jobId, maxUsd);
       throw e;
     } finally {
-      this.reserved -= maxUsd;
-      this.spent += cost;
       row.usd += cost;
-      this.changed();
+      // A settle that fails (the database went away) keeps the reservation: the count errs high, never low.
+      await this.book.settle(ticket, cost).catch(() => undefined);
+      this.o.onChange?.(this.state());
     }
   }
 
-  private async reserve(request: GenerationRequest, signal: AbortSignal): Promise<number> {
-    const cap = this.o.capUsd;
+  private async reserve(request: GenerationRequest, signal: AbortSignal): Promise<{ maxUsd: number; ticket: string }> {
+    const cap = this.book.state().capUsd;
     const price = await this.o.priceUsd(request.model, signal);
     if (price === undefined && cap !== undefined) {
       throw new SpendCapError(`Not submitted: the price of ${request.model} is unknown, so a job cannot be kept under the --max-spend cap of ${usd(cap)}.`);
@@ -113,18 +190,20 @@ export class SpendCap implements PaidGeneration {
     const maxUsd = round((price ?? 0) * request.maxOutputs);
     for (;;) {
       if (signal.aborted) throw abortReason(signal);
-      if (cap === undefined || this.spent + this.reserved + maxUsd <= cap + 1e-9) break;
-      if (this.spent + maxUsd > cap + 1e-9 || this.reserved === 0) {
+      const r = await this.book.reserve(maxUsd);
+      if (r.ok) {
+        this.o.onChange?.(this.state());
+        return { maxUsd, ticket: r.ticket };
+      }
+      const { spentUsd, reservedUsd, capUsd = Infinity } = r.state;
+      if (spentUsd + maxUsd > capUsd + 1e-9 || reservedUsd <= 1e-9) {
         throw new SpendCapError(
-          `Not submitted: this job could cost up to ${usd(maxUsd)} (${request.maxOutputs} image(s)), and ${usd(this.spent)} is spent of the ${usd(cap)} cap (--max-spend). Raise the cap to run it.`,
+          `Not submitted: this job could cost up to ${usd(maxUsd)} (${request.maxOutputs} image(s)), and ${usd(spentUsd)} is spent of the ${usd(capUsd)} cap (--max-spend). Raise the cap to run it.`,
         );
       }
       // Jobs in flight may cost less than reserved (or nothing): wait for one to settle, then look again.
-      await this.settled(signal);
+      await r.changed(signal);
     }
-    this.reserved += maxUsd;
-    this.changed();
-    return maxUsd;
   }
 
   private async costOfFailure(jobId: string | undefined, maxUsd: number): Promise<number> {
@@ -132,26 +211,5 @@ export class SpendCap implements PaidGeneration {
     if (!jobId) return 0;
     const record = await this.o.ledger.get(jobId).catch(() => undefined);
     return record && billingOf(record) === 'not-billed' ? 0 : (record?.costUsd ?? maxUsd);
-  }
-
-  private settled(signal: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const done = () => {
-        this.waiters.delete(done);
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      const onAbort = () => {
-        this.waiters.delete(done);
-        reject(abortReason(signal));
-      };
-      this.waiters.add(done);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-
-  private changed(): void {
-    for (const w of [...this.waiters]) w();
-    this.o.onChange?.(this.state());
   }
 }

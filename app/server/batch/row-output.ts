@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { RowOutput } from '../../batch';
 import type { RunSummary } from '../../engine';
 import { readJobMeta } from '../../graph/generation';
-import type { AssetStore } from '../../graph/node-definition';
+import type { AssetStore, OutputSink } from '../../graph/node-definition';
 import type { NodeRegistry } from '../../graph/registry';
 import type { Workflow } from '../../graph/workflow-schema';
 import { billingOf, type JobLedger, type JobRecord } from '../../ledger';
@@ -61,7 +61,8 @@ export async function openRowOutput(o: RowOutputOptions): Promise<RowOutput> {
   };
 }
 
-async function writePreviews(summary: RunSummary, workflow: Workflow, sink: FileOutputSink, registry: NodeRegistry): Promise<void> {
+/** Writes the images of preview nodes when a run has no Save node (as a single run does). */
+export async function writePreviews(summary: RunSummary, workflow: Workflow, sink: OutputSink, registry: NodeRegistry): Promise<void> {
   const signal = new AbortController().signal;
   for (const node of workflow.nodes) {
     const o = summary.nodes.get(node.id);
@@ -72,7 +73,7 @@ async function writePreviews(summary: RunSummary, workflow: Workflow, sink: File
 }
 
 /** One manifest entry per job of the row: from node results, and jobs seen in progress (an interrupted row's jobs in flight). */
-async function requestsOf(summary: RunSummary, jobIds: readonly string[], ledger: Pick<JobLedger, 'get'>, runId: string): Promise<RequestRecord[]> {
+export async function requestsOf(summary: RunSummary, jobIds: readonly string[], ledger: Pick<JobLedger, 'get'>, runId: string): Promise<RequestRecord[]> {
   const found = new Map<string, { nodeId?: string; cached: boolean }>();
   for (const [nodeId, o] of summary.nodes) {
     const job = o.status === 'done' || o.status === 'cached' ? readJobMeta(o.meta) : undefined;

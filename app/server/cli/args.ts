@@ -5,7 +5,8 @@ import { MAX_OUTPUT_IMAGES, MIN_OUTPUT_IMAGES, RESOLUTIONS } from '../../model/s
 export const CLI_HELP = `Usage:
   npm run cli -- edit --image <path|https-url>... --prompt <text> [--max N] [--resolution <label>] [--seed N] --out <dir> [options]
   npm run cli -- run <workflow.json | template id> [--set <field>=<value>...] [--set <node>.<param>=<value>...] --out <dir> [options]
-  npm run cli -- batch <workflow.json | template id> --rows <rows.csv|rows.tsv|rows.jsonl> --out <dir> [--max-spend USD] [--skip-invalid] [options]
+  npm run cli -- batch <workflow.json | template id> --rows <rows.csv|rows.tsv|rows.jsonl> --out <dir> [--max-spend USD] [--skip-invalid] [--queue postgres://…] [options]
+  npm run cli -- worker --queue postgres://… [--concurrency N] [--cache-dir <dir>] [--lease-seconds N]
   npm run cli -- templates [--json]      the built-in templates and the fields each one exposes to --set
 
 Options:
@@ -30,6 +31,16 @@ Batch:
   --skip-invalid         run the good rows and report the bad ones (default: any bad row stops the batch, exit 2)
                          Output: <out>/<row id>/ (images, manifest.json) and <out>/batch.json. Run the same command
                          with the same --cache-dir again to run only the unfinished rows; nothing is paid twice.
+  --queue <postgres-url> run the rows on "worker" processes (any machines) through pg-boss on that PostgreSQL
+                         database; the job ledger and images live there too. Re-running the same command follows
+                         the batch again and writes its folders.
+
+Worker:
+  worker --queue <url>   takes rows of every batch queued for its API (RUNCOMFY_BASE_URL) and runs them; Ctrl-C
+                         hands its running rows back to the queue (another worker re-attaches: nothing is paid twice)
+  --concurrency <n>      rows at once (default 4)
+  --lease-seconds <n>    a worker that stops answering loses its rows to another worker after this long (default 30)
+  --cache-dir <dir>      where learned run times are kept (optional)
   -h, --help             this text
 
 Without --simulate, RUNCOMFY_API_TOKEN must be set (RUNCOMFY_BASE_URL optionally points elsewhere).
@@ -61,7 +72,10 @@ export type CliCommand =
       seed?: number;
     })
   | (z.infer<typeof zCommon> & { command: 'run'; source: string; sets: string[] })
-  | (z.infer<typeof zCommon> & { command: 'batch'; source: string; rows: string; maxSpendUsd?: number; skipInvalid: boolean });
+  | (z.infer<typeof zCommon> & { command: 'batch'; source: string; rows: string; maxSpendUsd?: number; skipInvalid: boolean; queue?: string })
+  | { command: 'worker'; queue: string; concurrency: number; cacheDir?: string; leaseSeconds: number };
+
+const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\/\S+$/i.test(url);
 
 const intFlag = (flag: string, lo: number, hi: number) =>
   z.coerce
@@ -82,6 +96,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   const [command, ...rest] = positionals;
   if (v.help || command === undefined || command === 'help') return { command: 'help' };
   if (command === 'templates') return { command: 'templates', json: v.json ?? false };
+  if (command === 'worker') return parseWorker(v, rest);
 
   const common = zCommon.safeParse({
     out: v.out ?? '',
@@ -126,6 +141,12 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     if (v.set?.length) throw new UsageError('batch takes its values from --rows, not --set: add a column per field');
     const spend = v['max-spend'] === undefined ? undefined : z.coerce.number().finite().min(0).safeParse(v['max-spend']);
     if (spend && !spend.success) throw new UsageError(`--max-spend expects an amount in USD, e.g. 5 or 12.50 (got "${v['max-spend']}")`);
+    if (v.queue !== undefined && !isPostgresUrl(v.queue))
+      throw new UsageError(`--queue expects a PostgreSQL URL, e.g. postgres://user@host:5432/db (got "${v.queue}")`);
+    if (v.queue !== undefined && common.data.simulate)
+      throw new UsageError(
+        "--queue cannot be used with --simulate: workers on other machines cannot reach this process's simulator. Point RUNCOMFY_BASE_URL at a shared one.",
+      );
     return {
       command: 'batch',
       ...common.data,
@@ -133,9 +154,30 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       rows: v.rows,
       skipInvalid: v['skip-invalid'] ?? false,
       ...(spend ? { maxSpendUsd: spend.data } : {}),
+      ...(v.queue !== undefined ? { queue: v.queue } : {}),
     };
   }
-  throw new UsageError(`Unknown command "${command}": use edit, run, batch or templates`);
+  throw new UsageError(`Unknown command "${command}": use edit, run, batch, worker or templates`);
+}
+
+function parseWorker(v: Record<string, unknown>, rest: string[]): CliCommand {
+  if (rest.length) throw new UsageError(`worker takes no positional arguments (got "${rest.join(' ')}")`);
+  const queue = v.queue as string | undefined;
+  if (!queue || !isPostgresUrl(queue)) throw new UsageError('worker needs --queue postgres://user@host:5432/db (the database the batch coordinator uses)');
+  const num = (flag: string, raw: unknown, lo: number, hi: number, dflt: number) => {
+    if (raw === undefined) return dflt;
+    const r = intFlag(flag, lo, hi).safeParse(raw);
+    if (!r.success) throw new UsageError(`${r.error.issues[0]?.message ?? 'invalid'} (got "${String(raw)}")`);
+    return r.data;
+  };
+  const cacheDir = v['cache-dir'] as string | undefined;
+  return {
+    command: 'worker',
+    queue,
+    concurrency: num('--concurrency', v.concurrency, 1, 64, 4),
+    leaseSeconds: num('--lease-seconds', v['lease-seconds'], 1, 3600, 30),
+    ...(cacheDir ? { cacheDir } : {}),
+  };
 }
 
 const OPTIONS = {
@@ -152,6 +194,8 @@ const OPTIONS = {
   rows: { type: 'string' },
   'max-spend': { type: 'string' },
   'skip-invalid': { type: 'boolean' },
+  queue: { type: 'string' },
+  'lease-seconds': { type: 'string' },
   simulate: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },

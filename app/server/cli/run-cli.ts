@@ -8,6 +8,7 @@ import { checkCommandLine } from './check-command';
 import { openCliServices } from './cli-services';
 import { formatTemplateListing, listTemplates } from './list-templates';
 import { EXIT, runWorkflowCommand } from './run-command';
+import { runQueuedBatch, runWorkerCommand } from '../queue/queue-commands';
 
 export { EXIT, InterruptError, interruptExitCode } from './run-command';
 
@@ -51,6 +52,8 @@ export async function runCli(deps: CliDeps): Promise<number> {
     else for (const line of formatTemplateListing(templates)) deps.stdout(line);
     return EXIT.ok;
   }
+  if (cmd.command === 'worker') return runWorkerCommand(cmd, deps);
+  if (cmd.command === 'batch' && cmd.queue !== undefined) return runQueuedBatch({ ...cmd, queue: cmd.queue }, deps);
   if (!cmd.simulate && !deps.env.RUNCOMFY_API_TOKEN?.trim()) {
     deps.stderr(
       'No RunComfy API token. Either set RUNCOMFY_API_TOKEN (from your RunComfy profile) to run Seedream for real — each run is billed — ' +

@@ -39,10 +39,81 @@ CREATE TABLE assets (
 );
 `;
 
+/**
+ * Batches through the queue (pg-boss delivers the rows; these tables say what became of them).
+ * `batch_rows` is the one record of each row: workers claim it with an attempt token, renew its
+ * lease while they run it, and write its outcome only while their token is current; every
+ * worker's supervisor hands rows whose lease ran out back to the queue. `batch_spend` holds one
+ * reservation per paid job under the batch's cap (`batches.spent_usd/reserved_usd` are their
+ * sums, updated in the same statement). `work_locks` makes "look up, then write the intent" one
+ * step per piece of work across machines, so two rows sharing a paid stage pay for it once.
+ */
+const BATCH_QUEUE = `
+CREATE TABLE batches (
+  batch_id          text COLLATE "C" PRIMARY KEY,
+  queue             text NOT NULL,
+  endpoint          text NOT NULL,
+  origin            text NOT NULL,
+  mode              text NOT NULL,
+  cap_usd           double precision CHECK (cap_usd >= 0),
+  spent_usd         double precision NOT NULL DEFAULT 0,
+  reserved_usd      double precision NOT NULL DEFAULT 0,
+  repay_job_ids     text[] NOT NULL DEFAULT '{}',
+  stop_requested_at timestamptz,
+  created_at        timestamptz NOT NULL DEFAULT now(),
+  updated_at        timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE batch_rows (
+  batch_id      text COLLATE "C" NOT NULL REFERENCES batches ON DELETE CASCADE,
+  row_id        text COLLATE "C" NOT NULL,
+  line          integer NOT NULL CHECK (line >= 1),
+  fingerprint   text NOT NULL,
+  workflow      jsonb NOT NULL,
+  status        text NOT NULL CHECK (status IN ('queued', 'running', 'orphaned', 'succeeded', 'failed', 'interrupted')),
+  boss_job_id   uuid,
+  attempt_token text,
+  attempts      integer NOT NULL DEFAULT 0,
+  takeovers     integer NOT NULL DEFAULT 0,
+  worker_id     text,
+  lease_until   timestamptz,
+  job_ids       text[] NOT NULL DEFAULT '{}',
+  request_ids   text[] NOT NULL DEFAULT '{}',
+  cost_usd      double precision NOT NULL DEFAULT 0,
+  saves         jsonb NOT NULL DEFAULT '[]',
+  manifest      jsonb,
+  error         jsonb,
+  note          text,
+  started_at    timestamptz,
+  finished_at   timestamptz,
+  updated_at    timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (batch_id, row_id)
+);
+CREATE INDEX batch_rows_lease ON batch_rows (lease_until) WHERE status = 'running';
+CREATE INDEX batch_rows_token ON batch_rows (attempt_token) WHERE attempt_token IS NOT NULL;
+CREATE TABLE batch_spend (
+  reservation_id text COLLATE "C" PRIMARY KEY,
+  batch_id       text COLLATE "C" NOT NULL REFERENCES batches ON DELETE CASCADE,
+  row_id         text COLLATE "C" NOT NULL,
+  attempt_token  text NOT NULL,
+  max_usd        double precision NOT NULL CHECK (max_usd >= 0),
+  cost_usd       double precision,
+  settled_at     timestamptz,
+  created_at     timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX batch_spend_open ON batch_spend (attempt_token) WHERE settled_at IS NULL;
+CREATE INDEX batch_spend_row ON batch_spend (batch_id, row_id);
+CREATE TABLE work_locks (
+  lock_key    text COLLATE "C" PRIMARY KEY,
+  holder      text NOT NULL,
+  lease_until timestamptz NOT NULL
+);
+`;
+
 /** Sequence Studio's schema, in order. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'job-ledger', sql: JOB_LEDGER },
   { version: 2, name: 'assets', sql: ASSETS },
+  { version: 3, name: 'batch-queue', sql: BATCH_QUEUE },
 ];
 
 /** The key of the advisory lock that serialises migrations across processes ("sequence-studio" schema). */

@@ -1,0 +1,252 @@
+import { rowFingerprint, type BatchEvent, type BatchRunResult } from '../../batch';
+import type { BatchBackend, BatchBackendRun } from '../batch/batch-backend';
+import { BATCH_CHANNEL } from './row-claims';
+import { batchSpend, changedRows, enqueueRows, openBatch, requestStop, rowResult, rowStatuses, type RowState, type RowToEnqueue } from './batch-queue-store';
+import type { QueueServices } from './queue-services';
+import { writeRowFolder } from './row-folder';
+
+export interface QueueBackendOptions {
+  services: QueueServices;
+  outDir: string;
+  origin: string;
+  /** After a stop, how long to wait for workers to end the running rows (default 30 s). */
+  settleMs?: number;
+  /** How often the rows are read when no notification came (default 1 s). */
+  pollMs?: number;
+  /** One line for the user (stderr). */
+  say(text: string): void;
+}
+
+/** Rows enqueued per transaction (bounded memory and transaction size for 1,000-row batches). */
+const ENQUEUE_CHUNK = 50;
+/** Re-read rows that changed this long before the last read: a transaction's `now()` is its start, not its commit. */
+const OVERLAP_MS = 10_000;
+
+interface Followed {
+  line: number;
+  started: boolean;
+  jobIds: Set<string>;
+  requestIds: Set<string>;
+  note: string | null;
+}
+
+const FINAL = new Set<RowState['status']>(['succeeded', 'failed', 'interrupted']);
+
+/**
+ * `batch --queue`: the rows go to `worker` processes through pg-boss. After the same checks and
+ * cost-first as in-process, each row's resolved workflow (its images already in the PostgreSQL
+ * asset store) is enqueued with its job; then the coordinator follows `batch_rows` (woken by
+ * NOTIFY, polling as a fallback), emits the same batch events, and writes each finished row's
+ * folder from the database. A re-run of the same command takes the batch up again: rows done
+ * in the database are written, rows in flight followed, only the others enqueued. A stop
+ * interrupts rows not started (their jobs cancelled) and asks workers to stop the running ones.
+ */
+export class QueueBackend implements BatchBackend {
+  readonly name = 'queue';
+
+  constructor(private readonly o: QueueBackendOptions) {}
+
+  async run(batch: BatchBackendRun): Promise<BatchRunResult> {
+    const s = this.o.services;
+    const { batchId, signal } = batch;
+    await openBatch(s.pool, {
+      batchId,
+      queue: s.queue,
+      endpoint: s.provider.endpoint,
+      origin: this.o.origin,
+      mode: s.mode,
+      capUsd: batch.capUsd,
+      repayJobIds: s.repayAllowed(),
+    });
+    const listener = await s.pool.connect();
+    let wake: (() => void) | undefined;
+    listener.on('notification', (n) => n.payload === batchId && wake?.());
+    await listener.query(`LISTEN ${BATCH_CHANNEL}`);
+    const result: BatchRunResult = { status: 'succeeded', succeeded: 0, failed: 0, interrupted: 0, notStarted: 0 };
+    const follow = new Map<string, Followed>();
+    const emit = (e: BatchEvent) => batch.onEvent(e);
+    try {
+      await this.enqueue(batch, follow, result, emit);
+      let stopping = false;
+      let deadline = Infinity;
+      let since = 0;
+      let spend = '';
+      const pending = () => [...follow.values()].length;
+      while (pending() > 0) {
+        if (signal.aborted && !stopping) {
+          stopping = true;
+          const cancelled = await requestStop(s.pool, s.boss, batchId);
+          const settleMs = this.o.settleMs ?? 30_000;
+          deadline = Date.now() + settleMs;
+          this.o.say(
+            `Stopping: ${cancelled} row(s) not started were cancelled; workers stop the running ones (queued requests cancelled, running ones still collected). Waiting up to ${Math.round(settleMs / 1000)} s…`,
+          );
+        }
+        if (Date.now() > deadline) break;
+        const read = await changedRows(s.pool, batchId, since - OVERLAP_MS);
+        since = read.dbNow;
+        for (const r of read.rows) {
+          const f = follow.get(r.rowId);
+          if (f && (await this.observe(batchId, f, r, emit, result))) follow.delete(r.rowId);
+        }
+        const money = await batchSpend(s.pool, batchId);
+        if (money && JSON.stringify(money) !== spend) {
+          spend = JSON.stringify(money);
+          emit({ type: 'spend', ...money, at: Date.now() });
+        }
+        if (follow.size === 0) break;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, this.o.pollMs ?? 1_000);
+          const onAbort = () => done();
+          function done() {
+            clearTimeout(timer);
+            signal.removeEventListener('abort', onAbort);
+            wake = undefined;
+            resolve();
+          }
+          wake = done;
+          if (!stopping) signal.addEventListener('abort', onAbort, { once: true });
+        });
+      }
+      if (stopping) {
+        if (follow.size)
+          this.o.say(`${follow.size} row(s) still running on workers: they go on; run the same command again to follow them and write their folders.`);
+        result.status = 'interrupted';
+      } else result.status = result.failed || result.interrupted ? 'failed' : 'succeeded';
+      emit({ type: 'batch-done', status: result.status, at: Date.now() });
+      return result;
+    } finally {
+      await listener.query(`UNLISTEN ${BATCH_CHANNEL}`).catch(() => undefined);
+      listener.release();
+    }
+  }
+
+  /** Enqueues the rows the database does not have done or in flight (with the same input); the others are followed. */
+  private async enqueue(batch: BatchBackendRun, follow: Map<string, Followed>, result: BatchRunResult, emit: (e: BatchEvent) => void): Promise<void> {
+    const s = this.o.services;
+    const known = await rowStatuses(s.pool, batch.batchId);
+    let chunk: RowToEnqueue[] = [];
+    const flush = async () => {
+      await enqueueRows(s.pool, s.boss, s.queue, batch.batchId, chunk);
+      chunk = [];
+    };
+    let inFlight = 0;
+    for (const row of batch.rows) {
+      const followed = { line: row.line, started: false, jobIds: new Set<string>(), requestIds: new Set<string>(), note: null };
+      if (batch.signal.aborted) {
+        result.notStarted++;
+        continue;
+      }
+      const k = known.get(row.id);
+      if (k && k.fingerprint === row.fingerprint && k.status !== 'failed' && k.status !== 'interrupted') {
+        if (k.status === 'running' || k.status === 'orphaned') inFlight++;
+        follow.set(row.id, followed);
+        continue;
+      }
+      let workflow;
+      try {
+        workflow = await row.resolve(batch.signal);
+      } catch (e) {
+        if (batch.signal.aborted) {
+          result.notStarted++;
+          continue;
+        }
+        result.failed++;
+        emit({
+          type: 'row-done',
+          rowId: row.id,
+          status: 'failed',
+          costUsd: 0,
+          files: [],
+          requestIds: [],
+          jobIds: [],
+          error: { code: 'row-failed', message: e instanceof Error ? e.message : String(e) },
+          at: Date.now(),
+        });
+        continue;
+      }
+      if (rowFingerprint(workflow) !== row.fingerprint) {
+        result.failed++;
+        emit({
+          type: 'row-done',
+          rowId: row.id,
+          status: 'failed',
+          costUsd: 0,
+          files: [],
+          requestIds: [],
+          jobIds: [],
+          error: {
+            code: 'row-changed',
+            message: 'A file or value this row names changed after the batch was checked; nothing was submitted for it. Run the batch again to check it anew.',
+          },
+          at: Date.now(),
+        });
+        continue;
+      }
+      chunk.push({ rowId: row.id, line: row.line, fingerprint: row.fingerprint, workflow });
+      follow.set(row.id, followed);
+      if (chunk.length >= ENQUEUE_CHUNK) await flush();
+    }
+    await flush();
+    if (inFlight) this.o.say(`${inFlight} row(s) are already in flight on workers: followed, not enqueued again.`);
+  }
+
+  /** Emits what changed in one row; returns true once the row is final (its folder written). */
+  private async observe(batchId: string, f: Followed, r: RowState, emit: (e: BatchEvent) => void, result: BatchRunResult): Promise<boolean> {
+    const now = Date.now();
+    if (r.status !== 'queued' && !f.started) {
+      f.started = true;
+      emit({ type: 'row-start', rowId: r.rowId, at: r.startedAt ?? now });
+    }
+    for (const jobId of r.jobIds) {
+      if (f.jobIds.has(jobId)) continue;
+      f.jobIds.add(jobId);
+      emit({ type: 'row-job', rowId: r.rowId, jobId, at: now });
+    }
+    const anyJob = r.jobIds.at(-1);
+    for (const requestId of r.requestIds) {
+      if (f.requestIds.has(requestId) || !anyJob) continue;
+      f.requestIds.add(requestId);
+      emit({ type: 'row-job', rowId: r.rowId, jobId: anyJob, requestId, at: now });
+    }
+    if (r.note && r.note !== f.note) {
+      f.note = r.note;
+      this.o.say(`row ${r.rowId} (line ${f.line}): ${r.note}`);
+    }
+    if (!FINAL.has(r.status)) return false;
+    const status = r.status as 'succeeded' | 'failed' | 'interrupted';
+    let files: string[] = [];
+    let error = r.error ?? undefined;
+    const stored = await rowResult(this.o.services.pool, batchId, r.rowId);
+    if (stored?.manifest) {
+      const folder = await writeRowFolder({ outDir: this.o.outDir, rowId: r.rowId, ...stored, assets: this.o.services.assets });
+      files = folder.files;
+      if (folder.problems.length) {
+        error = { code: 'images-missing', message: `Some images of this row could not be written: ${folder.problems.join('; ')}` };
+      }
+    }
+    const final = error?.code === 'images-missing' ? 'failed' : status;
+    result[final]++;
+    emit({
+      type: 'row-done',
+      rowId: r.rowId,
+      status: final,
+      costUsd: r.costUsd,
+      files,
+      requestIds: r.requestIds,
+      jobIds: r.jobIds,
+      ...(error
+        ? {
+            error: {
+              code: error.code,
+              message: error.message,
+              ...(error.nodeId ? { nodeId: error.nodeId } : {}),
+              ...(error.requestId ? { requestId: error.requestId } : {}),
+            },
+          }
+        : {}),
+      at: r.finishedAt ?? now,
+    });
+    return true;
+  }
+}
