@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseJobRecord, type JobRecord } from '../ledger/job-record';
 import { checkRevision, isUnfinished, newestFirst, type LedgerStore } from '../ledger/ledger-store';
 import { recordFromJournalEntry, zOldJournalEntry } from '../ledger/journal-migration';
-import { isPidAlive } from './owner-liveness';
+import { isProcessAlive, processStartTime } from './owner-liveness';
 
 /** Another process holds the ledger of this cache dir. */
 export class LedgerLockedError extends Error {
@@ -27,29 +27,6 @@ export interface FileLedgerOpenReport {
   unreadable: { file: string; problem: string }[];
   /** Request ids carried over from the old request journal (`journal/`). */
   migrated: number;
-}
-
-/**
- * When a process started, as the kernel says (Linux: `/proc/<pid>/stat` field 22, clock ticks
- * since boot); undefined where it cannot be read. Pids are reused — on a busy machine within
- * minutes — so a lock names its holder by pid and start time.
- */
-async function processStartTime(pid: number): Promise<string | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, which is in parentheses and may hold spaces: state is field 3.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
-/** Whether the lock's holder still runs: its pid is alive and, when both are known, started when the lock says. */
-async function isHolderAlive(pid: number, started: string | undefined): Promise<boolean> {
-  if (!isPidAlive(pid)) return false;
-  if (started === undefined) return true;
-  const now = await processStartTime(pid);
-  return now === undefined || now === started;
 }
 
 /** Records whose loss would cost money (an intent, a fresh request id) are fsynced before `put` resolves. */
@@ -138,7 +115,7 @@ export class FileLedgerStore implements LedgerStore {
 
   private async lock(): Promise<void> {
     const lock = join(this.dir, '.lock');
-    const started = await processStartTime(process.pid);
+    const started = processStartTime(process.pid);
     const mine = JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString(), ...(started ? { started } : {}) });
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
@@ -156,7 +133,7 @@ export class FileLedgerStore implements LedgerStore {
         // Half-written by a process that died: stale.
       }
       const sameHost = held.host === undefined || held.host === hostname();
-      if (typeof held.pid === 'number' && held.pid !== process.pid && (!sameHost || (await isHolderAlive(held.pid, held.started)))) {
+      if (typeof held.pid === 'number' && held.pid !== process.pid && (!sameHost || isProcessAlive(held.pid, held.started))) {
         throw new LedgerLockedError(this.dir, held.pid);
       }
       await rm(lock, { force: true });

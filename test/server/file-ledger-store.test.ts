@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LedgerConflictError, type JobRecord } from '../../app/ledger';
 import { FileLedgerStore, LedgerLockedError } from '../../app/server/file-ledger-store';
-import { localOwnerAlive } from '../../app/server/owner-liveness';
+import { localOwnerAlive, processOwner, processStartTime } from '../../app/server/owner-liveness';
 
 const ENDPOINT = 'https://model-api.runcomfy.net/v1';
 const record = (over: Partial<JobRecord> = {}): JobRecord => ({
@@ -105,5 +105,13 @@ describe('localOwnerAlive', () => {
     expect(localOwnerAlive({ id: 'x', host: hostname(), pid: process.ppid, leaseUntil: 0 })).toBe(true);
     expect(localOwnerAlive({ id: 'x', host: hostname(), pid: 2 ** 22 + 12345, leaseUntil: 0 })).toBe(false);
     expect(localOwnerAlive({ id: 'x', host: 'elsewhere', pid: 1, leaseUntil: 0 })).toBeUndefined();
+  });
+
+  it('does not take a reused pid for the owner that died (the owner id carries the process start time)', () => {
+    const parent = processStartTime(process.ppid);
+    expect(parent).toMatch(/^\d+$/);
+    expect(localOwnerAlive({ id: `cli:${hostname()}:${process.ppid}:${parent}`, host: hostname(), pid: process.ppid, leaseUntil: 0 })).toBe(true);
+    expect(localOwnerAlive({ id: `cli:${hostname()}:${process.ppid}:1`, host: hostname(), pid: process.ppid, leaseUntil: 0 })).toBe(false);
+    expect(processOwner('cli').id).toBe(`cli:${hostname()}:${process.pid}:${processStartTime(process.pid)}`);
   });
 });
