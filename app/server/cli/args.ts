@@ -44,6 +44,9 @@ Worker:
   -h, --help             this text
 
 Without --simulate, RUNCOMFY_API_TOKEN must be set (RUNCOMFY_BASE_URL optionally points elsewhere).
+Exit codes: 0 done; 1 something failed (the manifest says what); 2 refused before paying anything
+(bad command line or rows, an earlier attempt that needs --repay, over --max-spend); 130, 143, 129
+stopped by SIGINT, SIGTERM, SIGHUP (queued jobs cancelled, running ones named, manifest written).
 Resolutions: ${RESOLUTIONS.join(' | ')}`;
 
 /** Thrown for bad command lines: printed with the help hint, exit code 2. */
