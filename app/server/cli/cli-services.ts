@@ -122,7 +122,13 @@ export async function openCliServices(o: CliServiceOptions): Promise<CliServices
       // recorded by an earlier run is gone, even if its pid now belongs to something else.
       isOwnerAlive: () => false,
       policy: o.pollPolicy ?? boundedPollPolicy(runTimes),
-      learner: runTimes,
+      // Saved after every finished job, not only at exit: a run killed later still leaves what it learned.
+      learner: {
+        observe: (factors, runMs) => {
+          runTimes.observe(factors, runMs);
+          void runTimeStore.save(runTimes.snapshot()).catch(() => undefined);
+        },
+      },
       onStop: 'detach',
       repayHint: cliRepayHint,
       ...(o.deadlineMs !== undefined ? { deadlineMs: o.deadlineMs } : {}),
