@@ -28,3 +28,4 @@ export { applyJobEvent, canMove, LedgerTransitionError, type JobEvent } from './
 export { ownedElsewhere, workStatus, type WorkStatus } from './work-status';
 export { readBackoffMs, type LedgerPollContext, type LedgerPollPolicy, type RunFactors, type RunTimeLearner } from './follow-job';
 export { recordFromJournalEntry, zOldJournalEntry, type OldJournalEntry } from './journal-migration';
+export { IndexedLedgerStore } from './ledger-store';

@@ -48,17 +48,22 @@ export function isUnfinished(r: JobRecord): boolean {
 
 const newestFirst = (a: JobRecord, b: JobRecord) => b.createdAt - a.createdAt || (a.jobId < b.jobId ? 1 : -1);
 
-/** Records in memory (tests; hosts without durable storage — the UI says so). */
-export class MemoryLedgerStore implements LedgerStore {
+/**
+ * A store that keeps every record in memory as well (its index): lookups never read storage.
+ * Subclasses persist each write (`persist`) before the index takes it; right for one writer per
+ * store (the CLI holds a lock on its folder).
+ */
+export abstract class IndexedLedgerStore implements LedgerStore {
+  /** The index (read-only for callers; tests inspect it). */
   readonly records = new Map<string, JobRecord>();
-  /** Writes made, in order (tests count them). */
-  readonly writes: JobRecord[] = [];
+
+  /** Makes `record` durable; the index changes only once this resolves. */
+  protected abstract persist(record: JobRecord): Promise<void>;
 
   async put(record: JobRecord): Promise<void> {
     checkRevision(this.records.get(record.jobId), record);
-    const copy = structuredClone(record);
-    this.records.set(record.jobId, copy);
-    this.writes.push(copy);
+    await this.persist(record);
+    this.records.set(record.jobId, structuredClone(record));
   }
 
   async get(jobId: string): Promise<JobRecord | undefined> {
@@ -82,6 +87,16 @@ export class MemoryLedgerStore implements LedgerStore {
 
   async list(): Promise<JobRecord[]> {
     return [...this.records.values()].sort(newestFirst).map((r) => structuredClone(r));
+  }
+}
+
+/** Records in memory (tests; hosts without durable storage — the UI says so). */
+export class MemoryLedgerStore extends IndexedLedgerStore {
+  /** Writes made, in order (tests count them). */
+  readonly writes: JobRecord[] = [];
+
+  protected async persist(record: JobRecord): Promise<void> {
+    this.writes.push(structuredClone(record));
   }
 }
 

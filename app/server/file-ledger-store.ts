@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseJobRecord, type JobRecord } from '../ledger/job-record';
-import { checkRevision, isUnfinished, newestFirst, type LedgerStore } from '../ledger/ledger-store';
+import { IndexedLedgerStore } from '../ledger/ledger-store';
 import { recordFromJournalEntry, zOldJournalEntry } from '../ledger/journal-migration';
 import { isProcessAlive, processStartTime } from './owner-liveness';
 
@@ -39,9 +39,10 @@ const mustSync = (r: JobRecord) => r.state === 'intent' || r.state === 'submitte
  * in-memory index so lookups do not read every file. Request ids in the old request journal
  * are carried over as records on open, so an upgrade loses none.
  */
-export class FileLedgerStore implements LedgerStore {
-  private readonly records = new Map<string, JobRecord>();
-  private constructor(readonly dir: string) {}
+export class FileLedgerStore extends IndexedLedgerStore {
+  private constructor(readonly dir: string) {
+    super();
+  }
 
   /** Opens (creating) the ledger of `cacheDir`, taking its lock. Throws LedgerLockedError when a living process holds it. */
   static async open(cacheDir: string, options: { endpoint: string }): Promise<FileLedgerOpenReport> {
@@ -63,8 +64,7 @@ export class FileLedgerStore implements LedgerStore {
     return { store, unreadable, migrated };
   }
 
-  async put(record: JobRecord): Promise<void> {
-    checkRevision(this.records.get(record.jobId), record);
+  protected async persist(record: JobRecord): Promise<void> {
     const path = this.pathOf(record.jobId);
     const tmp = `${path}.${process.pid}.${randomUUID()}.tmp`;
     const fh = await open(tmp, 'w');
@@ -76,30 +76,6 @@ export class FileLedgerStore implements LedgerStore {
     }
     await rename(tmp, path);
     if (mustSync(record)) await this.syncDir();
-    this.records.set(record.jobId, structuredClone(record));
-  }
-
-  async get(jobId: string): Promise<JobRecord | undefined> {
-    const r = this.records.get(jobId);
-    return r && structuredClone(r);
-  }
-
-  async byCacheKey(cacheKey: string): Promise<JobRecord[]> {
-    return [...this.records.values()]
-      .filter((r) => r.cacheKey === cacheKey)
-      .sort(newestFirst)
-      .map((r) => structuredClone(r));
-  }
-
-  async unfinished(): Promise<JobRecord[]> {
-    return [...this.records.values()]
-      .filter(isUnfinished)
-      .sort((a, b) => -newestFirst(a, b))
-      .map((r) => structuredClone(r));
-  }
-
-  async list(): Promise<JobRecord[]> {
-    return [...this.records.values()].sort(newestFirst).map((r) => structuredClone(r));
   }
 
   /** Gives the lock up (the process is done with this ledger). */
