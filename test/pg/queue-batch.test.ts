@@ -1,28 +1,84 @@
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../app/server/cli/run-cli';
 import { pgClusterForFile } from './pg-fixtures';
-import { batchDir, queueSimulator, readSummary, rowImages, spawnCoordinator, spawnWorker } from './queue-fixtures';
+import { batchDir, queueSimulator, readSummary, rowImages, spawnCoordinator, spawnWorker, until } from './queue-fixtures';
 
 const pg = pgClusterForFile();
 
 describe('batch --queue with workers', () => {
-  it('finishes a batch on two workers, each row once, its images written from the database', async () => {
+  it('finishes a batch on two workers, each row once; rows longer than the lease stay with their living worker', async () => {
     const url = await pg.freshDatabase();
-    const sim = await queueSimulator(['--time-scale', '0.05']);
-    const dir = await batchDir(6, 2);
+    // Each job runs 4 s, longer than the 3 s lease: only heartbeats keep the rows where they are.
+    const sim = await queueSimulator(['--workers', '8', '--queue-ms', '0', '--base-ms', '4000', '--per-image-ms', '0']);
+    const dir = await batchDir(4, 2);
     const workers = [spawnWorker(url, sim), spawnWorker(url, sim)];
     const coordinator = spawnCoordinator(url, sim, dir);
     const exit = await coordinator.exited;
     expect(exit.code, coordinator.stderr()).toBe(EXIT.ok);
     const summary = await readSummary(dir);
-    expect(summary.totals).toMatchObject({ rows: 6, succeeded: 6, images: 12 });
+    expect(summary.totals).toMatchObject({ rows: 4, succeeded: 4, images: 8 });
     for (const r of summary.rows) expect(await rowImages(dir, r.id)).toHaveLength(2);
     const log = await sim.remote.submits();
-    expect([log.submits.length, log.duplicates]).toEqual([6, 0]);
+    expect([log.submits.length, log.duplicates]).toEqual([4, 0]);
     expect(new Set(summary.rows.flatMap((r) => r.requestIds))).toEqual(new Set(log.submits.map((s) => s.requestId)));
+    const rows = (await pg.pool(url, 1).query('SELECT attempts, takeovers, worker_id FROM batch_rows')).rows;
+    expect(rows.every((r) => r.attempts === 1 && r.takeovers === 0)).toBe(true);
+    expect(new Set(rows.map((r) => r.worker_id)).size).toBe(2);
     const by = (w: (typeof workers)[number]) => (w.stderr().match(/: succeeded/g) ?? []).length;
-    expect(by(workers[0]!) + by(workers[1]!)).toBe(6);
-    void join;
+    expect(by(workers[0]!) + by(workers[1]!)).toBe(4);
   }, 90_000);
+
+  it('pays once for a paid stage that rows on different workers share', async () => {
+    const url = await pg.freshDatabase();
+    const sim = await queueSimulator(['--workers', '8', '--queue-ms', '0', '--base-ms', '1500', '--per-image-ms', '0']);
+    const dir = await batchDir(0);
+    const rows = [
+      'id,reference,restylePrompt,restyleMax,continuePrompt,continueMax',
+      ...[1, 2, 3, 4].map((i) => `c${i},ref.png,Generate 4 images in watercolour,4,Generate 1 image of ending ${i},1`),
+    ];
+    await writeFile(join(dir, 'rows.csv'), `${rows.join('\n')}\n`);
+    spawnWorker(url, sim);
+    spawnWorker(url, sim);
+    const coordinator = spawnCoordinator(url, sim, dir, [], 'two-step-chain');
+    expect((await coordinator.exited).code, coordinator.stderr()).toBe(EXIT.ok);
+    const log = await sim.remote.submits();
+    // One restyle (shared by every row) and one sequel per row.
+    expect([log.submits.length, log.duplicates]).toEqual([5, 0]);
+    expect((await readSummary(dir)).totals).toMatchObject({ succeeded: 4 });
+  }, 90_000);
+
+  it('stops on SIGINT (rows not started cancelled, running ones ended by their workers) and a re-run finishes without paying twice', async () => {
+    const url = await pg.freshDatabase();
+    // One slot at the API: of the worker's two rows one runs and one waits in the API's queue.
+    const sim = await queueSimulator(['--workers', '1', '--queue-ms', '0', '--base-ms', '2000', '--per-image-ms', '0']);
+    const dir = await batchDir(4, 1);
+    spawnWorker(url, sim);
+    const first = spawnCoordinator(url, sim, dir);
+    await until(async () => ((await sim.remote.jobs()).length === 2 ? true : undefined), 'two rows at the API');
+    first.child.kill('SIGINT');
+    const stopped = await first.exited;
+    expect(stopped.code, first.stderr()).toBe(130);
+    expect(first.stderr()).toMatch(/Stopping: 2 row\(s\) not started were cancelled/);
+    const s1 = await readSummary(dir);
+    expect(s1.status).toBe('interrupted');
+    // The queued job was cancelled at the API; the running one goes on (its worker still collects it).
+    const phases = (await sim.remote.jobs()).map((j) => j.phase).sort();
+    expect(phases).toHaveLength(2);
+    expect(phases[0]).toBe('cancelled');
+
+    const again = spawnCoordinator(url, sim, dir);
+    expect((await again.exited).code, again.stderr()).toBe(EXIT.ok);
+    const s2 = await readSummary(dir);
+    expect(s2.totals).toMatchObject({ rows: 4, succeeded: 4, images: 4 });
+    for (const r of s2.rows) expect(await rowImages(dir, r.id)).toHaveLength(1);
+    // The only input sent twice is the job cancelled at the API before it ran (not billed).
+    const log = await sim.remote.submits();
+    const jobs = new Map((await sim.remote.jobs()).map((j) => [j.request_id, j.phase]));
+    expect(log.submits).toHaveLength(5);
+    expect(log.duplicates).toBe(1);
+    const repeated = log.submits.flatMap((s) => (s.duplicateOf === undefined ? [] : [s.duplicateOf]));
+    expect(repeated.map((id) => jobs.get(id))).toEqual(['cancelled']);
+  }, 120_000);
 });

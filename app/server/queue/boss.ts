@@ -50,10 +50,22 @@ export async function openBoss(pool: Pool, queue: string, o: BossOptions = {}): 
     retryDelay: 0,
   });
   boss.on('error', (e) => o.onError?.(e));
-  await boss.start();
-  await boss.createQueue(queue, { name: queue, policy: 'standard', retryLimit: RETRY_LIMIT, retryDelay: 0, expireInSeconds: EXPIRE_IN_SECONDS });
+  // pg-boss installs its schema with CREATE SCHEMA IF NOT EXISTS, which two processes starting at
+  // once can both run (one fails on the catalog's unique index): starters take turns.
+  const lock = await pool.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1, $2)', [...BOSS_START_LOCK]);
+    await boss.start();
+    await boss.createQueue(queue, { name: queue, policy: 'standard', retryLimit: RETRY_LIMIT, retryDelay: 0, expireInSeconds: EXPIRE_IN_SECONDS });
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock($1, $2)', [...BOSS_START_LOCK]).catch(() => undefined);
+    lock.release();
+  }
   return boss;
 }
+
+/** The advisory lock under which processes start pg-boss (beside the schema migrations' lock). */
+const BOSS_START_LOCK: readonly [number, number] = [0x53455153, 2];
 
 /** Runs `work` in one transaction on a client of `pool`. */
 export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
