@@ -11,6 +11,8 @@ import { realClock } from '../lib/clock';
 import { MAX_IMAGE_BYTES } from '../model/seedream';
 import { registry } from '../../nodes';
 import { attachAutosave, restoreWorkflow, type Autosave } from '../store/autosave';
+import { MemoryBatchRecordStore } from '../store/batch-record';
+import { createBatchStore, type BatchStore } from '../store/batch-store';
 import { createStudioStore, type StudioStore } from '../store/create-store';
 import { MemoryHistoryStore } from '../store/history-entry';
 import { attachHistoryRecorder } from '../store/history-recorder';
@@ -22,6 +24,7 @@ import { downloadBlob } from './download';
 import { createIdbDeliveryMemory, createMemoryDeliveryMemory } from './delivery-memory';
 import { createDownloadOutputSink } from './download-output-sink';
 import { createIdbAssetStore } from './idb-asset-store';
+import { createIdbBatchStore } from './idb-batch-store';
 import { createIdbCacheStore, namespacedCache } from './idb-cache-store';
 import { openStudioDB } from './idb-database';
 import { createIdbHistoryStore } from './idb-history-store';
@@ -76,7 +79,7 @@ function sessionStore(): Storage | undefined {
  * its owner, leases renewed by a heartbeat), result cache, assets, history, templates, the
  * engine and the store, all built in order with nothing bound late. Storage that cannot open
  * (private mode) degrades to memory with a visible warning; nothing else is lost. At start it
- * recovers the last page's paid jobs and continues a run a reload interrupted.
+ * recovers the last page's paid jobs and continues a run (and a batch) a reload interrupted.
  */
 export async function composeStudio(): Promise<Studio> {
   const config = await readConfig();
@@ -145,8 +148,23 @@ export async function composeStudio(): Promise<Studio> {
     snapshots,
     ...(restored.workflow ? { workflow: restored.workflow } : {}),
   });
+  // Batches run on the same ledger, cache and assets as the canvas; one per tab, continued after a reload.
+  const batches = createBatchStore({
+    registry,
+    ledger,
+    prepare: (request, signal) => provider.prepare(request, signal),
+    priceUsd: (model, signal) => provider.priceUsd(model, signal),
+    assets,
+    cache,
+    clock: realClock,
+    records: db ? createIdbBatchStore(db) : new MemoryBatchRecordStore(),
+    ownerId: owner.id,
+    mode: () => config?.mode ?? 'unknown',
+  });
   const history = db ? createIdbHistoryStore(db) : new MemoryHistoryStore();
-  attachHistoryRecorder(store, { ledger, history, snapshots });
+  // A batch row's generations are attributed to the workflow the row ran.
+  const shots = { forRun: (runId: string | undefined) => snapshots.forRun(runId) ?? batches.runShot(runId), madeBy: snapshots.madeBy };
+  attachHistoryRecorder(store, { ledger, history, snapshots: shots });
   const templates = db ? createIdbTemplateStore(db) : new MemoryTemplateLibrary();
   const tabs = tabSync ? connectTabSync(tabSync, store, registry) : undefined;
   db?.addEventListener('versionchange', () =>
@@ -172,7 +190,7 @@ export async function composeStudio(): Promise<Studio> {
   void store.getState().hydrateResults();
   // This tab's leases are renewed for as long as the page lives.
   void ledger.heartbeat(new AbortController().signal);
-  void startUp(store, LEASE_MS);
+  void startUp(store, LEASE_MS, batches);
 
   const services: UiServices = {
     registry,
@@ -182,6 +200,7 @@ export async function composeStudio(): Promise<Studio> {
     saveAgain: (images, prefix) => output.saveAgain(images, { prefix }),
     templates,
     history,
+    batches,
     ...(tabs ? { tabs } : {}),
   };
   return { store, services, autosave };
@@ -192,8 +211,10 @@ export async function composeStudio(): Promise<Studio> {
  * cut off mid-submit become unknown submissions, and the run a reload interrupted continues.
  * Jobs another tab follows are taken over when that tab's lease runs out.
  */
-async function startUp(store: StudioStore, leaseMs: number): Promise<void> {
+async function startUp(store: StudioStore, leaseMs: number, batches: BatchStore): Promise<void> {
   const report = await store.getState().recoverJobs();
+  // After the ledger re-attached what it follows, so a continued row joins those jobs.
+  await batches.resume().catch(() => undefined);
   const unfinished = await store
     .getState()
     .loadUnfinishedRun()

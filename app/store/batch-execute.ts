@@ -18,6 +18,8 @@ interface ExecutionContext {
   price(model: string, signal?: AbortSignal): Promise<number | undefined>;
 }
 
+/** Row workflows kept for the history (a row's generations arrive while it runs). */
+const MAX_SHOTS = 64;
 const usd = (x: number) => `$${x.toFixed(2)}`;
 const imageId = (r: ImageRef) => (r.kind === 'asset' ? r.assetId : r.url);
 
@@ -31,6 +33,8 @@ const imageId = (r: ImageRef) => (r.kind === 'asset' ? r.assetId : r.url);
 export function createBatchExecution(c: ExecutionContext) {
   const { store, deps, persist, patch, note } = c;
   let controller: AbortController | null = null;
+  // The workflows rows ran, by run id (`<batch>/<row>`), for the history: newest last, bounded.
+  const shots = new Map<string, { workflow: Workflow; continued: boolean; stopped: boolean }>();
 
   const session = () => store.getState().session;
   const now = deps.wallNow ?? Date.now;
@@ -68,6 +72,10 @@ export function createBatchExecution(c: ExecutionContext) {
         deps,
         onEvent,
         onOutputs: (rowId, outputs) => patch((x) => ({ outputs: { ...x.outputs, [rowId]: outputs } })),
+        onRowStart: (rowId, workflow) => {
+          shots.set(`${s.batchId}/${rowId}`, { workflow, continued: continued.has(rowId), stopped: false });
+          while (shots.size > MAX_SHOTS) shots.delete(shots.keys().next().value!);
+        },
       });
     } catch (err) {
       note('error', `The batch stopped: ${err instanceof Error ? err.message : String(err)}`);
@@ -91,6 +99,14 @@ export function createBatchExecution(c: ExecutionContext) {
   };
 
   return {
+    /**
+     * What the history needs of a batch row's run (`<batch id>/<row id>`, the run id its jobs are
+     * recorded under), as the editor's run snapshots give it for a run: the workflow it ran.
+     */
+    runShot(runId: string | undefined) {
+      const shot = runId === undefined ? undefined : shots.get(runId);
+      return shot && { runId: runId!, workflow: shot.workflow, cacheKeys: new Map<string, string>(), continued: shot.continued, stopped: shot.stopped };
+    },
     /** Runs the checked rows (after the check, within the cap); refused, saying why, when it cannot. */
     async start(): Promise<boolean> {
       const s = session();
@@ -133,6 +149,8 @@ export function createBatchExecution(c: ExecutionContext) {
     /** Stops the batch: rows running end as a stopped run does (queued jobs cancelled, running ones still collected); no row starts. */
     stop() {
       if (!controller) return;
+      // What still arrives after this was collected after a stop (the history says so).
+      for (const shot of shots.values()) shot.stopped = true;
       patch(() => ({ stopping: true }));
       controller.abort(new AbortedError('Stopped by the user'));
     },

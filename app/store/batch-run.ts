@@ -58,6 +58,8 @@ export interface RunRowsOptions {
   onEvent(e: BatchEvent): void;
   /** A row's delivered images (Save nodes, else previews), as it finishes. */
   onOutputs(rowId: string, outputs: BatchOutput[]): void;
+  /** A row's workflow as it runs (its cells applied), before its first job. */
+  onRowStart?(rowId: string, workflow: Workflow): void;
 }
 
 const EXT: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' };
@@ -114,7 +116,7 @@ export function runRows(o: RunRowsOptions): Promise<BatchRunResult> {
     concurrency: o.concurrency,
     signal: o.signal,
     onEvent: o.onEvent,
-    openRow: async (row, workflow) => rowOutput(row.id, workflow, deps.registry, (outputs) => o.onOutputs(row.id, outputs)),
+    openRow: async (row, workflow) => (o.onRowStart?.(row.id, workflow), rowOutput(row.id, workflow, deps.registry, (outputs) => o.onOutputs(row.id, outputs))),
   });
 }
 

@@ -41,6 +41,8 @@ export const zHistoryEntry = z.object({
   outputUrls: z.array(z.string()),
   /** The workflow that made it (loaded through parse-and-migrate when opened), when known. */
   workflow: z.unknown().optional(),
+  /** The batch row that made it, for generations of a batch (the history groups them). */
+  batch: z.object({ batchId: z.string(), rowId: z.string() }).optional(),
   /** How the result arrived: a normal run, after a stop, or re-attached after a reload. */
   source: z.enum(['run', 'late', 'reattached']),
 });

@@ -97,6 +97,7 @@ export function attachHistoryRecorder(store: StudioStore, options: HistoryRecord
       images,
       outputUrls: r.outputs.map((o) => o.url),
       ...(workflow ? { workflow } : {}),
+      ...(r.batch ? { batch: r.batch } : {}),
       source: sourceOf(r),
     };
     const job = options.history

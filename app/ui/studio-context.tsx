@@ -2,6 +2,7 @@ import { createContext, useContext, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { ImageRef } from '../graph/ports';
 import type { NodeRegistry } from '../graph/registry';
+import type { BatchStore } from '../store/batch-store';
 import type { StudioStore } from '../store/create-store';
 import type { HistoryStore } from '../store/history-entry';
 import type { TemplateLibrary } from '../store/user-templates';
@@ -34,6 +35,8 @@ export interface UiServices {
   history?: HistoryStore;
   /** What the "changed in another tab" banner does; absent without browser storage. */
   tabs?: TabActions;
+  /** This tab's batch (Batch… on a template or the graph); absent where batches cannot run. */
+  batches?: BatchStore;
 }
 
 /** The choices offered when another tab saved a newer revision of this workflow. */
