@@ -79,16 +79,36 @@ async function setImage(page: Page, nodeId: string, name: string, bytes: Buffer 
 const finished = (page: Page) =>
   page.waitForFunction(() => /^(Finished|Stopped)/.test(document.querySelector('[data-testid="run-phase"]')?.textContent ?? ''), null, { timeout: 30_000 });
 
-/** Run: confirms the cost dialog when one opens, then waits for the run to end. */
+/** Run: confirms the cost dialog when one opens, then waits for this run (not an earlier one) to end. */
 async function run(page: Page) {
+  await page.evaluate(() => {
+    const w = window as unknown as { __phases: string[] };
+    w.__phases = [];
+    const panel = document.querySelector('[data-testid="run-panel"]')!;
+    new MutationObserver(() => w.__phases.push(panel.getAttribute('data-phase') ?? '')).observe(panel, { attributes: true, attributeFilter: ['data-phase'] });
+  });
   await page.getByTestId('run-button').click();
-  const dialog = page.getByTestId('cost-dialog');
-  const confirm = await Promise.race([
-    dialog.waitFor().then(() => true),
-    page.waitForFunction(() => !document.querySelector('[data-testid="run-button"]')).then(() => false),
-  ]).catch(() => false);
-  if (confirm) await page.getByTestId('cost-confirm').click();
-  await finished(page);
+  const ended = () =>
+    page.waitForFunction(
+      () => {
+        const phases = (window as unknown as { __phases: string[] }).__phases;
+        const started = phases.some((p) => p === 'starting' || p === 'running');
+        return started && /^(succeeded|failed|aborted)$/.test(document.querySelector('[data-testid="run-panel"]')?.getAttribute('data-phase') ?? '');
+      },
+      null,
+      { timeout: 30_000 },
+    );
+  const asked = await Promise.race([
+    page
+      .getByTestId('cost-dialog')
+      .waitFor({ timeout: 30_000 })
+      .then(() => true),
+    ended().then(() => false),
+  ]);
+  if (asked) {
+    await page.getByTestId('cost-confirm').click();
+    await ended();
+  }
 }
 
 async function addFromPalette(page: Page, kind: string): Promise<string> {
