@@ -2,6 +2,7 @@ import type { StoreApi } from 'zustand/vanilla';
 import { planColumns, reduceBatch, resolveRow, withTotals, type BatchEvent, type BatchSummary } from '../batch';
 import type { ImageRef } from '../graph/ports';
 import type { Workflow } from '../graph/workflow-schema';
+import type { JobRecord } from '../ledger';
 import { AbortedError } from '../lib/clock';
 import { checkReady } from './batch-check';
 import { runRows, type RowToRun } from './batch-run';
@@ -81,7 +82,8 @@ export function createBatchExecution(c: ExecutionContext) {
       note('error', `The batch stopped: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
       controller = null;
-      patch((x) => ({ phase: signal.aborted ? 'stopped' : 'finished', stopping: false, spentBefore: x.summary?.totals.costUsd ?? x.spentBefore }));
+      // The run's count is folded into the rows' costs now: what the next run starts from.
+      patch((x) => ({ phase: signal.aborted ? 'stopped' : 'finished', stopping: false, spend: null, spentBefore: x.summary?.totals.costUsd ?? x.spentBefore }));
       await persist();
     }
   };
@@ -178,6 +180,11 @@ export function createBatchExecution(c: ExecutionContext) {
       const room = typeof cap === 'number' ? Math.max(0, cap - s.summary.totals.costUsd - inFlight) : undefined;
       store.setState({ open: true, session: { ...s, phase: 'running', resumed: true } });
       void execute(rows, room, running);
+    },
+    /** The ledger records of these jobs (for a row's manifest); ids the ledger does not know are left out. */
+    async jobRecords(jobIds: readonly string[]): Promise<JobRecord[]> {
+      const found = await Promise.all(jobIds.map((id) => deps.ledger.get(id).catch(() => undefined)));
+      return found.filter((r): r is JobRecord => r !== undefined);
     },
     /** The workflow a row runs (its cells applied), to open it as a graph; undefined when it no longer resolves. */
     async rowWorkflow(rowId: string): Promise<Workflow | undefined> {

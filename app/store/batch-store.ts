@@ -149,6 +149,8 @@ export function createBatchStore(deps: BatchStoreDeps) {
       void persist();
     },
     dismissMessage: () => patch(() => ({ message: null, notes: [] })),
+    /** A sentence above the table (an image refused, a file unreadable). */
+    say: (tone: 'info' | 'error', text: string) => note(tone, text),
 
     /**
      * Checks the rows (every row, or with `retry` the rows that failed, were stopped or were

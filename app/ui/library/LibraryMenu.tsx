@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { Workflow } from '../../graph/workflow-schema';
+import { BatchHost } from '../batch/BatchHost';
 import { useServices, useStudio, useStudioStore } from '../studio-context';
 import { HistoryPanel } from './HistoryPanel';
 import { SaveTemplateDialog } from './SaveTemplateDialog';
@@ -32,6 +33,7 @@ export function LibraryMenu() {
       <button type="button" data-testid="history-button" title="Every finished generation" onClick={() => setOpen({ kind: 'history' })}>
         History
       </button>
+      <BatchHost />
       {open?.kind === 'gallery' && <TemplateGallery onClose={close} onUse={(title, workflow) => setOpen({ kind: 'use', title, workflow })} />}
       {open?.kind === 'use' && <UseTemplateForm title={open.title} workflow={open.workflow} onClose={close} />}
       {open?.kind === 'save' && services.templates && (

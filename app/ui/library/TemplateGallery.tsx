@@ -42,6 +42,17 @@ export function TemplateGallery({ onClose, onUse }: TemplateGalleryProps) {
     onUse(t.title, loaded.workflow);
   };
 
+  // A batch runs the template over the rows of a table: the Batch dialog takes over from the gallery.
+  const batch = (t: GalleryTemplate) => {
+    const loaded = loadTemplate(t, services.registry);
+    if (!loaded.ok) {
+      setMessage({ tone: 'error', text: `“${t.title}” could not be opened: ${loaded.issues.map((i) => i.message).join(' · ')}` });
+      return;
+    }
+    services.batches?.openFor(t.title, { kind: 'template', title: t.title }, loaded.workflow);
+    onClose();
+  };
+
   const importFile = async (file: File) => {
     if (!library) return;
     const { loaded, template } = await importTemplateFile(library, file, services.registry);
@@ -106,6 +117,16 @@ export function TemplateGallery({ onClose, onUse }: TemplateGalleryProps) {
                 <button type="button" className="primary" data-testid={`use-${t.key}`} onClick={() => use(t)}>
                   Use…
                 </button>
+                {services.batches && (
+                  <button
+                    type="button"
+                    data-testid={`batch-${t.key}`}
+                    title="Run this template over many rows (a table, a pasted CSV, dropped images)"
+                    onClick={() => batch(t)}
+                  >
+                    Batch…
+                  </button>
+                )}
                 <button
                   type="button"
                   data-testid={`open-${t.key}`}

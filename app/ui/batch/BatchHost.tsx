@@ -1,0 +1,50 @@
+import { useStore } from 'zustand';
+import { useShallow } from 'zustand/react/shallow';
+import type { BatchStore } from '../../store/batch-store';
+import { useServices, useStudioStore } from '../studio-context';
+import { BatchDialog } from './BatchDialog';
+
+function BatchParts({ batches }: { batches: BatchStore }) {
+  const store = useStudioStore();
+  const { open, hasSession, running, label } = useStore(
+    batches.store,
+    useShallow((s) => {
+      const t = s.session?.summary?.totals;
+      const running = s.session?.phase === 'running';
+      return {
+        open: s.open && s.session !== null,
+        hasSession: s.session !== null,
+        running,
+        label: running && t ? `Batch ${t.succeeded + t.failed}/${t.rows}…` : 'Batch…',
+      };
+    }),
+  );
+  return (
+    <>
+      <button
+        type="button"
+        className={running ? 'batch-running' : ''}
+        data-testid="batch-button"
+        title={hasSession ? 'Show the batch' : 'Run this graph over many rows (its template fields are the columns; Save as template… exposes fields)'}
+        onClick={() => {
+          if (hasSession) return batches.show();
+          const workflow = store.getState().workflow;
+          const name = workflow.meta.name ?? 'Untitled';
+          batches.openFor(name, { kind: 'graph', title: name }, workflow);
+        }}
+      >
+        {label}
+      </button>
+      {open && <BatchDialog />}
+    </>
+  );
+}
+
+/**
+ * The toolbar's Batch button (the current graph, or the batch of this tab when there is one,
+ * with its progress while it runs) and the Batch dialog, which the gallery's "Batch…" opens too.
+ */
+export function BatchHost() {
+  const batches = useServices().batches;
+  return batches ? <BatchParts batches={batches} /> : null;
+}
