@@ -3,6 +3,7 @@ import { loadWorkflow } from '../../graph/load-workflow';
 import type { ImageRef } from '../../graph/ports';
 import { formatUsd } from '../../engine/estimate-cost';
 import type { HistoryEntry } from '../../store/history-entry';
+import { groupHistory } from '../batch/history-groups';
 import { showLoaded } from '../chrome/open-file';
 import { Thumbnail } from '../frames/Thumbnail';
 import { useServices, useStudio, useStudioStore } from '../studio-context';
@@ -36,6 +37,7 @@ function HistoryCard({ entry, onOpen, onDownload }: { entry: HistoryEntry; onOpe
           · {entry.references.length} reference{entry.references.length === 1 ? '' : 's'}
           {entry.costUsd !== undefined && ` · ${formatUsd(entry.costUsd)}`}
           {source && <span className="pill pill-user"> {source}</span>}
+          {entry.batch && <span className="pill pill-builtin">row {entry.batch.rowId}</span>}
         </div>
         <div className="muted history-request">
           request <code>{entry.requestId}</code>
@@ -129,9 +131,43 @@ export function HistoryPanel({ onClose }: { onClose(): void }) {
         </p>
       ) : (
         <ul className="history-list">
-          {entries.map((entry) => (
-            <HistoryCard key={entry.id} entry={entry} onOpen={() => open(entry)} onDownload={() => void download([entry], `${entryFolder(entry)}.zip`)} />
-          ))}
+          {groupHistory(entries).map((g) =>
+            g.kind === 'single' ? (
+              <HistoryCard
+                key={g.entry.id}
+                entry={g.entry}
+                onOpen={() => open(g.entry)}
+                onDownload={() => void download([g.entry], `${entryFolder(g.entry)}.zip`)}
+              />
+            ) : (
+              <li key={g.batchId} className="history-batch" data-testid={`history-batch-${g.batchId}`}>
+                <div className="history-batch-head">
+                  <strong>Batch</strong> <code>{g.batchId}</code>
+                  <span className="muted">
+                    {' '}
+                    · {g.entries.length} generation{g.entries.length === 1 ? '' : 's'} · {g.rows.length} row{g.rows.length === 1 ? '' : 's'}
+                  </span>
+                  <button
+                    type="button"
+                    data-testid={`history-batch-download-${g.batchId}`}
+                    onClick={() => void download(g.entries, `${g.batchId}-history.zip`)}
+                  >
+                    Download batch
+                  </button>
+                </div>
+                <ul className="history-list">
+                  {g.entries.map((entry) => (
+                    <HistoryCard
+                      key={entry.id}
+                      entry={entry}
+                      onOpen={() => open(entry)}
+                      onDownload={() => void download([entry], `${entryFolder(entry)}.zip`)}
+                    />
+                  ))}
+                </ul>
+              </li>
+            ),
+          )}
         </ul>
       )}
     </Modal>
