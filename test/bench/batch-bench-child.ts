@@ -25,6 +25,8 @@ interface Job {
   rows: number;
   concurrency: number;
   pollMs: number;
+  /** Rows through pg-boss on this database (`batch --queue`): workers run them, this process follows. */
+  queue?: string;
 }
 
 const job = JSON.parse(process.argv[2] ?? '{}') as Job;
@@ -92,7 +94,19 @@ async function main(): Promise<void> {
     const retained: number[] = [];
     const gc = (globalThis as { gc?: () => void }).gc;
     const code = await cli(
-      ['batch', 'character-scenes', '--rows', 'rows.csv', '--out', 'out', '--cache-dir', 'cache', '--concurrency', String(job.concurrency)],
+      [
+        'batch',
+        'character-scenes',
+        '--rows',
+        'rows.csv',
+        '--out',
+        'out',
+        '--cache-dir',
+        'cache',
+        '--concurrency',
+        String(job.concurrency),
+        ...(job.queue ? ['--queue', job.queue] : []),
+      ],
       dir,
       (line) => {
         if (line.startsWith('Cost:')) costAt = performance.now();

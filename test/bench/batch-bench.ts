@@ -6,11 +6,13 @@
  *     scaling (c × the rate of one row at a time), goal ≥ 0.9;
  * (b) per-row overhead of a batch against single `run`s of the same template;
  * (c) peak RSS of the coordinator for 200 and 1,000 rows (goal: flat).
- * The rows through pg-boss (1, 2, 4 worker processes) belong in (a) once `--queue` exists.
+ * (a'') the same 200 rows through pg-boss (`batch --queue`) with 1, 2 and 4 worker processes
+ *     of 4 rows at once each, as the ratio to n × the 1-worker rate, on a throwaway PostgreSQL.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { spawnSimulator } from '../server/simulator-process';
+import { measureQueueScaling } from './queue-scaling';
 
 const JOB_MS = 400;
 /** Polling this often adds at most this much to a row (RunComfy is polled less often, but its jobs take minutes). */
@@ -28,8 +30,12 @@ interface BatchFigures {
   retained: number[];
 }
 
-/** Runs one measurement in a fresh coordinator process against a fresh simulator process (so no run inherits another's load). */
-async function measure<T>(job: Record<string, unknown>): Promise<T> {
+/**
+ * Runs one measurement in a fresh coordinator process against a fresh simulator process (so no run
+ * inherits another's load). `onSim` starts what else the run needs against that simulator (queue
+ * workers) and returns how to stop it. The child runs asynchronously: workers' output is drained meanwhile.
+ */
+async function measure<T>(job: Record<string, unknown>, onSim?: (baseUrl: string) => Promise<() => Promise<void>>): Promise<T> {
   const sim = await spawnSimulator([
     '--port',
     '0',
@@ -46,14 +52,20 @@ async function measure<T>(job: Record<string, unknown>): Promise<T> {
     '--output-scale',
     '0.03',
   ]);
+  const stopExtra = onSim ? await onSim(`${sim.url}/v1`) : undefined;
   try {
-    const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', child, JSON.stringify({ ...job, pollMs: POLL_MS, baseUrl: `${sim.url}/v1` })], {
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
+    const c = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', child, JSON.stringify({ ...job, pollMs: POLL_MS, baseUrl: `${sim.url}/v1` })], {
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    if (r.status !== 0) throw new Error(`bench child failed (${r.status}): ${r.stderr.slice(-2000)}`);
-    return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as T;
+    let out = '';
+    let err = '';
+    c.stdout.setEncoding('utf8').on('data', (t: string) => (out += t));
+    c.stderr.setEncoding('utf8').on('data', (t: string) => (err = (err + t).slice(-4000)));
+    const status = await new Promise<number | null>((resolve) => c.once('exit', resolve));
+    if (status !== 0) throw new Error(`bench child failed (${status}): ${err.slice(-2000)}`);
+    return JSON.parse(out.trim().split('\n').at(-1)!) as T;
   } finally {
+    await stopExtra?.();
     await sim.stop();
   }
 }
@@ -110,7 +122,6 @@ async function main(): Promise<void> {
           s.ratio.toFixed(3),
           s.bound.toFixed(3),
         ]),
-        ['pg-boss, 1/2/4 workers', '—', '', '', '', '', 'added with --queue', ''],
       ],
     ),
   );
@@ -127,6 +138,30 @@ async function main(): Promise<void> {
       core.map((x) => [x.c, x.n, x.rate.toFixed(2), (x.rate / (x.c * core[0]!.rate)).toFixed(3)]),
     ),
   );
+  const PER_WORKER = 4;
+  const queue = await measureQueueScaling<BatchFigures>({ workerCounts: [1, 2, 4], rows: 200, perWorker: PER_WORKER, pollMs: POLL_MS, measure });
+  const rateW1 = queue[0]!.rate;
+  console.log(
+    `\n(a'') the same 200 rows through pg-boss (batch --queue), ${PER_WORKER} rows at once per worker process; goal ≥ ${SCALING_GOAL} of n × the 1-worker rate`,
+  );
+  console.log(
+    table(
+      ['workers', 'rows', 'run', 'rows/s', 'ideal (n × 1-worker)', 'ratio', 'of latency bound'],
+      queue.map((q) => [
+        q.workers,
+        q.rows,
+        `${(q.runMs / 1000).toFixed(1)} s`,
+        q.rate.toFixed(2),
+        (q.workers * rateW1).toFixed(2),
+        (q.rate / (q.workers * rateW1)).toFixed(3),
+        (q.rate / ((q.workers * PER_WORKER) / (JOB_MS / 1000))).toFixed(3),
+      ]),
+    ),
+  );
+  if (queue.some((q) => q.rate / (q.workers * rateW1) < SCALING_GOAL)) {
+    failed = true;
+    console.log(`  MISSED: a pg-boss ratio is below ${SCALING_GOAL}`);
+  }
   if (scaling.some((s) => s.ratio < SCALING_GOAL)) {
     failed = true;
     console.log(`  MISSED: a ratio is below ${SCALING_GOAL}`);

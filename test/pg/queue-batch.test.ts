@@ -1,7 +1,8 @@
-import { writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../app/server/cli/run-cli';
+import { spawnCli } from '../server/cli/cli-process';
 import { pgClusterForFile } from './pg-fixtures';
 import { batchDir, queueSimulator, readSummary, rowImages, spawnCoordinator, spawnWorker, until } from './queue-fixtures';
 
@@ -28,6 +29,13 @@ describe('batch --queue with workers', () => {
     expect(new Set(rows.map((r) => r.worker_id)).size).toBe(2);
     const by = (w: (typeof workers)[number]) => (w.stderr().match(/: succeeded/g) ?? []).length;
     expect(by(workers[0]!) + by(workers[1]!)).toBe(4);
+
+    // Any machine can write the batch out again from the database, submitting nothing.
+    const collect = spawnCli(['collect', '--queue', url, '--out', join(dir, 'again'), '--batch', summary.batchId], sim);
+    expect((await collect.exited).code, collect.stderr()).toBe(EXIT.ok);
+    expect(collect.stderr()).toMatch(/4\/4 row\(s\) succeeded; 8 image\(s\).*Nothing was submitted/);
+    for (const r of summary.rows) expect(await readdir(join(dir, 'again', r.id))).toEqual(await readdir(join(dir, 'out', r.id)));
+    expect((await sim.remote.submits()).submits).toHaveLength(4);
   }, 90_000);
 
   it('pays once for a paid stage that rows on different workers share', async () => {

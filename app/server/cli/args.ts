@@ -7,6 +7,7 @@ export const CLI_HELP = `Usage:
   npm run cli -- run <workflow.json | template id> [--set <field>=<value>...] [--set <node>.<param>=<value>...] --out <dir> [options]
   npm run cli -- batch <workflow.json | template id> --rows <rows.csv|rows.tsv|rows.jsonl> --out <dir> [--max-spend USD] [--skip-invalid] [--queue postgres://…] [options]
   npm run cli -- worker --queue postgres://… [--concurrency N] [--cache-dir <dir>] [--lease-seconds N]
+  npm run cli -- collect --queue postgres://… --out <dir> [--batch <id>]   a queued batch's rows to disk; submits nothing
   npm run cli -- templates [--json]      the built-in templates and the fields each one exposes to --set
 
 Options:
@@ -76,7 +77,8 @@ export type CliCommand =
     })
   | (z.infer<typeof zCommon> & { command: 'run'; source: string; sets: string[] })
   | (z.infer<typeof zCommon> & { command: 'batch'; source: string; rows: string; maxSpendUsd?: number; skipInvalid: boolean; queue?: string })
-  | { command: 'worker'; queue: string; concurrency: number; cacheDir?: string; leaseSeconds: number };
+  | { command: 'worker'; queue: string; concurrency: number; cacheDir?: string; leaseSeconds: number }
+  | { command: 'collect'; queue: string; out: string; batchId?: string; json: boolean };
 
 const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\/\S+$/i.test(url);
 
@@ -100,6 +102,12 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (v.help || command === undefined || command === 'help') return { command: 'help' };
   if (command === 'templates') return { command: 'templates', json: v.json ?? false };
   if (command === 'worker') return parseWorker(v, rest);
+  if (command === 'collect') {
+    if (rest.length) throw new UsageError(`collect takes no positional arguments (got "${rest.join(' ')}")`);
+    if (!v.queue || !isPostgresUrl(v.queue)) throw new UsageError("collect needs --queue postgres://user@host:5432/db (the batch's database)");
+    if (!v.out) throw new UsageError("collect needs --out <dir> (where the batch's rows are written)");
+    return { command: 'collect', queue: v.queue, out: v.out, json: v.json ?? false, ...(v.batch ? { batchId: v.batch } : {}) };
+  }
 
   const common = zCommon.safeParse({
     out: v.out ?? '',
@@ -160,7 +168,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       ...(v.queue !== undefined ? { queue: v.queue } : {}),
     };
   }
-  throw new UsageError(`Unknown command "${command}": use edit, run, batch, worker or templates`);
+  throw new UsageError(`Unknown command "${command}": use edit, run, batch, worker, collect or templates`);
 }
 
 function parseWorker(v: Record<string, unknown>, rest: string[]): CliCommand {
@@ -199,6 +207,7 @@ const OPTIONS = {
   'skip-invalid': { type: 'boolean' },
   queue: { type: 'string' },
   'lease-seconds': { type: 'string' },
+  batch: { type: 'string' },
   simulate: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },

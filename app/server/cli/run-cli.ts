@@ -8,6 +8,7 @@ import { checkCommandLine } from './check-command';
 import { openCliServices } from './cli-services';
 import { formatTemplateListing, listTemplates } from './list-templates';
 import { EXIT, runWorkflowCommand } from './run-command';
+import { runCollectCommand } from '../queue/collect-command';
 import { runQueuedBatch, runWorkerCommand } from '../queue/queue-commands';
 
 export { EXIT, InterruptError, interruptExitCode } from './run-command';
@@ -53,6 +54,7 @@ export async function runCli(deps: CliDeps): Promise<number> {
     return EXIT.ok;
   }
   if (cmd.command === 'worker') return runWorkerCommand(cmd, deps);
+  if (cmd.command === 'collect') return runCollectCommand(cmd, deps);
   if (cmd.command === 'batch' && cmd.queue !== undefined) return runQueuedBatch({ ...cmd, queue: cmd.queue }, deps);
   if (!cmd.simulate && !deps.env.RUNCOMFY_API_TOKEN?.trim()) {
     deps.stderr(

@@ -20,7 +20,9 @@ export interface QueueBackendOptions {
 /** Rows enqueued per transaction (bounded memory and transaction size for 1,000-row batches). */
 const ENQUEUE_CHUNK = 50;
 /** Re-read rows that changed this long before the last read: a transaction's `now()` is its start, not its commit. */
-const OVERLAP_MS = 10_000;
+const OVERLAP_MS = 3_000;
+/** Notifications are gathered this long before a read (a busy batch finishes many rows a second). */
+const GATHER_MS = 100;
 
 interface Followed {
   line: number;
@@ -60,7 +62,13 @@ export class QueueBackend implements BatchBackend {
     });
     const listener = await s.pool.connect();
     let wake: (() => void) | undefined;
-    listener.on('notification', (n) => n.payload === batchId && wake?.());
+    // Set by a notification that came while no one waited (during a read): the next wait is skipped.
+    let notified: boolean | undefined;
+    listener.on('notification', (n) => {
+      if (n.payload !== batchId) return;
+      notified = true;
+      wake?.();
+    });
     await listener.query(`LISTEN ${BATCH_CHANNEL}`);
     const result: BatchRunResult = { status: 'succeeded', succeeded: 0, failed: 0, interrupted: 0, notStarted: 0 };
     const follow = new Map<string, Followed>();
@@ -71,8 +79,7 @@ export class QueueBackend implements BatchBackend {
       let deadline = Infinity;
       let since = 0;
       let spend = '';
-      const pending = () => [...follow.values()].length;
-      while (pending() > 0) {
+      while (follow.size > 0) {
         if (signal.aborted && !stopping) {
           stopping = true;
           const cancelled = await requestStop(s.pool, s.boss, batchId);
@@ -83,6 +90,7 @@ export class QueueBackend implements BatchBackend {
           );
         }
         if (Date.now() > deadline) break;
+        notified = false;
         const read = await changedRows(s.pool, batchId, since - OVERLAP_MS);
         since = read.dbNow;
         for (const r of read.rows) {
@@ -95,6 +103,8 @@ export class QueueBackend implements BatchBackend {
           emit({ type: 'spend', ...money, at: Date.now() });
         }
         if (follow.size === 0) break;
+        await new Promise((r) => setTimeout(r, GATHER_MS));
+        if (notified) continue;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(done, this.o.pollMs ?? 1_000);
           const onAbort = () => done();
