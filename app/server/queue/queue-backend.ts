@@ -23,6 +23,8 @@ const ENQUEUE_CHUNK = 50;
 const OVERLAP_MS = 3_000;
 /** Notifications are gathered this long before a read (a busy batch finishes many rows a second). */
 const GATHER_MS = 100;
+/** Said once when no worker has taken a row by then. */
+const IDLE_HINT_MS = 15_000;
 
 interface Followed {
   line: number;
@@ -79,7 +81,15 @@ export class QueueBackend implements BatchBackend {
       let deadline = Infinity;
       let since = 0;
       let spend = '';
+      const hintAt = Date.now() + IDLE_HINT_MS;
+      let started = [...follow.values()].some((f) => f.started);
       while (follow.size > 0) {
+        if (!started && !stopping && Date.now() > hintAt) {
+          started = true;
+          this.o.say(
+            `No worker has taken a row yet: start one with \`npm run cli -- worker --queue <this database>\` (RUNCOMFY_BASE_URL ${s.provider.endpoint}).`,
+          );
+        }
         if (signal.aborted && !stopping) {
           stopping = true;
           const cancelled = await requestStop(s.pool, s.boss, batchId);
@@ -94,6 +104,7 @@ export class QueueBackend implements BatchBackend {
         const read = await changedRows(s.pool, batchId, since - OVERLAP_MS);
         since = read.dbNow;
         for (const r of read.rows) {
+          if (r.status !== 'queued') started = true;
           const f = follow.get(r.rowId);
           if (f && (await this.observe(batchId, f, r, emit, result))) follow.delete(r.rowId);
         }
