@@ -22,6 +22,20 @@ function costLine(c: BatchCheck): string {
   return `${parts.join('; ')}.`;
 }
 
+function CapNote({ maxUsd, room, cap }: { maxUsd: number; room: number; cap: number }) {
+  return maxUsd <= room + 1e-9 ? (
+    <span className="batch-cap-ok" data-testid="batch-cap-note">
+      {' '}
+      Within the {formatUsd(cap)} cap.
+    </span>
+  ) : (
+    <span className="warning-text" data-testid="batch-cap-note">
+      {' '}
+      Over the {formatUsd(cap)} cap{room < cap ? ` (${formatUsd(room)} of it is left)` : ''}: raise it or remove rows to start.
+    </span>
+  );
+}
+
 /**
  * Cost first: Check (every row dry-run, images decoded, nothing paid), then what the batch can
  * cost at most (cache- and ledger-aware), the earlier attempts that need the Pay-again choice,
@@ -47,6 +61,8 @@ export function BatchCostBar() {
   const cap = parseCap(s.capText);
   const capProblem = typeof cap === 'object' ? cap.problem : undefined;
   const scope = fresh?.scope === 'retry' ? 'retry' : 'all';
+  // Start refuses a batch that could pass the cap (or whose price is unknown under one): say so before it is pressed.
+  const overCap = typeof cap === 'number' && !!fresh && (fresh.maxUsd === undefined || fresh.maxUsd > Math.max(0, cap - s.spent) + 1e-9);
   return (
     <section className="batch-cost" data-testid="batch-cost">
       <div className="batch-cost-row">
@@ -83,6 +99,7 @@ export function BatchCostBar() {
               {scope === 'retry' && 'Retry: '}
               {costLine(fresh)}
               {s.spent > 0 && <span className="muted"> ({formatUsd(s.spent)} spent by this batch so far.)</span>}
+              {typeof cap === 'number' && fresh.maxUsd !== undefined && <CapNote maxUsd={fresh.maxUsd} room={Math.max(0, cap - s.spent)} cap={cap} />}
             </div>
           )}
           {fresh.blocked.map((b) => (
@@ -123,7 +140,7 @@ export function BatchCostBar() {
           type="button"
           className="primary"
           data-testid="batch-start"
-          disabled={!ready || !!capProblem || !!s.checking || fresh?.toRun === 0}
+          disabled={!ready || !!capProblem || overCap || !!s.checking || fresh?.toRun === 0}
           title={ready ? undefined : 'Check the rows first'}
           onClick={() => void batch.start()}
         >
