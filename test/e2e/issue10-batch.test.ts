@@ -53,6 +53,15 @@ const text = async (testId: string) => (await page.getByTestId(testId).textConte
 const rowStatus = (id: string) => page.getByTestId(`batch-sheet-${id}`).getAttribute('data-status');
 
 describe('issue 10 in the browser: Batch… on a template', () => {
+  it('says how to expose fields when Batch… is pressed on a graph that has none', async () => {
+    await page.getByTestId('batch-button').click();
+    await page.getByTestId('batch-no-fields').waitFor();
+    expect(await text('batch-no-fields')).toMatch(/Save as template/);
+    await studio.screenshot(page, 'issue10-batch-no-fields');
+    await page.getByTestId('batch-discard').click();
+    await page.getByTestId('batch-dialog').waitFor({ state: 'detached' });
+  });
+
   it('fills the table from a pasted TSV and images dropped on an image column, and costs it before Start', async () => {
     await page.getByTestId('templates-button').click();
     await page.getByTestId('batch-builtin:storyboard').click();
@@ -147,4 +156,37 @@ describe('issue 10 in the browser: Batch… on a template', () => {
     expect((await studio.sim.counts()).submits).toBe(3);
     expect(await guard.problems()).toEqual([]);
   }, 30_000);
+
+  it('retries a row whose job failed, after costing the retry, with files chosen in the column’s file chooser', async () => {
+    await page.keyboard.press('Escape');
+    await page.getByTestId('templates-button').click();
+    await page.getByTestId('batch-builtin:storyboard').click();
+    await page.getByTestId('batch-paste-toggle').click();
+    await page
+      .getByTestId('batch-paste-text')
+      .fill([TSV.split('\n')[0], 'night\tone.png\ttwo.png\tthree.png\tGenerate 2 images as a storyboard: the rider at night\t2'].join('\n'));
+    await page.getByTestId('batch-paste-add').click();
+    await page.getByTestId('batch-col-images-ref2').setInputFiles([
+      { name: 'one.png', mimeType: 'image/png', buffer: referencePng(40) },
+      { name: 'two.png', mimeType: 'image/png', buffer: referencePng(120) },
+      { name: 'three.png', mimeType: 'image/png', buffer: referencePng(200) },
+    ]);
+    await page.getByTestId('batch-cell-1-ref1').getByText('one.png').first().waitFor();
+    await studio.sim.push({ kind: 'job', fail: true, error: { message: 'scripted failure' } });
+    await page.getByTestId('batch-check').click();
+    await expect.poll(() => text('batch-cost-line')).toBe('Up to $0.08 for 1 paid job in 1 row.');
+    await page.getByTestId('batch-start').click();
+    await expect.poll(() => text('batch-phase'), { timeout: 30_000 }).toBe('Finished');
+    expect(await rowStatus('night')).toBe('failed');
+    await studio.screenshot(page, 'issue10-batch-failed-row');
+
+    await page.getByTestId('batch-retry-check').click();
+    await expect.poll(() => text('batch-cost-line')).toMatch(/^Retry: Up to \$0\.08 for 1 paid job in 1 row\./);
+    await page.getByTestId('batch-start').click();
+    await expect.poll(() => rowStatus('night'), { timeout: 30_000 }).toBe('succeeded');
+    await page.getByTestId('batch-sheet-night').locator('img').first().waitFor();
+    expect((await studio.sim.counts()).submits).toBe(5);
+    await studio.screenshot(page, 'issue10-batch-retried');
+    expect(await guard.problems()).toEqual([]);
+  }, 60_000);
 });

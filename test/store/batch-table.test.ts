@@ -45,6 +45,19 @@ describe('pasteRows', () => {
   });
 });
 
+describe('pasteRows on a graph without fields', () => {
+  it('makes a column of every node.param the header names', () => {
+    const graph = { ...board, meta: { ...board.meta, template: undefined } };
+    const empty: BatchTable = { columns: [], rows: [], files: {} };
+    const r = pasteRows(empty, 'story.text\tgen.maxImages\nGenerate 2 images: a fox\t2\n', 'tsv', graph, registry);
+    expect(r.table.columns.map((c) => [c.id, c.required])).toEqual([
+      ['story.text', false],
+      ['gen.maxImages', false],
+    ]);
+    expect(r.table.rows[0]!.cells).toMatchObject({ 'story.text': 'Generate 2 images: a fox', 'gen.maxImages': 2 });
+  });
+});
+
 describe('dropImages', () => {
   it('makes one row per image dropped on an empty image column, copying the other cells of the last row', () => {
     let t = table();

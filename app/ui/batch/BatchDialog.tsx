@@ -16,13 +16,15 @@ import { useBatchStore, useSession } from './use-batch';
 
 function NoFields({ source }: { source: 'template' | 'graph' }) {
   return (
-    <div className="issue warning" data-testid="batch-no-fields">
-      {source === 'graph'
-        ? 'This graph exposes no fields, so a batch has nothing to vary.'
-        : 'This template exposes no fields, so a batch has nothing to vary.'}{' '}
-      To choose what each row fills in, press <strong>Save as template…</strong> in the toolbar, tick the params a row should set (the reference images, the
-      story, the number of panels…), save, then use <strong>Batch…</strong> on that template in the gallery. Rows can also name any param as{' '}
-      <code>node.param</code> in a pasted header.
+    <div className="issue warning batch-no-fields" data-testid="batch-no-fields">
+      <p>
+        This {source} exposes no fields, so a batch has nothing to vary. To choose what each row fills in, press <strong>Save as template…</strong> in the
+        toolbar, tick the params a row should set (the reference images, the story, the number of panels…), save, then use <strong>Batch…</strong> on that
+        template in the gallery.
+      </p>
+      <p>
+        Or paste rows whose header names params as <code>node.param</code> (for example <code>gen.prompt</code>): each becomes a column.
+      </p>
     </div>
   );
 }
@@ -138,7 +140,10 @@ export function BatchDialog() {
           </ul>
         )}
         {s.columns === 0 ? (
-          <NoFields source={s.source} />
+          <>
+            <NoFields source={s.source} />
+            <BatchRowsInput />
+          </>
         ) : (
           <>
             <BatchRowsInput />
