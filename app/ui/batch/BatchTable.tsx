@@ -141,7 +141,7 @@ const RowView = memo(function RowView({ n, row, columns, files, idProblem, check
             data-testid={`batch-row-dup-${n}`}
             onClick={() => batch.duplicateRow(row.key)}
           >
-            ⧉
+            Copy
           </button>
           <button
             type="button"
