@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type PgBoss from 'pg-boss';
 import type { Pool } from 'pg';
 import { bossDb, EXPIRE_IN_SECONDS, inTransaction, RETRY_LIMIT, type RowJobData } from './boss';
+import { ROWS_CHANNEL } from './row-claims';
 
 /**
  * The coordinator's side of `batches` / `batch_rows`: open a batch, enqueue rows (row and
@@ -143,6 +144,7 @@ export async function enqueueRows(pool: Pool, boss: PgBoss, queue: string, batch
       })),
       { db: bossDb(client) },
     );
+    await client.query('SELECT pg_notify($1, $2)', [ROWS_CHANNEL, queue]);
   });
 }
 

@@ -120,7 +120,7 @@ export async function runWorkerCommand(cmd: WorkerCommand, deps: CliDeps): Promi
       timings,
       log: (level, message) => deps.stderr(level === 'info' ? message : `${level}: ${message}`),
     });
-    worker.start();
+    await worker.start();
     deps.stderr(
       `Worker ${services.owner.id} on ${shownUrl(cmd.queue)} (${services.queue}, API ${services.provider.endpoint}): up to ${cmd.concurrency} row(s) at once; lease ${cmd.leaseSeconds} s (database time, offset ${services.clock.offset} ms).`,
     );

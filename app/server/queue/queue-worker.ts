@@ -3,7 +3,7 @@ import type PgBoss from 'pg-boss';
 import type { JobLedger } from '../../ledger';
 import type { Clock } from '../../lib/clock';
 import type { RowJobData } from './boss';
-import { claimRow, finishRow, handBackRows, heartbeatRows } from './row-claims';
+import { claimRow, finishRow, handBackRows, heartbeatRows, ROWS_CHANNEL } from './row-claims';
 import { runWorkerRow, type WorkerRowDeps } from './worker-row';
 
 /** The liveness timings of a worker (database time). */
@@ -59,10 +59,28 @@ export class QueueWorker {
 
   constructor(private readonly o: QueueWorkerOptions) {}
 
-  /** Starts taking rows; resolves once the loops run. */
-  start(): void {
+  /** Starts taking rows (and listening for new ones: an idle worker polls pg-boss only every `fetchMs` otherwise). */
+  async start(): Promise<void> {
     const signal = this.halt.signal;
+    const listener = await this.o.pool.connect();
+    listener.on('notification', (n) => n.payload === this.o.queue && this.wake?.());
+    await listener.query(`LISTEN ${ROWS_CHANNEL}`);
+    const unlisten = new Promise<void>((resolve) =>
+      signal.addEventListener(
+        'abort',
+        () =>
+          void listener
+            .query(`UNLISTEN ${ROWS_CHANNEL}`)
+            .catch(() => undefined)
+            .finally(() => {
+              listener.release();
+              resolve();
+            }),
+        { once: true },
+      ),
+    );
     this.loops = [
+      unlisten,
       this.fetchLoop(signal),
       this.every(this.o.timings.heartbeatMs, signal, () => this.heartbeat()),
       this.every(this.o.timings.superviseMs, signal, () => this.supervise()),

@@ -223,12 +223,15 @@ export async function handBackRows(pool: Pool, boss: PgBoss, o: { limit?: number
       else await boss.fail(r.queue, r.job, { handedBack: r.worker }, { db: bossDb(client) });
     }
     for (const b of new Set(rows.map((r) => r.batch_id))) await notify(client, b);
+    for (const q of new Set(rows.map((r) => r.queue))) await client.query('SELECT pg_notify($1, $2)', [ROWS_CHANNEL, q]);
     return rows.map((r) => ({ batchId: r.batch_id, rowId: r.row_id, fromWorker: r.worker, gaveUp: r.status === 'failed' }));
   });
 }
 
 /** The channel a coordinator listens on to hear of its rows at once (it polls too). */
 export const BATCH_CHANNEL = 'sequence_studio_batch';
+/** The channel idle workers listen on to hear of rows to take at once (they poll pg-boss too); the payload is the queue. */
+export const ROWS_CHANNEL = 'sequence_studio_rows';
 
 async function notify(client: { query(text: string, values: unknown[]): Promise<unknown> }, batchId: string): Promise<void> {
   await client.query('SELECT pg_notify($1, $2)', [BATCH_CHANNEL, batchId]);
