@@ -88,6 +88,18 @@ describe('BatchDialog', () => {
     expect(p.provider.calls.submit).toBe(3);
   });
 
+  it('reads a JSONL rows file dropped on the dialog, and CSV text pasted outside the cells', async () => {
+    renderBatchApp();
+    await openStoryboardBatch();
+    const body = screen.getByTestId('batch-dialog').querySelector('.batch-body')!;
+    const jsonl = new File(['{"id": "a", "story": "Generate 2 images: one"}\n{"id": "b", "story": "Generate 2 images: two"}\n'], 'rows.jsonl');
+    fireEvent.drop(body, { dataTransfer: { files: [jsonl], types: ['Files'] } });
+    await waitFor(() => expect(screen.getAllByTestId(/^batch-row-\d+$/).map((r) => r.getAttribute('data-row-id'))).toEqual(['a', 'b']));
+    expect(screen.getByTestId('batch-message').textContent).toMatch(/2 rows added from “rows\.jsonl”/);
+    fireEvent.paste(body, { clipboardData: { getData: () => 'id,story\nc,Generate 2 images: three\n' } });
+    expect(screen.getAllByTestId(/^batch-row-\d+$/).map((r) => r.getAttribute('data-row-id'))).toEqual(['a', 'b', 'c']);
+  });
+
   it('says how to expose fields when the graph on the canvas has none', async () => {
     renderBatchApp();
     fireEvent.click(screen.getByTestId('batch-button'));
