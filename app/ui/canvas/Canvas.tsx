@@ -23,6 +23,8 @@ import { ConnectionLine } from './ConnectionLine';
 import { createFlowDeriver, type FlowEdge, type FlowNode } from './flow-derive';
 import { useLiveDrag, type LivePositions } from './live-drag';
 import { nodeTypes } from './node-types';
+import { useNodeGeometry } from './use-node-geometry';
+import { CanvasDetailContext, DETAIL_ZOOM } from './zoom-level';
 import './canvas.css';
 
 const isPane = (target: EventTarget | null): boolean => target instanceof Element && target.classList.contains('react-flow__pane');
@@ -35,8 +37,6 @@ const FIT_VIEW_OPTIONS = { padding: 0.15, maxZoom: 1 };
 const PRO_OPTIONS = { hideAttribution: true };
 const SELECTION_KEYS = ['Shift', 'Control'];
 const MULTI_SELECTION_KEYS = ['Meta', 'Control'];
-/** Below this zoom node text is under 6 px: widgets and port labels are not drawn (canvas.css). */
-export const DETAIL_ZOOM = 0.5;
 
 const miniMapColor = (n: FlowNode): string => {
   const kind = n.data.node.kind;
@@ -51,15 +51,17 @@ const miniMapColor = (n: FlowNode): string => {
  * (reusing objects of unchanged nodes), and every change React Flow reports becomes a store
  * action, so undo, autosave and the run see one source of truth. The one exception is a drag:
  * its positions stay in the canvas (live-drag.ts) until it ends, then become one move. Only the
- * nodes and links in view are mounted, so a large graph costs what is on screen; zoomed out,
- * nodes are drawn without their widgets (canvas.css).
+ * nodes and links in view are mounted, so a large graph costs what is on screen (on open too:
+ * node geometry remembered from the last visit spares drawing nodes out of view just to measure
+ * them, use-node-geometry.ts); zoomed out, nodes are drawn as outlines (CanvasNode.tsx).
  */
 export function Canvas() {
   const store = useStudioStore();
   const registry = useRegistry();
   const services = useServices();
   const flow = useReactFlow();
-  const deriver = useMemo(() => createFlowDeriver(registry), [registry]);
+  const geometry = useNodeGeometry(store);
+  const deriver = useMemo(() => createFlowDeriver(registry, geometry.remembered), [registry, geometry.remembered]);
   const derived = useStudio((s) => deriver.nodes(s.workflow.nodes, s.selectedNodes, s.nodeSizes));
   const commitDrag = useCallback(
     (positions: LivePositions) => {
@@ -75,6 +77,7 @@ export function Canvas() {
   const edges = useStudio((s) => deriver.edges(s.workflow.edges, s.workflow.nodes, s.selectedEdges));
   const fitRequest = useStudio((s) => s.fitViewRequest);
   const zoomedOut = useStore((s) => s.transform[2] < DETAIL_ZOOM);
+  const detail = useMemo(() => ({ zoomedOut, remembered: geometry.remembered }), [zoomedOut, geometry.remembered]);
 
   useEffect(() => {
     if (!fitRequest) return;
@@ -84,6 +87,7 @@ export function Canvas() {
   }, [fitRequest, flow]);
 
   const { move: moveLive, end: endLive } = drag;
+  const { measured } = geometry;
   const onConnectStart = useCallback(() => store.getState().setConnectionHint(null), [store]);
 
   const onNodesChange = useCallback(
@@ -100,13 +104,16 @@ export function Canvas() {
         else if (c.type === 'dimensions' && c.dimensions) sizes.set(c.id, c.dimensions);
       }
       const s = store.getState();
-      if (sizes.size) s.setNodeSizes(sizes);
+      if (sizes.size) {
+        s.setNodeSizes(sizes);
+        measured();
+      }
       if (selection.size) s.patchSelection({ nodes: selection });
       // React Flow ends a drag with one more position change marked not dragging: that one
       // commits the drag (keyboard moves, never dragging, commit at once).
       if (positions.size) moveLive(positions, dragging);
     },
-    [store, moveLive],
+    [store, moveLive, measured],
   );
 
   const onEdgesChange = useCallback(
@@ -198,36 +205,38 @@ export function Canvas() {
 
   return (
     <div className={zoomedOut ? 'canvas zoomed-out' : 'canvas'} data-testid="canvas" onDoubleClick={onDoubleClick} onDragOver={onDragOver} onDrop={onDrop}>
-      <ReactFlow<FlowNode, FlowEdge>
-        nodes={nodes}
-        edges={edges}
-        nodeTypes={nodeTypes}
-        onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
-        onConnect={onConnect}
-        onConnectStart={onConnectStart}
-        onConnectEnd={onConnectEnd}
-        isValidConnection={isValidConnection}
-        onNodeDragStop={onDragStop}
-        onSelectionDragStop={onDragStop}
-        connectionLineComponent={ConnectionLine}
-        deleteKeyCode={null}
-        selectionKeyCode={SELECTION_KEYS}
-        multiSelectionKeyCode={MULTI_SELECTION_KEYS}
-        zoomOnDoubleClick={false}
-        minZoom={0.1}
-        maxZoom={2}
-        fitView
-        fitViewOptions={FIT_VIEW_OPTIONS}
-        onlyRenderVisibleElements
-        colorMode="dark"
-        proOptions={PRO_OPTIONS}
-      >
-        <Background variant={BackgroundVariant.Dots} gap={22} size={1.2} color="#3a3f4b" />
-        {/* An empty minimap is only a dark box over the empty-canvas help. */}
-        {nodes.length > 0 && <MiniMap<FlowNode> pannable zoomable nodeColor={miniMapColor} maskColor="rgba(10, 12, 16, 0.6)" data-testid="minimap" />}
-        <Controls showInteractive={false} />
-      </ReactFlow>
+      <CanvasDetailContext value={detail}>
+        <ReactFlow<FlowNode, FlowEdge>
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onConnect={onConnect}
+          onConnectStart={onConnectStart}
+          onConnectEnd={onConnectEnd}
+          isValidConnection={isValidConnection}
+          onNodeDragStop={onDragStop}
+          onSelectionDragStop={onDragStop}
+          connectionLineComponent={ConnectionLine}
+          deleteKeyCode={null}
+          selectionKeyCode={SELECTION_KEYS}
+          multiSelectionKeyCode={MULTI_SELECTION_KEYS}
+          zoomOnDoubleClick={false}
+          minZoom={0.1}
+          maxZoom={2}
+          fitView
+          fitViewOptions={FIT_VIEW_OPTIONS}
+          onlyRenderVisibleElements
+          colorMode="dark"
+          proOptions={PRO_OPTIONS}
+        >
+          <Background variant={BackgroundVariant.Dots} gap={22} size={1.2} color="#3a3f4b" />
+          {/* An empty minimap is only a dark box over the empty-canvas help. */}
+          {nodes.length > 0 && <MiniMap<FlowNode> pannable zoomable nodeColor={miniMapColor} maskColor="rgba(10, 12, 16, 0.6)" data-testid="minimap" />}
+          <Controls showInteractive={false} />
+        </ReactFlow>
+      </CanvasDetailContext>
       <EmptyState />
     </div>
   );

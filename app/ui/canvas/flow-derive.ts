@@ -3,6 +3,7 @@ import type { PortType } from '../../graph/ports';
 import type { NodeRegistry } from '../../graph/registry';
 import type { WorkflowEdge, WorkflowNode } from '../../graph/workflow-schema';
 import type { Size } from '../../store/ui-slice';
+import type { RememberedGeometry } from './node-geometry';
 
 /** A React Flow node drawn by GraphNode; it carries the saved node it shows. */
 export type FlowNode = Node<{ node: WorkflowNode }, 'graph'>;
@@ -14,8 +15,11 @@ export type FlowEdge = Edge<{ type: PortType | undefined }>;
  * node, its selection, its measured size) are the same objects, so React Flow re-renders only
  * the nodes an edit touched: moving one node of 1,000 re-renders one. A node's `data` changes
  * only with its saved node, so measuring or selecting it leaves its body alone.
+ *
+ * A node not measured yet in this page gets its `remembered` size and handles (node-geometry.ts),
+ * so React Flow need not draw it to place it, and leaves it undrawn while it is out of view.
  */
-export function createFlowDeriver(registry: NodeRegistry) {
+export function createFlowDeriver(registry: NodeRegistry, remembered: RememberedGeometry = new Map()) {
   const nodeCache = new Map<string, { src: WorkflowNode; selected: boolean; size: Size | undefined; flow: FlowNode }>();
   const edgeCache = new Map<string, { src: WorkflowEdge; selected: boolean; type: PortType | undefined; flow: FlowEdge }>();
   let lastNodes: { input: readonly WorkflowNode[]; sel: ReadonlySet<string>; sizes: ReadonlyMap<string, Size>; out: FlowNode[] } | undefined;
@@ -34,6 +38,8 @@ export function createFlowDeriver(registry: NodeRegistry) {
         out.push(hit.flow);
         continue;
       }
+      const hint = size ? undefined : remembered.get(src.id);
+      const geometry = hint?.kind === src.kind ? hint : undefined;
       const flow: FlowNode = {
         id: src.id,
         type: 'graph',
@@ -42,7 +48,7 @@ export function createFlowDeriver(registry: NodeRegistry) {
         // size or selection change does not re-render the node's body.
         data: hit && hit.src === src ? hit.flow.data : { node: src },
         selected,
-        ...(size ? { measured: size } : {}),
+        ...(size ? { measured: size } : geometry ? { measured: geometry.size, handles: geometry.handles } : {}),
       };
       nodeCache.set(src.id, { src, selected, size, flow });
       out.push(flow);

@@ -17,9 +17,11 @@ import { defaultParams, widgetsFor } from './widgets/widget-spec';
 
 const NO_ISSUES: readonly Issue[] = [];
 
-const categoryClass = (category: string) => `cat-${category.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+/** The class giving a node its category colour. */
+export const categoryClass = (category: string) => `cat-${category.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
 
-function PortRow({ nodeId, port, side }: { nodeId: string; port: PortSpec; side: 'in' | 'out' }) {
+/** One port: its handle, label and type. Shared with the zoomed-out outline (canvas/NodeOutline.tsx), which must put handles where this does. */
+export function PortRow({ nodeId, port, side }: { nodeId: string; port: PortSpec; side: 'in' | 'out' }) {
   return (
     <div className={`port-row port-row-${side}`} title={port.description}>
       <Handle
