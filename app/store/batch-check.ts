@@ -72,7 +72,7 @@ export async function checkTable(o: CheckTableOptions): Promise<BatchCheck> {
     table.columns.map((c) => c.id),
     o.deps.registry,
   );
-  // A linked field is only worth a note; a sample field without a column cannot happen (every field is a column).
+  // Linked fields are warnings (the column header says so); these problems refuse the whole table.
   const tableProblems = plan.problems;
   const all = toBatchRows(table);
   const picked = all.map((row, i) => ({ row, key: table.rows[i]!.key, idProblem: rowIdProblem(table.rows, i) })).filter((r) => !o.only || o.only.has(r.key));

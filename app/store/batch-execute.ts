@@ -119,7 +119,10 @@ export function createBatchExecution(c: ExecutionContext) {
         return false;
       }
       const cap = parseCap(s.capText);
-      if (typeof cap === 'object') return (note('error', cap.problem), false);
+      if (typeof cap === 'object') {
+        note('error', cap.problem);
+        return false;
+      }
       const spent = s.summary?.totals.costUsd ?? 0;
       const room = cap === undefined ? undefined : Math.max(0, cap - spent);
       if (room !== undefined && check.maxUsd === undefined) {
@@ -134,7 +137,10 @@ export function createBatchExecution(c: ExecutionContext) {
         );
         return false;
       }
-      if (check.toRun === 0) return (note('info', 'Nothing to run: every checked row is done or waits for a Pay-again choice.'), false);
+      if (check.toRun === 0) {
+        note('info', 'Nothing to run: every checked row is done or waits for a Pay-again choice.');
+        return false;
+      }
       const blocked = new Set(check.blocked.map((b) => b.rowKey));
       const byKey = new Map(toBatchRows(s.table).map((r, i) => [s.table.rows[i]!.key, r] as const));
       const rows: RowToRun[] = Object.values(check.rows)

@@ -1,5 +1,6 @@
 import { createStore } from 'zustand/vanilla';
 import { formatOfName, memoizePrice, sniffFormat, type RowsFormat } from '../batch';
+import type { GenerationRequest } from '../graph/generation';
 import type { ImageRef } from '../graph/ports';
 import type { Workflow } from '../graph/workflow-schema';
 import { checkTable } from './batch-check';
@@ -13,7 +14,7 @@ import { addRow, duplicateRow, removeRow, setCell, setRowId, type BatchTable } f
 /** What the batch store is built from: the editor's ledger, cache and assets, and where batches are kept. */
 export interface BatchStoreDeps extends BatchRunDeps {
   /** `GenerationProvider.prepare`: the dry run's checks (images decoded), nothing sent. */
-  prepare(request: Parameters<BatchRunDeps['ledger']['generate']>[0], signal: AbortSignal): Promise<unknown>;
+  prepare(request: GenerationRequest, signal: AbortSignal): Promise<unknown>;
   records: BatchRecordStore;
   /** This tab (the ledger's owner id): its batch continues after a reload. */
   ownerId: string;
