@@ -163,9 +163,10 @@ export class JobLedger implements PaidGeneration {
       live.promise.catch(() => undefined);
       report.reattached.push(r);
     }
-    report.blocked = (await this.o.store.list()).filter(
-      (r) => r.endpoint === this.o.provider.endpoint && REPAY_STATES.has(r.state) && !r.supersededBy && !r.dismissed,
-    );
+    const endpoint = this.o.provider.endpoint;
+    report.blocked = this.o.store.blocked
+      ? await this.o.store.blocked(endpoint)
+      : (await this.o.store.list()).filter((r) => r.endpoint === endpoint && REPAY_STATES.has(r.state) && !r.supersededBy && !r.dismissed);
     return report;
   }
 

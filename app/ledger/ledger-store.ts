@@ -18,6 +18,12 @@ export interface LedgerStore {
   unfinished(): Promise<JobRecord[]>;
   /** Every record, newest first (history views, tests). */
   list(): Promise<JobRecord[]>;
+  /**
+   * Earlier attempts at `endpoint` that block paying again (unknown submission, expired outputs,
+   * lost) and that no later job superseded nor the user dismissed. Optional: without it the ledger
+   * filters `list()`, which a shared database should not have to answer in full.
+   */
+  blocked?(endpoint: string): Promise<JobRecord[]>;
 }
 
 /** A write based on a stale copy: another owner moved the record on. */

@@ -109,6 +109,17 @@ describe('PgLedgerStore', () => {
     expect(await store.list()).toEqual([]);
   });
 
+  it('answers blocked earlier attempts of one endpoint, leaving out superseded and dismissed ones', async () => {
+    const { store } = await freshStore();
+    await store.put(record({ jobId: 'unknown', state: 'unknown-submission', createdAt: 1 }));
+    await store.put(record({ jobId: 'expired', state: 'outputs-expired', requestId: 'r2', createdAt: 2 }));
+    await store.put(record({ jobId: 'lost-elsewhere', state: 'lost', endpoint: 'https://other.test/v1', createdAt: 3 }));
+    await store.put(record({ jobId: 'superseded', state: 'lost', supersededBy: 'unknown', createdAt: 4 }));
+    await store.put(record({ jobId: 'dismissed', state: 'lost', dismissed: true, createdAt: 5 }));
+    await store.put(record({ jobId: 'stored', state: 'stored', createdAt: 6 }));
+    expect((await store.blocked(ENDPOINT)).map((r) => r.jobId)).toEqual(['expired', 'unknown']);
+  });
+
   it('finds unfinished jobs whose owner lease ran out or that have no owner', async () => {
     const { store } = await freshStore();
     const now = 1_000_000;

@@ -92,6 +92,15 @@ export class PgLedgerStore implements LedgerStore {
     return this.select(NEWEST_FIRST, []);
   }
 
+  /** See LedgerStore.blocked: answered by the database, not by reading every record. */
+  async blocked(endpoint: string): Promise<JobRecord[]> {
+    return this.select(
+      `WHERE endpoint = $1 AND state IN ('unknown-submission', 'outputs-expired', 'lost')
+         AND NOT (record ? 'supersededBy') AND COALESCE((record->>'dismissed')::boolean, false) = false ${NEWEST_FIRST}`,
+      [endpoint],
+    );
+  }
+
   /**
    * Unfinished records nobody is known to follow at wall time `now`: no owner, or an owner whose
    * lease ran out. Oldest first. A worker takes one over by writing it with itself as owner
