@@ -1,6 +1,7 @@
 import { findExcessNesting, type JsonPath } from '../lib/json-nesting';
 import { formatPath } from '../lib/zod-format';
-import { importComfyWorkflow, isComfyWorkflow } from './comfyui/import-comfy-workflow';
+import type { importComfyWorkflow } from './comfyui/import-comfy-workflow';
+import { isComfyWorkflow } from './comfyui/detect';
 import type { Issue } from './issues';
 import { migrateWorkflowData } from './migrations';
 import type { NodeRegistry } from './registry';
@@ -22,6 +23,11 @@ export type LoadResult =
     }
   | { ok: false; issues: Issue[] };
 
+export interface LoadOptions {
+  /** The ComfyUI importer, for callers that may be handed ComfyUI files (see load-any-workflow.ts). */
+  importComfy?: typeof importComfyWorkflow;
+}
+
 const fail = (code: string, message: string): LoadResult => ({
   ok: false,
   issues: [{ severity: 'error', code, message }],
@@ -32,10 +38,10 @@ const fail = (code: string, message: string): LoadResult => ({
  * Migrates old schema versions step by step, validates the result, migrates node params of
  * older kind versions, and repairs what it safely can: dangling edges are dropped with a
  * warning; nodes of unknown kinds are kept (reported) so nothing of the user's is lost.
- * A ComfyUI workflow (UI or API format) is imported first (see importComfyWorkflow): its report
- * becomes the notes. Never throws on bad input.
+ * A ComfyUI workflow (UI or API format) is imported first when the caller hands over the importer
+ * (`loadAnyWorkflow` loads it on demand): its report becomes the notes. Never throws on bad input.
  */
-export function loadWorkflow(input: unknown, registry?: NodeRegistry): LoadResult {
+export function loadWorkflow(input: unknown, registry?: NodeRegistry, options: LoadOptions = {}): LoadResult {
   let raw = input;
   if (typeof input === 'string') {
     if (input.length > MAX_WORKFLOW_BYTES) {
@@ -59,7 +65,8 @@ export function loadWorkflow(input: unknown, registry?: NodeRegistry): LoadResul
   let comfy: { report: string[]; placeholders: Set<string> } | undefined;
   if (isComfyWorkflow(raw)) {
     if (!registry) return fail('comfyui-workflow', 'This is a ComfyUI workflow; it can be imported only where the node kinds are known.');
-    const imported = importComfyWorkflow(raw, registry);
+    if (!options.importComfy) return fail('comfyui-needs-importer', 'This is a ComfyUI workflow: open it as a file (or with the CLI) to import it.');
+    const imported = options.importComfy(raw, registry);
     if (!imported.ok) return fail(imported.code, imported.reason);
     comfy = { report: imported.report, placeholders: new Set(imported.placeholders) };
     raw = imported.workflow;

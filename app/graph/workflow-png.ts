@@ -1,8 +1,8 @@
 import { jsonText } from '../lib/json-nesting';
 import { insertPngText, readPngTextChunks, type PngTextFailure } from '../lib/png-text';
-import { isComfyWorkflow } from './comfyui/import-comfy-workflow';
+import { isComfyWorkflow } from './comfyui/detect';
 import type { Issue } from './issues';
-import { loadWorkflow, type LoadResult } from './load-workflow';
+import { loadWorkflow, type LoadOptions, type LoadResult } from './load-workflow';
 import type { NodeRegistry } from './registry';
 import type { Workflow } from './workflow-schema';
 
@@ -52,7 +52,7 @@ export function workflowTextFromPng(bytes: Uint8Array): { ok: true; text: string
  * workflow, a ComfyUI graph with nothing to import, or a broken file comes back as
  * `{ ok: false, issues }` with a sentence saying which.
  */
-export function workflowFromPng(bytes: Uint8Array, registry?: NodeRegistry): LoadResult {
+export function workflowFromPng(bytes: Uint8Array, registry?: NodeRegistry, options: LoadOptions = {}): LoadResult {
   const found = workflowTextFromPng(bytes);
   if (!found.ok) return found;
   let raw: unknown;
@@ -61,7 +61,7 @@ export function workflowFromPng(bytes: Uint8Array, registry?: NodeRegistry): Loa
   } catch {
     return fail('not-json', 'This PNG has a "workflow" text chunk, but it is not valid JSON.');
   }
-  return loadWorkflow(raw, registry);
+  return loadWorkflow(raw, registry, options);
 }
 
 function parseOrUndefined(text: string): unknown {

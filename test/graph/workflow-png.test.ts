@@ -1,3 +1,4 @@
+import { importComfyWorkflow } from '../../app/graph/comfyui/import-comfy-workflow';
 import { decode, encode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import { loadWorkflow } from '../../app/graph/load-workflow';
@@ -7,10 +8,13 @@ import { insertPngText } from '../../app/lib/png-text';
 import { findBuiltinTemplate } from '../../app/templates';
 import { registry } from '../../nodes';
 
+/** The editor and CLI load the importer on demand (load-any-workflow.ts); these tests hand it over. */
+const withImporter = { importComfy: importComfyWorkflow };
+
 const png = () => encode({ width: 2, height: 2, channels: 3, depth: 8, data: new Uint8Array(12).fill(200) });
 
 function storyboard(): Workflow {
-  const loaded = loadWorkflow(findBuiltinTemplate('storyboard')!.workflow, registry);
+  const loaded = loadWorkflow(findBuiltinTemplate('storyboard')!.workflow, registry, withImporter);
   if (!loaded.ok) throw new Error('storyboard does not load');
   return loaded.workflow;
 }
@@ -28,7 +32,7 @@ describe('embedWorkflowInPng', () => {
     const out = embedWorkflowInPng(png(), wf);
     if (!out.ok) throw new Error(out.message);
     expect(() => decode(out.bytes, { checkCrc: true })).not.toThrow();
-    const back = workflowFromPng(out.bytes, registry);
+    const back = workflowFromPng(out.bytes, registry, withImporter);
     expect(back.ok && back.workflow).toEqual(wf);
     expect(back.ok && back.issues).toEqual([]);
   });
@@ -50,13 +54,13 @@ describe('embedWorkflowInPng', () => {
 
 describe('workflowFromPng', () => {
   it('says the PNG carries no workflow when it has only other text chunks', () => {
-    const r = workflowFromPng(textChunk('parameters', 'a photo of a cat, Steps: 20'), registry);
+    const r = workflowFromPng(textChunk('parameters', 'a photo of a cat, Steps: 20'), registry, withImporter);
     expect(r).toMatchObject({ ok: false, issues: [{ code: 'no-workflow', message: 'This PNG carries no workflow.' }] });
   });
 
   it('recognises a ComfyUI graph and says so instead of listing shape errors', () => {
     const comfy = JSON.stringify({ last_node_id: 9, last_link_id: 9, nodes: [{ id: 3, type: 'KSampler' }], links: [] });
-    const r = workflowFromPng(textChunk('workflow', comfy), registry);
+    const r = workflowFromPng(textChunk('workflow', comfy), registry, withImporter);
     expect(r).toMatchObject({ ok: false, issues: [{ code: 'comfyui-workflow', message: expect.stringMatching(/ComfyUI workflow/) }] });
   });
 
@@ -64,18 +68,18 @@ describe('workflowFromPng', () => {
     ['text that is not JSON', 'not json {', /not valid JSON/],
     ['a workflow from a newer version', JSON.stringify({ schemaVersion: 99, nodes: [], edges: [] }), /newer Sequence Studio/],
   ])('explains %s in the workflow chunk', (_case, text, message) => {
-    const r = workflowFromPng(textChunk('workflow', text), registry);
+    const r = workflowFromPng(textChunk('workflow', text), registry, withImporter);
     expect(r.ok).toBe(false);
     expect(!r.ok && r.issues[0]!.message).toMatch(message);
   });
 
   it('refuses bytes that are not a PNG with a clear message', () => {
-    const r = workflowFromPng(new TextEncoder().encode('{"schemaVersion":2}'), registry);
+    const r = workflowFromPng(new TextEncoder().encode('{"schemaVersion":2}'), registry, withImporter);
     expect(r).toMatchObject({ ok: false, issues: [{ code: 'not-png', message: expect.stringMatching(/not a PNG/) }] });
   });
 
   it('refuses a truncated PNG with a clear message', () => {
-    const r = workflowFromPng(png().subarray(0, 30), registry);
+    const r = workflowFromPng(png().subarray(0, 30), registry, withImporter);
     expect(r).toMatchObject({ ok: false, issues: [{ code: 'bad-png', message: expect.stringMatching(/cut short/) }] });
   });
 });

@@ -1,6 +1,5 @@
 import { imageSize } from 'image-size';
 import type { Issue } from '../../graph/issues';
-import { decodeCheck } from '../../lib/decode-image';
 import { readImageInfo } from '../../lib/image-info';
 import { formatPath } from '../../lib/zod-format';
 import {
@@ -90,9 +89,11 @@ export function checkImageBytes(bytes: Uint8Array, place: ImagePlace): { image?:
 /**
  * Decodes the whole image (not only its header): a file whose header is fine but whose pixel data
  * is damaged or cut short is refused here rather than paid for. Run it after `checkImageBytes`
- * passed (it costs up to about a second for the largest files).
+ * passed (it costs up to about a second for the largest files). The decoders load on first use,
+ * so the editor's first screen does not carry them.
  */
-export function checkImagePixels(bytes: Uint8Array, place: ImagePlace): Issue[] {
+export async function checkImagePixels(bytes: Uint8Array, place: ImagePlace): Promise<Issue[]> {
+  const { decodeCheck } = await import('../../lib/decode-image');
   const decoded = decodeCheck(bytes);
   if (decoded.ok) return [];
   return [

@@ -60,7 +60,7 @@ export async function resolveReferences(
       continue;
     }
     const checked = checkImageBytes(bytes, place);
-    const issues = checked.issues.length === 0 ? checkImagePixels(bytes, place) : checked.issues;
+    const issues = checked.issues.length === 0 ? await checkImagePixels(bytes, place) : checked.issues;
     out.issues.push(...issues);
     out.hashes.push(bytesHash(bytes));
     out.images.push(ref.kind === 'url' ? ref.url : checked.image ? toDataUri(bytes, checked.image.mime) : '');

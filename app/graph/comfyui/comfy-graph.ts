@@ -1,4 +1,7 @@
-import { MAX_COMFY_LINKS, MAX_COMFY_NODES, zApiLink, zApiNode, zUiLink, zUiNode, zUiWorkflow } from './comfy-schema';
+import { zApiLink, zApiNode, zUiLink, zUiNode, zUiWorkflow } from './comfy-schema';
+import { comfyFormatOf, MAX_COMFY_LINKS, MAX_COMFY_NODES } from './detect';
+
+export { comfyFormatOf } from './detect';
 import { isSafeKey, knownOutputTypes, namedWidgets } from './widget-order';
 
 /**
@@ -49,18 +52,6 @@ const MODES = new Map<unknown, ComfyNode['mode']>([
   [2, 'muted'],
   [4, 'bypassed'],
 ]);
-
-/** Which ComfyUI format `raw` is in, or undefined when it is neither (our own files included). */
-export function comfyFormatOf(raw: unknown): 'ui' | 'api' | undefined {
-  if (!isObj(raw) || 'schemaVersion' in raw || 'edges' in raw) return undefined;
-  if (Array.isArray(raw.nodes)) {
-    const linked = Array.isArray(raw.links) || 'last_node_id' in raw || (raw.version === 1 && isObj(raw.state));
-    return linked ? 'ui' : undefined;
-  }
-  const values = Object.values(raw);
-  if (values.length === 0 || values.length > MAX_COMFY_NODES * 2) return undefined;
-  return values.every((v) => isObj(v) && typeof v.class_type === 'string') ? 'api' : undefined;
-}
 
 /** Reads either format into a {@link ComfyGraph}. Never throws. */
 export function readComfyGraph(raw: unknown): ReadResult {

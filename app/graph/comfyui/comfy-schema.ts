@@ -10,8 +10,7 @@ import { z } from 'zod';
  */
 
 /** More nodes than any hand-built graph holds; a file past this is refused, not walked. */
-export const MAX_COMFY_NODES = 5_000;
-export const MAX_COMFY_LINKS = 20_000;
+export { MAX_COMFY_LINKS, MAX_COMFY_NODES } from './detect';
 const MAX_NAME = 500;
 
 /** Node ids: integers in the UI format; strings in the API format and in group/subgraph nodes ("12:3"). */

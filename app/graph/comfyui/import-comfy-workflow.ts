@@ -1,10 +1,11 @@
 import type { NodeRegistry } from '../registry';
 import type { Workflow } from '../workflow-schema';
 import { buildWorkflow } from './build-workflow';
-import { comfyFormatOf, readComfyGraph } from './comfy-graph';
+import { readComfyGraph } from './comfy-graph';
+import { comfyFormatOf, unwrapPromptRequest } from './detect';
 import { count } from './report';
 
-export { comfyFormatOf } from './comfy-graph';
+export { comfyFormatOf } from './detect';
 export { comfyInputFiles, type ComfyInputFile } from './input-files';
 
 /** Why a file was not imported. `comfyui-workflow`: it is one, but nothing in it maps. */
@@ -28,8 +29,7 @@ export const MAX_REPORT_LINES = 40;
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Whether `raw` is a ComfyUI workflow (UI or API format, or a /prompt body) rather than a Sequence Studio one. */
-export const isComfyWorkflow = (raw: unknown): boolean => comfyFormatOf(unwrapPromptRequest(raw)) !== undefined;
+export { isComfyWorkflow } from './detect';
 
 /**
  * A ComfyUI workflow (UI format, API format, or a /prompt request body holding either) as a
@@ -82,8 +82,3 @@ function importData(raw: unknown, registry: NodeRegistry): ComfyImport {
  * The graph inside a body posted to ComfyUI's /prompt (`{ prompt, extra_data }`): the UI-format
  * workflow it carries in `extra_data.extra_pnginfo.workflow` when there is one, else the prompt.
  */
-function unwrapPromptRequest(json: unknown): unknown {
-  if (!isObj(json) || comfyFormatOf(json) || !isObj(json.prompt) || comfyFormatOf(json.prompt) !== 'api') return json;
-  const extra = isObj(json.extra_data) && isObj(json.extra_data.extra_pnginfo) ? json.extra_data.extra_pnginfo.workflow : undefined;
-  return comfyFormatOf(extra) === 'ui' ? extra : json.prompt;
-}

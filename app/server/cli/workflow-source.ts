@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { comfyInputFiles } from '../../graph/comfyui/import-comfy-workflow';
 import type { AssetStore } from '../../graph/node-definition';
-import { loadWorkflow } from '../../graph/load-workflow';
+import { loadAnyWorkflow } from '../../graph/load-any-workflow';
 import type { ImageRef } from '../../graph/ports';
 import { zImageRef } from '../../graph/ports';
 import type { NodeRegistry } from '../../graph/registry';
@@ -39,7 +39,7 @@ export async function loadSource(source: string, registry: NodeRegistry, cwd: st
     raw = template.workflow;
     origin = `template:${template.id}`;
   }
-  const loaded = loadWorkflow(raw, registry);
+  const loaded = await loadAnyWorkflow(raw, registry);
   if (!loaded.ok) throw new UsageError(`Cannot open ${origin}:\n  ${loaded.issues.map((i) => i.message).join('\n  ')}`);
   // A ComfyUI file names its images by file name in ComfyUI's input folder: say how to give them.
   const files = comfyInputFiles(loaded.workflow).map(

@@ -1,8 +1,9 @@
 import { findCycles } from '../../graph/cycles';
 import type { Issue } from '../../graph/issues';
-import { loadWorkflow, MAX_WORKFLOW_BYTES, type LoadResult } from '../../graph/load-workflow';
+import { anyWorkflowFromPng, loadAnyWorkflow } from '../../graph/load-any-workflow';
+import { MAX_WORKFLOW_BYTES, type LoadResult } from '../../graph/load-workflow';
 import type { NodeRegistry } from '../../graph/registry';
-import { workflowFromPng, workflowTextFromPng } from '../../graph/workflow-png';
+import { workflowTextFromPng } from '../../graph/workflow-png';
 import type { Workflow } from '../../graph/workflow-schema';
 import { MAX_PNG_BYTES } from '../../lib/png-text';
 import type { StudioStore } from '../../store/create-store';
@@ -43,7 +44,7 @@ export async function readWorkflowFile(file: Blob, registry: NodeRegistry): Prom
   try {
     if (await isPng(file)) {
       if (file.size > MAX_PNG_BYTES) return fail('file-too-large', `This PNG is ${mib(file.size)}; images over ${mib(MAX_PNG_BYTES)} are not read.`);
-      return withCycles(workflowFromPng(new Uint8Array(await file.arrayBuffer()), registry));
+      return withCycles(await anyWorkflowFromPng(new Uint8Array(await file.arrayBuffer()), registry));
     }
     if (file.size > MAX_WORKFLOW_BYTES) {
       return fail(
@@ -53,7 +54,7 @@ export async function readWorkflowFile(file: Blob, registry: NodeRegistry): Prom
     }
     const text = await file.text();
     if (!text.trim()) return fail('empty-file', 'This file is empty.');
-    return withCycles(loadWorkflow(text, registry));
+    return withCycles(await loadAnyWorkflow(text, registry));
   } catch (err) {
     return fail('unreadable', `The file could not be read: ${err instanceof Error ? err.message : String(err)}`);
   }

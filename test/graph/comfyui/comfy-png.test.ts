@@ -1,9 +1,13 @@
+import { importComfyWorkflow } from '../../../app/graph/comfyui/import-comfy-workflow';
 import { readFileSync } from 'node:fs';
 import { encode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import { workflowFromPng, workflowTextFromPng } from '../../../app/graph/workflow-png';
 import { insertPngText } from '../../../app/lib/png-text';
 import { registry } from '../../../nodes';
+
+/** The editor and CLI load the importer on demand (load-any-workflow.ts); these tests hand it over. */
+const withImporter = { importComfy: importComfyWorkflow };
 
 const fixtureText = (name: string) => readFileSync(new URL(`../../fixtures/comfyui/${name}`, import.meta.url), 'utf8');
 
@@ -26,6 +30,7 @@ describe('workflowFromPng with a ComfyUI PNG', () => {
         ['workflow', fixtureText('seedream-story.ui.json')],
       ]),
       registry,
+      withImporter,
     );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
@@ -36,13 +41,13 @@ describe('workflowFromPng with a ComfyUI PNG', () => {
   it('imports the API-format prompt chunk when there is no workflow chunk', () => {
     const bytes = pngWith([['prompt', fixtureText('seedream-story.api.json')]]);
     expect(workflowTextFromPng(bytes).ok).toBe(true);
-    const r = workflowFromPng(bytes, registry);
+    const r = workflowFromPng(bytes, registry, withImporter);
     expect(r.ok && r.notes[0]).toMatch(/\(API format\)/);
     expect(r.ok && r.workflow.nodes.some((n) => n.kind === 'seedream.edit-sequential')).toBe(true);
   });
 
   it('ignores a prompt chunk that is plain text, as other tools write', () => {
-    const r = workflowFromPng(pngWith([['prompt', 'a cat on a sofa, 4k']]), registry);
+    const r = workflowFromPng(pngWith([['prompt', 'a cat on a sofa, 4k']]), registry, withImporter);
     expect(r).toMatchObject({ ok: false, issues: [{ code: 'no-workflow' }] });
   });
 });

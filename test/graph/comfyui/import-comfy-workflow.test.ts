@@ -1,3 +1,5 @@
+import { loadAnyWorkflow } from '../../../app/graph/load-any-workflow';
+import { findBuiltinTemplate } from '../../../app/templates';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { planRun } from '../../../app/engine/plan';
@@ -5,6 +7,9 @@ import { comfyInputFiles, importComfyWorkflow, MAX_REPORT_LINES } from '../../..
 import { loadWorkflow } from '../../../app/graph/load-workflow';
 import type { Workflow } from '../../../app/graph/workflow-schema';
 import { registry } from '../../../nodes';
+
+/** The editor and CLI load the importer on demand (load-any-workflow.ts); these tests hand it over. */
+const withImporter = { importComfy: importComfyWorkflow };
 
 const fixtureText = (name: string) => readFileSync(new URL(`../../fixtures/comfyui/${name}`, import.meta.url), 'utf8');
 const fixture = (name: string) => JSON.parse(fixtureText(name)) as Record<string, unknown>;
@@ -198,7 +203,7 @@ describe('importComfyWorkflow', () => {
       extra_data: { extra_pnginfo: { workflow: fixture('seedream-story.ui.json') } },
     };
     expect(imported(body).format).toBe('ui');
-    expect(loadWorkflow(body, registry).ok).toBe(true);
+    expect(loadWorkflow(body, registry, withImporter).ok).toBe(true);
     expect(imported({ prompt: fixture('seedream-story.api.json') }).format).toBe('api');
   });
 
@@ -274,7 +279,7 @@ describe('importComfyWorkflow refusals', () => {
     const r = importComfyWorkflow(hostile, registry);
     expect(r.ok).toBe(true);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(loadWorkflow(hostile, registry).ok).toBe(true);
+    expect(loadWorkflow(hostile, registry, withImporter).ok).toBe(true);
   });
 
   it('survives random damage to both fixtures without throwing', () => {
@@ -296,7 +301,7 @@ describe('importComfyWorkflow refusals', () => {
       for (let i = 0; i < 150; i++) {
         const damaged = mutate(base, 0);
         const r = importComfyWorkflow(damaged, registry);
-        const loaded = loadWorkflow(damaged, registry);
+        const loaded = loadWorkflow(damaged, registry, withImporter);
         // What the importer builds is always a valid workflow; what it refuses says why.
         if (r.ok) expect(loaded.ok, JSON.stringify(!loaded.ok && loaded.issues)).toBe(true);
         else expect(r.reason).toMatch(/ComfyUI/);
@@ -310,14 +315,14 @@ describe('importComfyWorkflow refusals', () => {
 
 describe('loadWorkflow with a ComfyUI file', () => {
   it('imports it, with the report as notes and each placeholder named once', () => {
-    const r = loadWorkflow(fixtureText('seedream-story.ui.json'), registry);
+    const r = loadWorkflow(fixtureText('seedream-story.ui.json'), registry, withImporter);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.notes[0]).toMatch(/^Imported a ComfyUI workflow \(UI format\)/);
     expect(r.issues).toEqual([]);
     expect(r.workflow.meta).toMatchObject({ name: 'ComfyUI workflow', comfyui: { format: 'ui' } });
     // Once imported it is an ordinary workflow: saving and opening it again changes nothing.
-    const again = loadWorkflow(JSON.stringify(r.workflow), registry);
+    const again = loadWorkflow(JSON.stringify(r.workflow), registry, withImporter);
     expect(again.ok && again.workflow).toEqual(r.workflow);
   });
 
@@ -339,5 +344,18 @@ describe('where ComfyUI files are opened', () => {
     const loaded = await loadSource('seedream-story.ui.json', registry, new URL('../../fixtures/comfyui/', import.meta.url).pathname);
     expect(loaded.warnings).toContain('Load Image "load-10" stands for ComfyUI\'s portrait.png: give it with --set load-10.image=<path to portrait.png>.');
     expect(planRun(withImages(loaded.workflow), registry).ok).toBe(true);
+  });
+});
+
+describe('loadAnyWorkflow', () => {
+  it('imports a ComfyUI file with the importer loaded on demand, and loads our own files as they are', async () => {
+    const comfy = await loadAnyWorkflow(fixtureText('seedream-story.ui.json'), registry);
+    expect(comfy.ok).toBe(true);
+    const ours = await loadAnyWorkflow(JSON.stringify(findBuiltinTemplate('storyboard')!.workflow), registry);
+    expect(ours.ok && ours.notes).toEqual([]);
+  });
+
+  it('says a ComfyUI file needs the importer when a caller loads it without one', () => {
+    expect(loadWorkflow(fixtureText('seedream-story.ui.json'), registry)).toMatchObject({ ok: false, issues: [{ code: 'comfyui-needs-importer' }] });
   });
 });
