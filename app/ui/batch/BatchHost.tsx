@@ -1,8 +1,11 @@
+import { lazy, Suspense } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { BatchStore } from '../../store/batch-store';
 import { useServices, useStudioStore } from '../studio-context';
-import { BatchDialog } from './BatchDialog';
+
+// The dialog (table, widgets, contact sheet) loads when a batch is first opened, not with the editor.
+const BatchDialog = lazy(() => import('./BatchDialog').then((m) => ({ default: m.BatchDialog })));
 
 function BatchParts({ batches }: { batches: BatchStore }) {
   const store = useStudioStore();
@@ -35,7 +38,17 @@ function BatchParts({ batches }: { batches: BatchStore }) {
       >
         {label}
       </button>
-      {open && <BatchDialog />}
+      {open && (
+        <Suspense
+          fallback={
+            <div className="batch-loading" role="status">
+              Opening the batch…
+            </div>
+          }
+        >
+          <BatchDialog />
+        </Suspense>
+      )}
     </>
   );
 }
