@@ -77,7 +77,7 @@ describe('templates in the editor', () => {
     fireEvent.click(screen.getByTestId('templates-button'));
     const useButton = await screen.findByTestId('use-builtin:storyboard');
     await act(async () => void fireEvent.click(useButton));
-    const form = screen.getByTestId('use-template-form');
+    const form = await screen.findByTestId('use-template-form');
     expect(form.textContent).toContain('Reference 1');
     const story = screen.getByTestId('template-field-story').querySelector('textarea')!;
     fireEvent.change(story, { target: { value: 'Generate 2 images: a fox in snow, then in rain.' } });
@@ -131,7 +131,7 @@ describe('templates in the editor', () => {
   it('saves the canvas as a template with the chosen fields, then offers it in the gallery', async () => {
     const t = renderApp();
     fireEvent.click(screen.getByTestId('save-template-button'));
-    const dialog = screen.getByTestId('save-template-dialog');
+    const dialog = await screen.findByTestId('save-template-dialog');
     // Images, prompts and Max images are suggested; the seed is not.
     expect((screen.getByTestId('template-pick-maxImages') as HTMLInputElement).checked).toBe(true);
     expect((screen.getByTestId('template-pick-seed') as HTMLInputElement).checked).toBe(false);
@@ -154,7 +154,7 @@ describe('templates in the editor', () => {
   it('refuses a nameless template in the dialog and keeps it open', async () => {
     const t = renderApp();
     fireEvent.click(screen.getByTestId('save-template-button'));
-    fireEvent.change(screen.getByTestId('template-name'), { target: { value: '' } });
+    fireEvent.change(await screen.findByTestId('template-name'), { target: { value: '' } });
     await act(async () => void fireEvent.submit(screen.getByTestId('save-template-dialog').querySelector('form')!));
     expect(screen.getByTestId('save-template-errors').textContent).toMatch(/name/);
     expect(t.library.templates.size).toBe(0);

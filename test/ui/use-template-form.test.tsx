@@ -20,6 +20,7 @@ describe('UseTemplateForm', () => {
     fireEvent.click(screen.getByTestId('templates-button'));
     const useButton = await screen.findByTestId('use-builtin:storyboard');
     await act(async () => void fireEvent.click(useButton));
+    await screen.findByTestId('use-template-form');
     for (const id of ['ref1', 'ref2', 'ref3', 'story']) expect(screen.queryByTestId(`template-field-${id}-sample`), id).not.toBeNull();
     for (const id of ['maxImages', 'resolution']) expect(screen.queryByTestId(`template-field-${id}-sample`), id).toBeNull();
     fireEvent.change(screen.getByTestId('template-field-story').querySelector('textarea')!, { target: { value: 'Generate 2 images of a fox.' } });

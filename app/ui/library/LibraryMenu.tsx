@@ -1,11 +1,13 @@
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import type { Workflow } from '../../graph/workflow-schema';
 import { BatchHost } from '../batch/BatchHost';
 import { useServices, useStudio, useStudioStore } from '../studio-context';
-import { HistoryPanel } from './HistoryPanel';
-import { SaveTemplateDialog } from './SaveTemplateDialog';
-import { TemplateGallery } from './TemplateGallery';
-import { UseTemplateForm } from './UseTemplateForm';
+
+// The dialogs load when first opened, not with the editor (they carry zips, forms and galleries).
+const HistoryPanel = lazy(() => import('./HistoryPanel').then((m) => ({ default: m.HistoryPanel })));
+const SaveTemplateDialog = lazy(() => import('./SaveTemplateDialog').then((m) => ({ default: m.SaveTemplateDialog })));
+const TemplateGallery = lazy(() => import('./TemplateGallery').then((m) => ({ default: m.TemplateGallery })));
+const UseTemplateForm = lazy(() => import('./UseTemplateForm').then((m) => ({ default: m.UseTemplateForm })));
 
 type Open = { kind: 'gallery' } | { kind: 'save' } | { kind: 'use'; title: string; workflow: Workflow } | { kind: 'history' } | null;
 
@@ -34,19 +36,29 @@ export function LibraryMenu() {
         History
       </button>
       <BatchHost />
-      {open?.kind === 'gallery' && <TemplateGallery onClose={close} onUse={(title, workflow) => setOpen({ kind: 'use', title, workflow })} />}
-      {open?.kind === 'use' && <UseTemplateForm title={open.title} workflow={open.workflow} onClose={close} />}
-      {open?.kind === 'save' && services.templates && (
-        <SaveTemplateDialog
-          library={services.templates}
-          onClose={close}
-          onSaved={(name) => {
-            store.getState().notify(`Saved template “${name}”. Find it under Templates.`);
-            close();
-          }}
-        />
-      )}
-      {open?.kind === 'history' && <HistoryPanel onClose={close} />}
+      <Suspense
+        fallback={
+          open ? (
+            <div className="dialog-loading" role="status">
+              Opening…
+            </div>
+          ) : null
+        }
+      >
+        {open?.kind === 'gallery' && <TemplateGallery onClose={close} onUse={(title, workflow) => setOpen({ kind: 'use', title, workflow })} />}
+        {open?.kind === 'use' && <UseTemplateForm title={open.title} workflow={open.workflow} onClose={close} />}
+        {open?.kind === 'save' && services.templates && (
+          <SaveTemplateDialog
+            library={services.templates}
+            onClose={close}
+            onSaved={(name) => {
+              store.getState().notify(`Saved template “${name}”. Find it under Templates.`);
+              close();
+            }}
+          />
+        )}
+        {open?.kind === 'history' && <HistoryPanel onClose={close} />}
+      </Suspense>
     </>
   );
 }
