@@ -11,9 +11,10 @@ export interface WorkLookup {
 /**
  * How each paid node of a run would be settled: `pay` submits a new job; `cached`/`stored` reuse
  * images at $0; `in-flight` joins a running job at $0; `partial` fetches missing images for free;
- * `blocked` means an earlier attempt may have been billed and paying again needs the user's choice.
+ * `blocked` means an earlier attempt may have been billed and paying again needs the user's choice;
+ * `bypassed`/`muted`: the node does not run ($0, nothing submitted).
  */
-export type CostStatus = 'pay' | 'cached' | 'stored' | 'in-flight' | 'partial' | 'blocked';
+export type CostStatus = 'pay' | 'cached' | 'stored' | 'in-flight' | 'partial' | 'blocked' | 'bypassed' | 'muted';
 
 export interface CostItem {
   nodeId: string;
@@ -58,8 +59,8 @@ export interface EstimateDeps {
  * requested — or $0 where the cache or the ledger already has (or is getting) the result.
  */
 export async function estimateCost(plan: RunPlan, deps: EstimateDeps, signal?: AbortSignal): Promise<CostEstimate> {
-  const paid = plan.order.map((id) => plan.nodes.get(id)).filter((n) => n?.def.traits?.billing);
-  const items: CostItem[] = [];
+  const paid = plan.order.map((id) => plan.nodes.get(id)).filter((n) => n?.def.traits?.billing && !n.bypass);
+  const items: CostItem[] = notRunItems(plan);
   if (paid.length === 0) return { items, priceUsd: undefined, totalUsd: 0, paidJobs: 0, blocked: [] };
   const prices = new Map<string, number | undefined>();
   let priceError: string | undefined;
@@ -98,6 +99,9 @@ export async function estimateCost(plan: RunPlan, deps: EstimateDeps, signal?: A
       costUsd: status !== 'pay' ? 0 : price === undefined ? undefined : Math.round(price * maxOutputs * 1e6) / 1e6,
     });
   }
+  // In run order, the free ones among the paid.
+  const position = new Map(plan.order.map((id, i) => [id, i] as const));
+  items.sort((a, b) => position.get(a.nodeId)! - position.get(b.nodeId)!);
   const paying = items.filter((i) => i.status === 'pay');
   const totalUsd = items.every((i) => i.costUsd !== undefined) ? Math.round(items.reduce((s, i) => s + (i.costUsd ?? 0), 0) * 1e6) / 1e6 : undefined;
   return {
@@ -108,6 +112,34 @@ export async function estimateCost(plan: RunPlan, deps: EstimateDeps, signal?: A
     blocked: items.filter((i) => i.status === 'blocked'),
     ...(priceError ? { priceError } : {}),
   };
+}
+
+/**
+ * The paid nodes of a run that will not run (bypassed, muted, or fed by a muted node): listed at $0
+ * so the user sees they cost nothing this time, never counted as jobs. The price param is read as
+ * saved: a node that does not run need not have valid params.
+ */
+function notRunItems(plan: RunPlan): CostItem[] {
+  const items: CostItem[] = [];
+  for (const id of plan.order) {
+    const planned = plan.nodes.get(id);
+    const skipped = plan.skipped.get(id);
+    const found = planned?.bypass ? { ...planned, status: 'bypassed' as const } : skipped ? { ...skipped, status: 'muted' as const } : undefined;
+    const billing = found?.def?.traits?.billing;
+    if (!found?.def || !billing) continue;
+    const raw = found.node.params[billing.priceParam];
+    items.push({
+      nodeId: id,
+      title: found.node.title ?? found.def.title,
+      model: billing.model,
+      maxOutputs: typeof raw === 'number' ? raw : 0,
+      status: found.status,
+      cached: false,
+      inFlight: false,
+      costUsd: 0,
+    });
+  }
+  return items;
 }
 
 /** `$0.12` style; prices below a cent keep three decimals. */

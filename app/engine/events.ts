@@ -23,7 +23,12 @@ export interface NodeErrorInfo {
 }
 
 export type RunStatus = 'succeeded' | 'failed' | 'aborted' | 'invalid';
-export type SkipReason = 'upstream-failed' | 'aborted' | 'invalid';
+/**
+ * Why a node did not run: a node it needs failed, the run was stopped, the workflow has errors,
+ * it is muted or needs a muted node (`because` names it), or it is bypassed (its inputs were
+ * passed on in its place).
+ */
+export type SkipReason = 'upstream-failed' | 'aborted' | 'invalid' | 'muted' | 'bypassed';
 
 /** How the planned nodes of a run ended. */
 export interface RunCounts {

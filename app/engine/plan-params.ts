@@ -58,10 +58,14 @@ export function describeZodIssue(zi: z.core.$ZodIssue, root?: unknown): string {
   return path ? `${path}: ${text}` : text;
 }
 
-/** How issues and messages name a node: its title (or kind's) and id. */
+/**
+ * How issues and messages name a node, as a person would: the title the user gave it (quoted),
+ * else its kind's title, else (an unknown kind) "Node <id>". Ids stay out of the sentence: the
+ * editor shows an issue on its node and the CLI prints `[id]` before it.
+ */
 export function nodeLabel(node: { id: string; title?: string }, def?: NodeDefinition): string {
-  const title = node.title ?? def?.title;
-  return title ? `${title} "${node.id}"` : `Node "${node.id}"`;
+  if (node.title) return `“${node.title}”`;
+  return def ? def.title : `Node ${node.id}`;
 }
 
 /** A thrown value's message, whatever was thrown. */

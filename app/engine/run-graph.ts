@@ -8,6 +8,7 @@ import type { CacheStore } from './cache';
 import type { NodeErrorInfo, NodeMeta, NodeOutcome, NodeOutputs, RunEvent, RunStatus, RunSummary } from './events';
 import { checkOutputs, gatherInputs, toErrorInfo } from './node-io';
 import { planRun, type PlannedNode, type RunPlan } from './plan';
+import { passedOutputs } from './plan-modes';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -101,18 +102,28 @@ export function executePlan(plan: RunPlan, services: RunServices, options: RunOp
     };
 
     emit({ type: 'run-start', runId, at: runStart, nodeIds: [...order] });
+    // Muted nodes (and what needs them) never run, whatever else happens in the run.
+    for (const nodeId of order) {
+      const muted = plan.skipped.get(nodeId);
+      if (!muted) continue;
+      const because = muted.because !== undefined ? { because: muted.because } : {};
+      outcomes.set(nodeId, { status: 'skipped', reason: 'muted', ...because });
+      emit({ type: 'node-skipped', runId, at: clock.now(), nodeId, reason: 'muted', ...because });
+    }
     if (!plan.ok) {
       for (const nodeId of order) {
+        if (outcomes.has(nodeId)) continue;
         outcomes.set(nodeId, { status: 'skipped', reason: 'invalid' });
         emit({ type: 'node-skipped', runId, at: clock.now(), nodeId, reason: 'invalid' });
       }
       return finishRun('invalid');
     }
 
+    const runnable = order.filter((id) => !plan.skipped.has(id));
     const position = new Map(order.map((id, i) => [id, i] as const));
     const waitingOn = new Map<string, number>();
-    const dependants = new Map<string, string[]>(order.map((id) => [id, []]));
-    for (const id of order) {
+    const dependants = new Map<string, string[]>(runnable.map((id) => [id, []]));
+    for (const id of runnable) {
       const upstream = plan.nodes.get(id)!.upstream;
       waitingOn.set(id, upstream.length);
       for (const u of upstream) dependants.get(u)!.push(id);
@@ -189,6 +200,7 @@ export function executePlan(plan: RunPlan, services: RunServices, options: RunOp
     /** Looks up the cache, then runs the node; settles its outcome and never rejects. */
     const runNode = async (planned: PlannedNode, slot: Slot): Promise<Finish> => {
       const { id: nodeId, def, cacheKey } = planned;
+      if (planned.bypass) return passThrough(planned);
       // alwaysRun nodes exist for their effect (saving files): never skip them, never store them.
       const store = def.alwaysRun ? undefined : cache;
       if (store) {
@@ -252,6 +264,16 @@ export function executePlan(plan: RunPlan, services: RunServices, options: RunOp
         }
         return fail(toErrorInfo(err));
       }
+    };
+
+    /** A bypassed node: its outputs are the values of the inputs it passes on; it never runs, so it costs nothing. */
+    const passThrough = async (planned: PlannedNode): Promise<Finish> => {
+      await Promise.resolve();
+      if (stopped) return { late: true };
+      const passed = passedOutputs(planned.def, planned.bypass!, gatherInputs(planned, outputs));
+      outcomes.set(planned.id, { status: 'skipped', reason: 'bypassed' });
+      emit({ type: 'node-skipped', runId, at: clock.now(), nodeId: planned.id, reason: 'bypassed' });
+      return { ok: true, outputs: passed };
     };
 
     const keepLateResult = async (nodeId: string, store: CacheStore | undefined, cacheKey: string, result: { outputs: NodeOutputs; meta: NodeMeta }) => {

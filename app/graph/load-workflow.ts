@@ -130,6 +130,8 @@ export function loadWorkflow(input: unknown, registry?: NodeRegistry, options: L
     return !problem;
   });
 
+  if (workflow.groups) workflow.groups = repairGroups(workflow, issues);
+
   return { ok: true, workflow, issues, fromVersion: migrated.fromVersion, migrations: migrated.applied, notes };
 
   function danglingReason(ref: { node: string; port: string }, side: 'inputs' | 'outputs'): string | undefined {
@@ -142,6 +144,26 @@ export function loadWorkflow(input: unknown, registry?: NodeRegistry, options: L
     }
     return undefined;
   }
+}
+
+/**
+ * Groups own nodes and notes by id: members that do not exist are dropped, and an item claimed
+ * by two groups stays in the first (moving either would otherwise tear it from the other).
+ */
+function repairGroups(workflow: Workflow, issues: Issue[]): NonNullable<Workflow['groups']> {
+  const items = new Set([...workflow.nodes.map((n) => n.id), ...(workflow.notes ?? []).map((n) => n.id)]);
+  const claimed = new Set<string>();
+  return (workflow.groups ?? []).map((group) => {
+    const members = group.members.filter((id) => items.has(id) && !claimed.has(id));
+    for (const id of members) claimed.add(id);
+    if (members.length === group.members.length) return group;
+    issues.push({
+      severity: 'warning',
+      code: 'group-member-dropped',
+      message: `Group “${group.title || group.id}” listed ${group.members.length - members.length} item(s) that do not exist or belong to another group; they were left out of it.`,
+    });
+    return { ...group, members };
+  });
 }
 
 /** Segments of a path shown in messages; deeper ones are elided. */

@@ -60,8 +60,21 @@ const v1ToV2: MigrationStep = {
   },
 };
 
+/**
+ * Version 3 added optional fields only (node `mode`, `color`, `pinned`, `collapsed`; `notes` and
+ * `groups`): a version 2 file means the same as version 3. The version moved so that builds
+ * reading only version 2 refuse these files rather than drop a bypass and pay for the node.
+ */
+const v2ToV3: MigrationStep = {
+  name: 'v2-to-v3-canvas-items',
+  from: 2,
+  migrate(data) {
+    return { ...data, schemaVersion: 3 };
+  },
+};
+
 /** Every step, in order. `MIGRATIONS[i].from === i + 1`. */
-export const MIGRATIONS: readonly MigrationStep[] = [v1ToV2];
+export const MIGRATIONS: readonly MigrationStep[] = [v1ToV2, v2ToV3];
 
 export type MigrateResult = { ok: true; data: Obj; fromVersion: number; applied: string[]; notes: string[] } | { ok: false; message: string };
 

@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import { findExcessNesting, type ExcessNesting } from '../lib/json-nesting';
 
-/** The schema version this build writes. Older files are migrated (see migrations.ts). */
-export const CURRENT_SCHEMA_VERSION = 2;
+/**
+ * The schema version this build writes. Older files are migrated (see migrations.ts). Version 3
+ * added bypass/mute, colours, pins, collapse, notes and groups: a build that reads only up to 2
+ * refuses such a file instead of dropping `mode` and paying for a bypassed node.
+ */
+export const CURRENT_SCHEMA_VERSION = 3;
 
 /** Node and edge ids: short, printable, safe in file names and DOM ids. */
 export const zId = z
@@ -29,6 +33,16 @@ const META_VALUE_LEVEL = 2;
 /** Longest string a param may hold: prompts and URLs fit; inlined image data does not. */
 export const MAX_PARAM_STRING = 16_384;
 
+/** How a node takes part in a run, when not normally (as ComfyUI's node modes 4 and 2). */
+export const NODE_MODES = ['bypass', 'mute'] as const;
+export const zNodeMode = z.enum(NODE_MODES);
+export type NodeMode = z.infer<typeof zNodeMode>;
+
+/** The colours a node, note or group can be given: names, not CSS, so a file cannot inject styles. */
+export const NODE_COLORS = ['red', 'brown', 'green', 'blue', 'pale-blue', 'cyan', 'purple', 'yellow', 'black'] as const;
+export const zNodeColor = z.enum(NODE_COLORS);
+export type NodeColor = z.infer<typeof zNodeColor>;
+
 /** A saved node instance: what the file holds. Ports, labels and defaults come from the registry. */
 export const zWorkflowNode = z.object({
   id: zId,
@@ -39,6 +53,12 @@ export const zWorkflowNode = z.object({
   position: zPosition,
   /** Optional user-given title shown instead of the kind's title. */
   title: z.string().max(200).optional(),
+  mode: zNodeMode.optional().meta({
+    description: "bypass: the node does not run and passes an input of each output's type on ($0); mute: it never runs and the nodes it feeds are skipped.",
+  }),
+  color: zNodeColor.optional().meta({ description: 'A colour from the editor palette.' }),
+  pinned: z.boolean().optional().meta({ description: 'true: the node cannot be dragged or deleted until unpinned.' }),
+  collapsed: z.boolean().optional().meta({ description: 'true: drawn as its title bar only.' }),
 });
 export type WorkflowNode = z.infer<typeof zWorkflowNode>;
 
@@ -52,6 +72,34 @@ export const zWorkflowEdge = z.object({
   order: z.number().int().min(0).optional().meta({ description: 'Position among the links of a multiple input (ascending); ties keep file order.' }),
 });
 export type WorkflowEdge = z.infer<typeof zWorkflowEdge>;
+
+/** A canvas item's size in flow units. */
+export const zSize = z.object({ width: z.number().finite().min(40).max(20_000), height: z.number().finite().min(24).max(20_000) });
+
+/** Longest note text: a page of markdown, not a document store. */
+export const MAX_NOTE_CHARS = 10_000;
+
+/** A note on the canvas: markdown text, drawn rendered; never run, never an input to anything. */
+export const zWorkflowNote = z.object({
+  id: zId,
+  position: zPosition,
+  size: zSize,
+  text: z.string().max(MAX_NOTE_CHARS).meta({ description: 'Markdown (a safe subset: no HTML).' }),
+  color: zNodeColor.optional(),
+});
+export type WorkflowNote = z.infer<typeof zWorkflowNote>;
+
+/** A group: a titled frame that owns nodes and notes, which move with it. */
+export const zWorkflowGroup = z.object({
+  id: zId,
+  title: z.string().max(200),
+  /** Top-left corner and size of the frame, in flow units. */
+  position: zPosition,
+  size: zSize,
+  color: zNodeColor.optional(),
+  members: z.array(zId).max(5_000).default([]).meta({ description: 'Ids of the nodes and notes in the group (moved with it).' }),
+});
+export type WorkflowGroup = z.infer<typeof zWorkflowGroup>;
 
 /** A template field id: what `--set <field>=…` and the Use-template form call it (no dots). */
 export const zTemplateFieldId = z
@@ -116,15 +164,21 @@ export const zWorkflow = z
     schemaVersion: z.literal(CURRENT_SCHEMA_VERSION),
     nodes: z.array(zWorkflowNode),
     edges: z.array(zWorkflowEdge),
+    notes: z.array(zWorkflowNote).max(1_000).optional(),
+    groups: z.array(zWorkflowGroup).max(1_000).optional(),
     meta: zWorkflowMeta.default({}),
   })
   .superRefine((wf, ctx) => {
+    // Nodes, notes and groups share one id space: they are all items on one canvas.
     const seen = new Set<string>();
+    const unique = (id: string, path: (string | number)[], what: string) => {
+      if (seen.has(id)) ctx.addIssue({ code: 'custom', path, message: `duplicate ${what} id "${id}" (node, note and group ids are unique together)` });
+      seen.add(id);
+    };
+    wf.notes?.forEach((n, i) => unique(n.id, ['notes', i, 'id'], 'note'));
+    wf.groups?.forEach((g, i) => unique(g.id, ['groups', i, 'id'], 'group'));
     wf.nodes.forEach((n, i) => {
-      if (seen.has(n.id)) {
-        ctx.addIssue({ code: 'custom', path: ['nodes', i, 'id'], message: `duplicate node id "${n.id}"` });
-      }
-      seen.add(n.id);
+      unique(n.id, ['nodes', i, 'id'], 'node');
       for (const [key, value] of Object.entries(n.params)) {
         const excess = findExcessNesting(value, MAX_WORKFLOW_NESTING - PARAM_VALUE_LEVEL);
         if (excess) {

@@ -10,8 +10,9 @@ const NO_ISSUES: readonly Issue[] = [];
 export const emptyAnalysis: Analysis = { issuesByNode: new Map(), globalIssues: NO_ISSUES, cacheKeys: new Map() };
 
 /**
- * Whether an edit can change what the planner says: links, node set, kinds or params. Moves
- * and renames cannot, so a drag never re-plans. O(nodes) identity checks.
+ * Whether an edit can change what the planner says: links, node set, kinds, params, modes
+ * (bypass, mute) or titles (its messages name nodes by title). Moves, colours, pins, notes and
+ * groups cannot, so a drag never re-plans. O(nodes) identity checks.
  */
 export function structureChanged(prev: Workflow, next: Workflow): boolean {
   if (prev === next) return false;
@@ -21,6 +22,7 @@ export function structureChanged(prev: Workflow, next: Workflow): boolean {
     const b = next.nodes[i]!;
     if (a === b) continue;
     if (a.id !== b.id || a.kind !== b.kind || a.kindVersion !== b.kindVersion || a.params !== b.params) return true;
+    if (a.mode !== b.mode || a.title !== b.title) return true;
   }
   return false;
 }

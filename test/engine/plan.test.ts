@@ -84,8 +84,8 @@ describe('planRun', () => {
     const plan = planRun(wf, registry);
     expect(codes(plan)).toEqual(['error:param-invalid:p:prompt', 'error:param-invalid:p:maxImages']);
     expect(plan.issues.map((i) => i.message)).toEqual([
-      'Stub Prompted "p": prompt: must not be empty (got "")',
-      'Stub Prompted "p": maxImages: must be at most 15 (got 20)',
+      'Stub Prompted: prompt: must not be empty (got "")',
+      'Stub Prompted: maxImages: must be at most 15 (got 20)',
     ]);
     expect(plan.nodes.has('p')).toBe(false);
     expect(plan.nodes.has('sink')).toBe(false);
@@ -130,7 +130,7 @@ describe('planRun', () => {
     const wf = base().node('txt', 'stub.text').edge('txt.text', 'sink.in').build();
     const plan = planRun(wf, registry);
     expect(codes(plan)).toEqual(['error:type-mismatch:sink:in']);
-    expect(plan.issues[0]?.message).toBe('Input "in" of Stub Sink "sink" takes image-list, but "txt.text" carries text.');
+    expect(plan.issues[0]?.message).toBe('Input "in" of Stub Sink takes image-list, but "txt.text" carries text.');
   });
 
   it('reports more than one link on a single input', () => {
@@ -148,7 +148,7 @@ describe('planRun', () => {
       .build();
     const plan = planRun(wf, registry);
     expect(codes(plan)).toEqual(['error:input-missing:t2:in']);
-    expect(plan.issues[0]?.message).toBe('Input "in" (image-list) of Stub Transform "t2" is required but not linked.');
+    expect(plan.issues[0]?.message).toBe('Input "in" (image-list) of Stub Transform is required but not linked.');
   });
 
   it('reports a cycle with its path', () => {
@@ -164,7 +164,7 @@ describe('planRun', () => {
       .build();
     const plan = planRun(wf, registry);
     expect(codes(plan)).toEqual(['error:cycle:a:-']);
-    expect(plan.issues[0]?.message).toMatch(/a → b → a/);
+    expect(plan.issues[0]?.message).toMatch(/Stub Join \(a\) → Stub Join \(b\) → Stub Join \(a\)/);
     expect(plan.order).toEqual(['src', 'a', 'b', 'sink']);
     expect([...plan.nodes.keys()]).toEqual(['src']);
   });

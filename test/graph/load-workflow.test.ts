@@ -152,10 +152,55 @@ function nested(levels: number, leaf: unknown = 'x'): unknown {
 }
 
 const withParam = (value: unknown, meta: Record<string, unknown> = {}) => ({
-  schemaVersion: 2,
+  schemaVersion: CURRENT_SCHEMA_VERSION,
   meta,
   nodes: [{ id: 'gen', kind: 'seedream.edit-sequential', kindVersion: 1, position: { x: 0, y: 0 }, params: { extra: value } }],
   edges: [],
+});
+
+describe('loadWorkflow canvas items', () => {
+  const items = (groups: unknown[]) => ({
+    schemaVersion: CURRENT_SCHEMA_VERSION,
+    nodes: [
+      { id: 'a', kind: 'text.prompt', kindVersion: 1, position: { x: 0, y: 0 } },
+      { id: 'b', kind: 'text.prompt', kindVersion: 1, position: { x: 0, y: 200 }, mode: 'mute' },
+    ],
+    edges: [],
+    notes: [{ id: 'note1', position: { x: 300, y: 0 }, size: { width: 200, height: 100 }, text: 'hello' }],
+    groups,
+  });
+  const frame = { position: { x: -20, y: -40 }, size: { width: 600, height: 400 } };
+
+  it('keeps notes, groups and node modes when loading', () => {
+    const r = loadWorkflow(items([{ id: 'g1', title: 'All', ...frame, members: ['a', 'b', 'note1'] }]), registry);
+    expect(r.ok && r.issues).toEqual([]);
+    expect(r.ok && r.workflow.nodes[1]!.mode).toBe('mute');
+    expect(r.ok && r.workflow.groups![0]!.members).toEqual(['a', 'b', 'note1']);
+    expect(r.ok && r.workflow.notes![0]!.text).toBe('hello');
+  });
+
+  it('drops group members that do not exist or are in an earlier group, with a warning, when loading', () => {
+    const r = loadWorkflow(
+      items([
+        { id: 'g1', title: 'First', ...frame, members: ['a', 'ghost'] },
+        { id: 'g2', title: 'Second', ...frame, members: ['a', 'b'] },
+      ]),
+      registry,
+    );
+    expect(r.ok && r.workflow.groups!.map((g) => g.members)).toEqual([['a'], ['b']]);
+    expect(r.ok && r.issues.map((i) => i.code)).toEqual(['group-member-dropped', 'group-member-dropped']);
+  });
+
+  it('loads a version 2 file as version 3 without adding anything when migrating', () => {
+    const r = loadWorkflow({ schemaVersion: 2, nodes: [{ id: 'a', kind: 'text.prompt', kindVersion: 1, position: { x: 0, y: 0 } }], edges: [] }, registry);
+    expect(r.ok && r.workflow).toEqual({
+      schemaVersion: 3,
+      nodes: [{ id: 'a', kind: 'text.prompt', kindVersion: 1, params: {}, position: { x: 0, y: 0 } }],
+      edges: [],
+      meta: {},
+    });
+    expect(r.ok && r.migrations).toEqual(['v2-to-v3-canvas-items']);
+  });
 });
 
 describe('loadWorkflow nesting limit', () => {

@@ -19,7 +19,7 @@ describe('migrateWorkflowData', () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.fromVersion).toBe(1);
-    expect(result.applied).toEqual(['v1-react-flow-shape-to-v2']);
+    expect(result.applied).toEqual(['v1-react-flow-shape-to-v2', 'v2-to-v3-canvas-items']);
     const parsed = zWorkflow.parse(result.data);
     expect(parsed.meta.name).toBe('Storyboard (prototype format)');
     expect(parsed.nodes.find((n) => n.id === 'gen')).toMatchObject({
@@ -35,10 +35,17 @@ describe('migrateWorkflowData', () => {
     ]);
   });
 
-  it('leaves a current-version file untouched', () => {
-    const data = fixture('v2-two-step-chain.json');
+  it('only raises the version of a version 2 file', () => {
+    const data = fixture('v2-two-step-chain.json') as Record<string, unknown>;
     const result = migrateWorkflowData(data);
-    expect(result).toMatchObject({ ok: true, fromVersion: 2, applied: [] });
+    expect(result).toMatchObject({ ok: true, fromVersion: 2, applied: ['v2-to-v3-canvas-items'] });
+    if (result.ok) expect(result.data).toEqual({ ...data, schemaVersion: 3 });
+  });
+
+  it('leaves a current-version file untouched', () => {
+    const data = fixture('v3-canvas-items.json');
+    const result = migrateWorkflowData(data);
+    expect(result).toMatchObject({ ok: true, fromVersion: 3, applied: [] });
     if (result.ok) expect(result.data).toEqual(data);
   });
 

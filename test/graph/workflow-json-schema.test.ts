@@ -23,7 +23,7 @@ describe('workflowJsonSchema', () => {
       $schema: 'https://json-schema.org/draft/2020-12/schema',
       type: 'object',
       required: ['schemaVersion', 'nodes', 'edges'],
-      properties: { schemaVersion: { const: 2 } },
+      properties: { schemaVersion: { const: 3 } },
     });
     const meta = (schema.properties as Record<string, Record<string, unknown>>).meta!;
     expect(meta).toMatchObject({
@@ -36,7 +36,7 @@ describe('workflowJsonSchema', () => {
     expect(checkJsonSchema(schema, workflow)).toEqual([]);
   });
 
-  it.each(fixtures.filter(([, f]) => f.schemaVersion === 2))('accepts the current-version fixture %s as written', (_name, data) => {
+  it.each(fixtures.filter(([, f]) => f.schemaVersion === 3))('accepts the current-version fixture %s as written', (_name, data) => {
     expect(checkJsonSchema(schema, data)).toEqual([]);
   });
 
@@ -47,15 +47,20 @@ describe('workflowJsonSchema', () => {
 
   it.each([
     ['a missing schemaVersion', { nodes: [], edges: [] }, /missing "schemaVersion"/],
-    ['an old schemaVersion', { schemaVersion: 1, nodes: [], edges: [] }, /schemaVersion: expected 2/],
+    ['an old schemaVersion', { schemaVersion: 2, nodes: [], edges: [] }, /schemaVersion: expected 3/],
+    [
+      'a node mode that is not bypass or mute',
+      { schemaVersion: 3, nodes: [{ id: 'a', kind: 'k', kindVersion: 1, position: { x: 0, y: 0 }, mode: 'never' }], edges: [] },
+      /nodes\[0\]\.mode/,
+    ],
     [
       'a node id with a space',
-      { schemaVersion: 2, nodes: [{ id: 'a b', kind: 'k', kindVersion: 1, position: { x: 0, y: 0 } }], edges: [] },
+      { schemaVersion: 3, nodes: [{ id: 'a b', kind: 'k', kindVersion: 1, position: { x: 0, y: 0 } }], edges: [] },
       /nodes\[0\]\.id: does not match/,
     ],
     [
       'a template field id with a dot',
-      { schemaVersion: 2, nodes: [], edges: [], meta: { template: { fields: [{ id: 'gen.max', label: 'M', target: { node: 'gen', param: 'maxImages' } }] } } },
+      { schemaVersion: 3, nodes: [], edges: [], meta: { template: { fields: [{ id: 'gen.max', label: 'M', target: { node: 'gen', param: 'maxImages' } }] } } },
       /fields\[0\]\.id: does not match/,
     ],
   ])('refuses %s', (_case, data, message) => {

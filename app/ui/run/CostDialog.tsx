@@ -32,6 +32,9 @@ function costCell(item: CostItem, estimate: CostEstimate, chosen: boolean): stri
       return '$0.00 (fetch missing, free)';
     case 'blocked':
       return chosen ? `${money(repayCostUsd(estimate, item))} (paid again)` : 'not run';
+    case 'bypassed':
+    case 'muted':
+      return `$0.00 (${item.status}: not run)`;
   }
 }
 

@@ -76,6 +76,7 @@ export function statusLabel(n: NodeRunState): string {
     case 'error':
       return wasStopped(n) ? 'stopped' : 'error';
     case 'skipped':
+      if (n.skipReason === 'bypassed' || (n.skipReason === 'muted' && !n.because)) return n.skipReason;
       return n.skipReason === 'aborted' ? 'not run' : 'skipped';
   }
 }
@@ -120,6 +121,8 @@ export function statusDetail(n: NodeRunState, titleOf: (id: string) => string = 
     case 'skipped':
       if (n.skipReason === 'upstream-failed') return `Skipped: ${n.because ? titleOf(n.because) : 'an upstream node'} failed.`;
       if (n.skipReason === 'aborted') return 'Not run: the run was stopped.';
+      if (n.skipReason === 'bypassed') return 'Bypassed: not run; its input was passed on in its place, at no cost.';
+      if (n.skipReason === 'muted') return n.because ? `Not run: it needs ${titleOf(n.because)}, which is muted.` : 'Muted: it never runs.';
       return 'Not run: the workflow has errors.';
     default:
       return undefined;
