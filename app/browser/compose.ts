@@ -10,15 +10,20 @@ import { API_PROXY_BASE, APP_CONFIG_PATH, assetProxyUrl, zAppConfig, type AppCon
 import { realClock } from '../lib/clock';
 import { MAX_IMAGE_BYTES } from '../model/seedream';
 import { registry } from '../../nodes';
-import { attachAutosave, restoreWorkflow, type Autosave } from '../store/autosave';
+import { attachAutosave, type Autosave } from '../store/autosave';
 import { MemoryBatchRecordStore } from '../store/batch-record';
 import { createBatchStore, type BatchStore } from '../store/batch-store';
-import { createStudioStore, type StudioStore } from '../store/create-store';
+import type { StudioStore } from '../store/create-store';
 import { MemoryHistoryStore } from '../store/history-entry';
-import { attachHistoryRecorder } from '../store/history-recorder';
+import { attachHistoryRecorder, type HistoryHost } from '../store/history-recorder';
+import { createIdAllocator } from '../store/id-allocator';
 import { MemoryRunRecordStore } from '../store/run-record';
 import { createRunSnapshots } from '../store/run-snapshots';
+import { createTabManager, type TabAttachment, type TabManager } from '../store/tab-manager';
+import { attachSessionSaver, MemoryTabSessionStore } from '../store/tab-session';
+import { continueUnfinishedRuns, recoverJobsInTabs } from '../store/tab-startup';
 import { MemoryTemplateLibrary } from '../store/user-templates';
+import { MemoryWorkflowLibrary } from '../store/workflow-library';
 import type { UiServices } from '../ui/studio-context';
 import { downloadBlob } from './download';
 import { createIdbDeliveryMemory, createMemoryDeliveryMemory } from './delivery-memory';
@@ -31,18 +36,23 @@ import { createIdbHistoryStore } from './idb-history-store';
 import { createIdbLedgerStore } from './idb-ledger-store';
 import { createIdbRunStore } from './idb-run-store';
 import { createIdbRunTimeStore } from './idb-run-time-store';
+import { createIdbTabSessionStore } from './idb-tab-session';
 import { createIdbTemplateStore } from './idb-template-store';
+import { createIdbWorkflowLibrary } from './idb-workflow-library';
 import { importImageFile } from './import-image';
 import { createMemoryAssetStore } from './memory-asset-store';
 import { claimTabOwner, type LockManagerLike } from './tab-owner';
-import { connectTabSync, createTabSync } from './tab-sync';
+import { connectTabSync } from './tab-sync';
+import { restoreSession } from './restore-session';
 import { createThumbnailLoader } from './thumbnail-loader';
 import { watchOtherOwners } from './watch-owners';
 
 export interface Studio {
-  store: StudioStore;
+  /** The open tabs, each an editor store, and the run queue they share. */
+  tabs: TabManager;
   services: UiServices;
-  autosave: Autosave | undefined;
+  /** Writes what the throttles have not written yet (every tab's workflow, the tabs themselves): page hide. */
+  flush(): Promise<void>;
 }
 
 /** How long a tab is presumed alive after its last heartbeat: another tab takes its jobs over after that. */
@@ -119,36 +129,85 @@ export async function composeStudio(): Promise<Studio> {
     log: (level, message) => (level === 'info' ? console.info(message) : console[level](message)),
   });
   const snapshots = createRunSnapshots();
-  const tabSync = db ? createTabSync(db) : undefined;
-  const storage = tabSync?.storage;
-  const restored = storage ? await restoreWorkflow(storage, registry) : { workflow: undefined, issues: [] };
   // Save downloads what it has not delivered yet (remembered across reloads); "Save again" always does.
   const output = createDownloadOutputSink(assets, downloadBlob, {
     workflow: () => snapshots.current(),
     memory: db ? createIdbDeliveryMemory(db) : createMemoryDeliveryMemory(),
   });
+  const sessions = db ? createIdbTabSessionStore(db) : new MemoryTabSessionStore();
+  // This window's tabs (a reload), or the newest window's (a new window), or the single workflow of old.
+  const restored = await restoreSession({ db, sessions, ownerId: owner.id, registry });
+  const autosaves = new Map<string, Autosave>();
+  const mode = config?.mode ?? 'unknown';
+  const storageProblem = db ? null : 'Browser storage (IndexedDB) is not available: your workflows, images and paid jobs are kept in memory only.';
 
-  const store = createStudioStore({
-    registry,
-    engine: { planRun, executePlan },
-    services: {
-      generation: ledger,
-      assets,
-      output,
-      clock: realClock,
-      log: (level, message, nodeId) => {
-        if (level === 'warn' || level === 'error') console[level](`[${nodeId ?? 'run'}] ${message}`);
+  /** Every tab: its mode and storage warning, its workflow autosaved and synced with other windows showing it. */
+  const attach = (tabId: string, store: StudioStore): TabAttachment => {
+    const s = store.getState();
+    s.setMode(mode);
+    if (storageProblem) s.setStorageError(storageProblem);
+    const sync = restored.syncFor(tabId);
+    if (!sync) return { close: () => undefined };
+    const autosave = attachAutosave(store, sync.storage);
+    autosaves.set(tabId, autosave);
+    // A tab that is new here has no stored workflow yet: written at once, so a reload finds it.
+    if (!restored.hasStored(tabId))
+      void sync.storage.save(s.workflow).catch((err: unknown) => s.setStorageError(`This tab could not be saved in the browser: ${String(err)}`));
+    const actions = connectTabSync(sync, store, registry);
+    // A run is a checkpoint: the graph that submits paid jobs is saved at once, not up to the throttle later.
+    const offRun = store.subscribe((st, prev) => {
+      if (st.run.phase === 'starting' && prev.run.phase !== 'starting') void autosave.flush();
+    });
+    return {
+      sync: actions,
+      close() {
+        offRun();
+        autosave.dispose();
+        autosaves.delete(tabId);
+        actions.dispose();
+        restored.closeSync(tabId);
       },
+    };
+  };
+
+  const tabs = createTabManager({
+    studio: {
+      registry,
+      engine: { planRun, executePlan },
+      services: {
+        generation: ledger,
+        assets,
+        output,
+        clock: realClock,
+        log: (level, message, nodeId) => {
+          if (level === 'warn' || level === 'error') console[level](`[${nodeId ?? 'run'}] ${message}`);
+        },
+      },
+      cache,
+      pricing: { priceUsd: (model, signal) => provider.priceUsd(model, signal) },
+      defer: frameDefer(),
+      ledger,
+      snapshots,
+      ids: createIdAllocator(),
     },
-    cache,
-    pricing: { priceUsd: (model, signal) => provider.priceUsd(model, signal) },
-    defer: frameDefer(),
-    ledger,
-    runs: db ? createIdbRunStore(db, owner.id) : new MemoryRunRecordStore(),
-    snapshots,
-    ...(restored.workflow ? { workflow: restored.workflow } : {}),
+    // Each tab's run in progress under its own key, so a reload continues it in its tab.
+    runsFor: (tabId) => (db ? createIdbRunStore(db, `${owner.id}:${tabId}`) : new MemoryRunRecordStore()),
+    initial: restored.seeds,
+    ...(restored.activeId ? { activeId: restored.activeId } : {}),
+    attach,
   });
-  // Batches run on the same ledger, cache and assets as the canvas; one per tab, continued after a reload.
+  const session = attachSessionSaver(tabs, sessions, {
+    ownerId: owner.id,
+    onError: (err) =>
+      tabs
+        .active()
+        .getState()
+        .setStorageError(`Your open tabs could not be saved in this browser: ${String(err)}`),
+  });
+  if (db && 'prune' in sessions) void sessions.prune().catch(() => undefined);
+  const everyTab = () => tabs.state.getState().tabs.flatMap((t) => tabs.storeOf(t.id) ?? []);
+
+  // Batches run on the same ledger, cache and assets as the canvas; one per window, continued after a reload.
   const batches = createBatchStore({
     registry,
     ledger,
@@ -159,38 +218,39 @@ export async function composeStudio(): Promise<Studio> {
     clock: realClock,
     records: db ? createIdbBatchStore(db) : new MemoryBatchRecordStore(),
     ownerId: owner.id,
-    mode: () => config?.mode ?? 'unknown',
+    mode: () => mode,
   });
   const history = db ? createIdbHistoryStore(db) : new MemoryHistoryStore();
   // A batch row's generations are attributed to the workflow the row ran.
   const shots = { forRun: (runId: string | undefined) => snapshots.forRun(runId) ?? batches.runShot(runId), madeBy: snapshots.madeBy };
-  attachHistoryRecorder(store, { ledger, history, snapshots: shots });
+  // The history reads reference names from every tab's results and tells every tab it changed.
+  const historyHost: HistoryHost = {
+    getState: () => ({
+      results: Object.assign({}, ...everyTab().map((t) => t.getState().results)) as ReturnType<StudioStore['getState']>['results'],
+      notify: (text, tone) => tabs.active().getState().notify(text, tone),
+      noteHistoryChanged: () => everyTab().forEach((t) => t.getState().noteHistoryChanged()),
+    }),
+  };
+  attachHistoryRecorder(historyHost, { ledger, history, snapshots: shots });
   const templates = db ? createIdbTemplateStore(db) : new MemoryTemplateLibrary();
-  const tabs = tabSync ? connectTabSync(tabSync, store, registry) : undefined;
+  const library = db ? createIdbWorkflowLibrary(db) : new MemoryWorkflowLibrary();
   db?.addEventListener('versionchange', () =>
-    store.getState().setStorageError('A newer version of Sequence Studio opened in another tab: reload this tab to keep saving.'),
+    everyTab().forEach((t) => t.getState().setStorageError('A newer version of Sequence Studio opened in another tab: reload this tab to keep saving.')),
   );
   // Learned run times outlive the page: saved whenever a job finished running.
   ledger.subscribe((u) => {
     if (u.record.state === 'completed' && u.record.outputs.length > 0) void runTimeStore.save(runTimes.snapshot()).catch(() => undefined);
   });
 
-  const s = store.getState();
-  s.setMode(config?.mode ?? 'unknown');
+  const s = tabs.active().getState();
   if (!config) s.notify('The server did not say whether it uses RunComfy or the simulator (/api/config).', 'error');
-  if (!db) s.setStorageError('Browser storage (IndexedDB) is not available: your workflow, images and paid jobs are kept in memory only.');
   const repaired = restored.issues.map((i) => i.message);
-  if (repaired.length) s.notify(`Restored your last workflow. ${repaired.join(' · ')}`, restored.workflow ? 'info' : 'error');
+  if (repaired.length) s.notify(`Restored your tabs. ${repaired.join(' · ')}`, restored.seeds.length ? 'info' : 'error');
 
-  const autosave = storage ? attachAutosave(store, storage) : undefined;
-  // A run is a checkpoint: the graph that submits paid jobs is saved at once, not up to the throttle later.
-  store.subscribe((st, prev) => {
-    if (st.run.phase === 'starting' && prev.run.phase !== 'starting') void autosave?.flush();
-  });
-  void store.getState().hydrateResults();
-  // This tab's leases are renewed for as long as the page lives.
+  everyTab().forEach((t) => void t.getState().hydrateResults());
+  // This window's leases are renewed for as long as the page lives.
   void ledger.heartbeat(new AbortController().signal);
-  void startUp(store, LEASE_MS, batches);
+  void startUp(tabs, LEASE_MS, batches);
 
   const services: UiServices = {
     registry,
@@ -201,24 +261,26 @@ export async function composeStudio(): Promise<Studio> {
     templates,
     history,
     batches,
-    ...(tabs ? { tabs } : {}),
+    library,
   };
-  return { store, services, autosave };
+  return {
+    tabs,
+    services,
+    flush: async () => {
+      await Promise.all([...[...autosaves.values()].map((a) => a.flush()), session.flush()]);
+    },
+  };
 }
 
 /**
  * What the last page left: paid jobs in flight are followed again (never resubmitted), intents
- * cut off mid-submit become unknown submissions, and the run a reload interrupted continues.
- * Jobs another tab follows are taken over when that tab's lease runs out.
+ * cut off mid-submit become unknown submissions, and the runs a reload interrupted continue, one
+ * at a time through the queue. Jobs another window follows are taken over when its lease runs out.
  */
-async function startUp(store: StudioStore, leaseMs: number, batches: BatchStore): Promise<void> {
-  const report = await store.getState().recoverJobs();
+async function startUp(tabs: TabManager, leaseMs: number, batches: BatchStore): Promise<void> {
+  const report = await recoverJobsInTabs(tabs);
   // After the ledger re-attached what it follows, so a continued row joins those jobs.
   await batches.resume().catch(() => undefined);
-  const unfinished = await store
-    .getState()
-    .loadUnfinishedRun()
-    .catch(() => undefined);
-  if (unfinished) await store.getState().continueRun(unfinished);
-  if (report?.elsewhere.length) watchOtherOwners(() => store.getState().recoverJobs(), leaseMs);
+  await continueUnfinishedRuns(tabs);
+  if (report?.elsewhere.length) watchOtherOwners(() => recoverJobsInTabs(tabs), leaseMs);
 }

@@ -35,11 +35,15 @@ export interface StudioDB extends DBSchema {
   settings: { key: string; value: unknown };
   /** v4: the editor's batches (see store/batch-record), by batch id; read through parseBatchRecord. */
   batches: { key: string; value: unknown; indexes: { ownerId: string } };
+  /** v5: workflows saved by name (Ctrl+S; see store/workflow-library), by id; read through parseSavedWorkflow. */
+  saved: { key: string; value: unknown; indexes: { updatedAt: string } };
+  /** v5: each window's open tabs (see store/tab-session), by owner id; tab workflows are in `workflows` under `tab:<id>`. */
+  sessions: { key: string; value: unknown; indexes: { updatedAt: number } };
 }
 
 export const DB_NAME = 'sequence-studio';
 /** Bump with a new `upgrade` step when the stores change; never edit a published step. */
-export const DB_VERSION = 4;
+export const DB_VERSION = 5;
 
 export interface OpenStudioDBOptions {
   /**
@@ -83,6 +87,10 @@ export function openStudioDB(name = DB_NAME, options: OpenStudioDBOptions = {}):
       }
       if (oldVersion < 4) {
         db.createObjectStore('batches', { keyPath: 'batchId' }).createIndex('ownerId', 'ownerId');
+      }
+      if (oldVersion < 5) {
+        db.createObjectStore('saved', { keyPath: 'id' }).createIndex('updatedAt', 'updatedAt');
+        db.createObjectStore('sessions', { keyPath: 'ownerId' }).createIndex('updatedAt', 'updatedAt');
       }
     },
     blocking() {

@@ -17,8 +17,8 @@ export const CHANNEL_NAME = 'sequence-studio:workflow';
 export const zWorkflowRevision = z.object({ revision: z.number().int().min(0), tabId: z.string(), savedAt: z.number() });
 export type WorkflowRevision = z.infer<typeof zWorkflowRevision>;
 
-/** What tabs tell each other after a save. */
-const zSavedMessage = zWorkflowRevision.extend({ type: z.literal('workflow-saved') });
+/** What tabs tell each other after a save: which workflow (its key; the old single workflow when absent) at which revision. */
+const zSavedMessage = zWorkflowRevision.extend({ type: z.literal('workflow-saved'), key: z.string().default(WORKFLOW_KEY) });
 
 /** The part of BroadcastChannel used here (tests pass a fake). */
 export interface ChannelLike {
@@ -34,6 +34,8 @@ export interface TabSyncOptions {
   /** Null when the browser has no BroadcastChannel: saves still refuse to overwrite newer revisions. */
   channel?: ChannelLike | null;
   now?: () => number;
+  /** Which workflow in the `workflows` store: one editor tab's (`tab:<id>`), or the single workflow of old (`current`). */
+  key?: string;
 }
 
 export interface TabSync {
@@ -69,6 +71,8 @@ export function createTabSync(db: IDBPDatabase<StudioDB>, options: TabSyncOption
   const tabId = options.tabId ?? randomId();
   const channel = options.channel === undefined ? defaultChannel() : options.channel;
   const now = options.now ?? Date.now;
+  const key = options.key ?? WORKFLOW_KEY;
+  const revisionKey = key === WORKFLOW_KEY ? REVISION_KEY : `${key}:revision`;
   const listeners = new Set<(head: WorkflowRevision) => void>();
   let known = 0;
   let adopted: Workflow | undefined;
@@ -91,37 +95,37 @@ export function createTabSync(db: IDBPDatabase<StudioDB>, options: TabSyncOption
     if (!force && leaving() && !conflicted) {
       const tx = db.transaction('workflows', 'readwrite');
       const next: WorkflowRevision = { revision: known + 1, tabId, savedAt: now() };
-      const puts = [tx.store.put(workflow, WORKFLOW_KEY), tx.store.put(next, REVISION_KEY)];
+      const puts = [tx.store.put(workflow, key), tx.store.put(next, revisionKey)];
       tx.commit();
       await Promise.all([...puts, tx.done]);
       known = next.revision;
       adopted = undefined;
-      channel?.postMessage({ type: 'workflow-saved', ...next });
+      channel?.postMessage({ type: 'workflow-saved', key, ...next });
       return;
     }
     const tx = db.transaction('workflows', 'readwrite');
-    const head = readHead(await tx.store.get(REVISION_KEY));
+    const head = readHead(await tx.store.get(revisionKey));
     if (!force && head && head.revision > known && head.tabId !== tabId) {
       await tx.done;
       conflict(head);
       return;
     }
     const next: WorkflowRevision = { revision: Math.max(head?.revision ?? 0, known) + 1, tabId, savedAt: now() };
-    await Promise.all([tx.store.put(workflow, WORKFLOW_KEY), tx.store.put(next, REVISION_KEY), tx.done]);
+    await Promise.all([tx.store.put(workflow, key), tx.store.put(next, revisionKey), tx.done]);
     known = next.revision;
     adopted = undefined;
-    channel?.postMessage({ type: 'workflow-saved', ...next });
+    channel?.postMessage({ type: 'workflow-saved', key, ...next });
   };
 
   const onMessage = (e: { data: unknown }) => {
     const msg = zSavedMessage.safeParse(e.data);
-    if (msg.success && msg.data.tabId !== tabId && msg.data.revision > known) conflict(msg.data);
+    if (msg.success && msg.data.key === key && msg.data.tabId !== tabId && msg.data.revision > known) conflict(msg.data);
   };
   channel?.addEventListener('message', onMessage);
 
   const readStored = async () => {
     const tx = db.transaction('workflows', 'readonly');
-    const [raw, head] = await Promise.all([tx.store.get(WORKFLOW_KEY), tx.store.get(REVISION_KEY), tx.done]);
+    const [raw, head] = await Promise.all([tx.store.get(key), tx.store.get(revisionKey), tx.done]);
     return { raw, head: readHead(head) };
   };
 

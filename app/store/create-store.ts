@@ -91,8 +91,16 @@ export function createStudioStore(deps: StudioDeps) {
     if (next.run !== s.run || next.results !== s.results) store.setState({ run: next.run, results: next.results });
   });
   runAnalysis();
+  // Jobs other tabs already know show on this document's nodes doing their work.
+  if (deps.jobs && Object.keys(deps.jobs).length) {
+    const s = store.getState();
+    const view = rekeyJobs({ run: s.run, results: s.results, jobs: { ...deps.jobs, ...s.jobs } }, new Map(), ctx.jobContext(s));
+    store.setState({ run: view.run, results: view.results, jobs: view.jobs });
+  }
   // Every change of every paid job (this tab's runs, re-attached ones, other tabs' via lookups) lands on its node.
-  deps.ledger?.subscribe((u) => store.setState((s) => reduceLedgerUpdate({ run: s.run, results: s.results, jobs: s.jobs }, u, ctx.jobContext(s))));
+  const unsubscribeLedger = deps.ledger?.subscribe((u) =>
+    store.setState((s) => reduceLedgerUpdate({ run: s.run, results: s.results, jobs: s.jobs }, u, ctx.jobContext(s))),
+  );
 
   return Object.assign(store, {
     /** Undoes one step and ends any open typing group. */
@@ -108,6 +116,10 @@ export function createStudioStore(deps: StudioDeps) {
     flushAnalysis: runAnalysis,
     /** The workflows of recent runs (what their results are attributed to). */
     snapshots: ctx.snapshots,
+    /** The tabs this store is one of (opening a workflow opens a tab); undefined for a store alone. */
+    tabs: deps.tabs,
+    /** Stops following the ledger (a closed tab whose run has ended). */
+    dispose: () => unsubscribeLedger?.(),
   });
 }
 

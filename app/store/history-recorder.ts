@@ -1,7 +1,6 @@
 import { zImageRef, type ImageRef } from '../graph/ports';
 import type { Workflow } from '../graph/workflow-schema';
 import { resultOf, type JobRecord, type LedgerUpdate } from '../ledger';
-import type { StudioStore } from './create-store';
 import { HISTORY_ENTRY_VERSION, type HistoryEntry, type HistoryReference, type HistoryStore } from './history-entry';
 import type { RunSnapshots } from './run-snapshots';
 import type { StudioState } from './store-types';
@@ -13,6 +12,11 @@ export interface HistoryRecorderOptions {
   snapshots: Pick<RunSnapshots, 'forRun' | 'madeBy'>;
   /** Wall-clock ms, for jobs without a finish time. */
   now?: () => number;
+}
+
+/** Where the recorder reads results (names of references) and says what it did: a store, or every tab's. */
+export interface HistoryHost {
+  getState(): Pick<StudioState, 'results' | 'notify' | 'noteHistoryChanged'>;
 }
 
 export interface HistoryRecorder {
@@ -60,7 +64,7 @@ export function referencesOf(r: JobRecord, names: ReadonlyMap<string, string>): 
  * provider URLs expire) and the workflow of the run that made it. Driven by ledger updates, so
  * results after a stop or re-attached after a reload are recorded like any other.
  */
-export function attachHistoryRecorder(store: StudioStore, options: HistoryRecorderOptions): HistoryRecorder {
+export function attachHistoryRecorder(store: HistoryHost, options: HistoryRecorderOptions): HistoryRecorder {
   const now = options.now ?? Date.now;
   /** Per job: how many stored images its entry holds. */
   const recorded = new Map<string, number>();

@@ -1,16 +1,19 @@
+import type { RunStatus } from '../engine/events';
 import { estimateCost, type CostEstimate } from '../engine/estimate-cost';
 import type { RunPlan } from '../engine/plan';
 import type { Issue } from '../graph/issues';
-import { loadWorkflow } from '../graph/load-workflow';
 import type { Workflow } from '../graph/workflow-schema';
 import type { RecoveryReport } from '../ledger';
 import { AbortedError } from '../lib/clock';
 import { acceptedEstimate } from './cost-choice';
 import { seedJobs } from './job-reducer';
 import { withoutNodes } from './plan-prune';
+import { createQueueActions, type QueuedRequest } from './queued-run';
+import type { QueueItem, QueueOutcome } from './run-queue';
 import { idleRun, isRunActive, markStopping, type JobView, type NodeResult, type RunState } from './run-reducer';
 import type { RunRecord } from './run-record';
-import { executeRun, newRunId, type RunSpec } from './run-start';
+import { continueRecordedRun, executeRun, newRunId, type RunSpec } from './run-start';
+import type { SeedMode } from './seed-control';
 import type { GetState, SetState, SliceContext } from './store-types';
 
 /** A run waiting for the user to accept its cost. */
@@ -22,6 +25,17 @@ export interface PendingRun {
   targets: readonly string[] | undefined;
   /** Earlier attempts already chosen for paying again (the node's "Pay again" button), by job id. */
   repay: readonly string[];
+  /** With a run queue: accepting queues these runs (the first is the one above). */
+  queue?: QueuedRequest;
+}
+
+/** What Run asks for besides its targets. */
+export interface RunRequestOptions {
+  repay?: readonly string[];
+  /** Queue ×N: this many runs (with a run queue; at most MAX_QUEUE_COUNT). */
+  count?: number;
+  /** ComfyUI's control after generate for every seed: each run after the first takes the seeds moved on once more. */
+  seedMode?: SeedMode;
 }
 
 /** Run state: reduced from executor events and ledger updates, never undoable, never persisted with the workflow. */
@@ -38,8 +52,9 @@ export interface RunSlice {
   /**
    * Runs the graph (or only what `targets` need). When paid jobs would be submitted, or an
    * earlier attempt blocks paying again, opens the cost dialog instead and runs on confirm.
+   * With a run queue, the run (or Queue ×N's runs) is queued instead, even while a run is going.
    */
-  requestRun(targets?: readonly string[], options?: { repay?: readonly string[] }): Promise<void>;
+  requestRun(targets?: readonly string[], options?: RunRequestOptions): Promise<void>;
   /** Runs the pending run; `repay` names the earlier attempts the user chose to pay again for (the rest are not run). */
   confirmRun(repay?: readonly string[]): Promise<void>;
   cancelPendingRun(): void;
@@ -63,6 +78,12 @@ export interface RunSlice {
   recoverJobs(): Promise<RecoveryReport | undefined>;
   /** Applies a planner issue's fix (one undo step); with the cost dialog open, works the cost out again for the fixed graph. */
   applyFix(nodeId: string, fix: NonNullable<Issue['fix']>): Promise<void>;
+  /** Shows what the ledger recovered (asked once for every tab). */
+  showRecovered(report: RecoveryReport): void;
+  /** The queue's turn for one of this tab's runs: runs it within what was accepted; resolves when it ended. */
+  runQueued(item: QueueItem): Promise<QueueOutcome>;
+  /** Opens the cost dialog again for a queued run that would now cost more than accepted. */
+  reviewQueued(item: QueueItem): void;
 }
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -71,15 +92,18 @@ export function createRunSlice(set: SetState, get: GetState, ctx: SliceContext):
   const { deps } = ctx;
   let controller: AbortController | null = null;
 
-  const start = async (spec: RunSpec) => {
-    if (isRunActive(get().run) || controller) return;
+  const start = async (spec: RunSpec): Promise<RunStatus | undefined> => {
+    if (isRunActive(get().run) || controller) return undefined;
     controller = new AbortController();
     try {
-      await executeRun(spec, controller.signal, { set, get, deps, snapshots: ctx.snapshots });
+      return await executeRun(spec, controller.signal, { set, get, deps, snapshots: ctx.snapshots });
     } finally {
       controller = null;
     }
   };
+
+  const continueRecord = (record: RunRecord) => continueRecordedRun(record, { get, deps, start });
+  const queued = createQueueActions({ set, get, deps, start, continueRecord });
 
   return {
     run: idleRun,
@@ -89,6 +113,7 @@ export function createRunSlice(set: SetState, get: GetState, ctx: SliceContext):
     estimating: false,
 
     async requestRun(targets, options = {}) {
+      if (deps.queue) return queued.request(targets, options);
       if (isRunActive(get().run) || get().pendingRun || get().estimating) return;
       const { workflow, documentId } = get();
       set({ estimating: true });
@@ -131,6 +156,7 @@ export function createRunSlice(set: SetState, get: GetState, ctx: SliceContext):
     async confirmRun(repay) {
       const pending = get().pendingRun;
       if (!pending) return;
+      if (pending.queue && deps.queue) return queued.accept({ ...pending, queue: pending.queue }, repay ?? pending.repay);
       const blockedIds = new Set(pending.estimate.blocked.flatMap((b) => (b.job ? [b.job.jobId] : [])));
       const chosen = new Set((repay ?? pending.repay).filter((id) => blockedIds.has(id)));
       for (const id of chosen) deps.ledger?.allowRepay(id);
@@ -190,31 +216,7 @@ export function createRunSlice(set: SetState, get: GetState, ctx: SliceContext):
     },
 
     async continueRun(record) {
-      const loaded = loadWorkflow(record.workflow, deps.registry);
-      if (!loaded.ok) {
-        await deps.runs?.clear(record.runId).catch(() => undefined);
-        get().notify(
-          `The run started before the reload could not be continued: its workflow no longer loads (${loaded.issues[0]?.message ?? 'not a workflow'}).`,
-          'error',
-        );
-        return;
-      }
-      for (const id of record.estimate?.repay ?? []) deps.ledger?.allowRepay(id);
-      const held = new Map(Object.entries(record.held));
-      const planned = deps.engine.planRun(loaded.workflow, deps.registry, record.targets ? { targets: record.targets } : {});
-      const { plan } = withoutNodes(planned, held.keys());
-      get().notify('Continuing the run started before the reload', 'info');
-      await start({
-        plan,
-        workflow: loaded.workflow,
-        targets: record.targets,
-        runId: record.runId,
-        // The page restored the workflow it saved when the run started: the run continues in that document.
-        documentId: get().documentId,
-        held,
-        continued: true,
-        ...(record.estimate ? { estimate: record.estimate } : {}),
-      });
+      await continueRecord(record);
     },
 
     async payAgain(nodeId, jobId) {
@@ -255,9 +257,16 @@ export function createRunSlice(set: SetState, get: GetState, ctx: SliceContext):
         get().notify(`The paid jobs of the last session could not be read: ${message(err)}`, 'error');
         return undefined;
       }
-      const records = [...report.orphaned, ...report.reattached, ...report.blocked, ...report.elsewhere];
-      if (records.length) set((s) => seedJobs({ run: s.run, results: s.results, jobs: s.jobs }, records, ctx.jobContext(s)));
+      get().showRecovered(report);
       return report;
     },
+
+    showRecovered(report) {
+      const records = [...report.orphaned, ...report.reattached, ...report.blocked, ...report.elsewhere];
+      if (records.length) set((s) => seedJobs({ run: s.run, results: s.results, jobs: s.jobs }, records, ctx.jobContext(s)));
+    },
+
+    runQueued: queued.run,
+    reviewQueued: queued.review,
   };
 }

@@ -1,5 +1,8 @@
+import type { RunStatus } from '../engine/events';
 import type { RunPlan } from '../engine/plan';
+import { loadWorkflow } from '../graph/load-workflow';
 import type { Workflow } from '../graph/workflow-schema';
+import { withoutNodes } from './plan-prune';
 import { applyLateResult, isRunActive, reduceRunEvent, startingRun } from './run-reducer';
 import { RUN_RECORD_VERSION, type AcceptedEstimate, type RunRecord } from './run-record';
 import type { RunSnapshots } from './run-snapshots';
@@ -30,13 +33,14 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
 /**
  * Runs one planned run: shows it starting, persists it when it has paid work (so a reload
  * continues it), executes the plan, folds every event into the store, and forgets the persisted run
- * once it ended. A run that ends without run-done never leaves the UI "running".
+ * once it ended. A run that ends without run-done never leaves the UI "running". Resolves with
+ * how the run ended.
  */
 export async function executeRun(
   spec: RunSpec,
   signal: AbortSignal,
   c: { set: SetState; get: GetState; deps: StudioDeps; snapshots: RunSnapshots },
-): Promise<void> {
+): Promise<RunStatus> {
   const { set, get, deps } = c;
   const { plan, runId } = spec;
   c.snapshots.add({
@@ -73,8 +77,9 @@ export async function executeRun(
         ),
       );
   }
+  let status: RunStatus = 'failed';
   try {
-    await deps.engine.executePlan(plan, deps.services, {
+    const summary = await deps.engine.executePlan(plan, deps.services, {
       runId,
       concurrency: deps.concurrency ?? 4,
       cache: deps.cache,
@@ -83,6 +88,7 @@ export async function executeRun(
       // A job billed after a stop still delivers; the engine caches it, the node shows it.
       onLateResult: (nodeId, result) => update((s) => applyLateResult({ run: s.run, results: s.results, jobs: s.jobs }, runId, nodeId, result)),
     });
+    status = summary.status;
   } catch (err) {
     update((s) => ({ run: { ...s.run, phase: 'failed', failure: message(err) } }));
   } finally {
@@ -90,4 +96,42 @@ export async function executeRun(
       update((s) => ({ run: { ...s.run, phase: signal.aborted ? 'aborted' : 'failed' } }));
     if (persisted) await deps.runs!.clear(runId).catch(() => undefined);
   }
+  return status === 'failed' && signal.aborted ? 'aborted' : status;
+}
+
+/**
+ * Continues a run a reload interrupted: no cost dialog (it was accepted), its Pay-again choices
+ * kept, paid jobs joined or re-attached, never resubmitted. Resolves with how it ended, or
+ * undefined when it could not start (its workflow no longer loads: the record is dropped).
+ */
+export async function continueRecordedRun(
+  record: RunRecord,
+  c: { get: GetState; deps: StudioDeps; start: (spec: RunSpec) => Promise<RunStatus | undefined> },
+): Promise<RunStatus | undefined> {
+  const { get, deps } = c;
+  const loaded = loadWorkflow(record.workflow, deps.registry);
+  if (!loaded.ok) {
+    await deps.runs?.clear(record.runId).catch(() => undefined);
+    get().notify(
+      `The run started before the reload could not be continued: its workflow no longer loads (${loaded.issues[0]?.message ?? 'not a workflow'}).`,
+      'error',
+    );
+    return undefined;
+  }
+  for (const id of record.estimate?.repay ?? []) deps.ledger?.allowRepay(id);
+  const held = new Map(Object.entries(record.held));
+  const planned = deps.engine.planRun(loaded.workflow, deps.registry, record.targets ? { targets: record.targets } : {});
+  const { plan } = withoutNodes(planned, held.keys());
+  get().notify('Continuing the run started before the reload', 'info');
+  return c.start({
+    plan,
+    workflow: loaded.workflow,
+    targets: record.targets,
+    runId: record.runId,
+    // The page restored the workflow it saved when the run started: the run continues in that document.
+    documentId: get().documentId,
+    held,
+    continued: true,
+    ...(record.estimate ? { estimate: record.estimate } : {}),
+  });
 }

@@ -2,7 +2,21 @@
  * Keyboard shortcuts as data: a key event maps to a command name, and the editor runs it.
  * Copy, cut and paste are handled through the browser's clipboard events, not here.
  */
-export type Command = 'run' | 'undo' | 'redo' | 'duplicate' | 'delete' | 'escape' | 'select-all' | 'fit-view' | 'search';
+export type Command =
+  | 'run'
+  | 'undo'
+  | 'redo'
+  | 'duplicate'
+  | 'delete'
+  | 'escape'
+  | 'select-all'
+  | 'fit-view'
+  | 'search'
+  | 'save'
+  | 'save-as'
+  | 'open-library'
+  | 'next-tab'
+  | 'previous-tab';
 
 export interface KeyLike {
   key: string;
@@ -25,13 +39,29 @@ export function isTextEntry(target: EventTarget | null): boolean {
 }
 
 /**
+ * Keys that type nothing, so they work while typing too: run (as in ComfyUI's prompt box), save,
+ * open, and switching tabs (Ctrl+Tab where the browser lets the page have it; Alt+PageDown/PageUp
+ * everywhere).
+ */
+function everywhere(e: KeyLike, mod: boolean, key: string): Command | undefined {
+  if (mod && key === 'Enter') return 'run';
+  if (mod && !e.altKey && key === 's') return e.shiftKey ? 'save-as' : 'save';
+  if (mod && !e.altKey && !e.shiftKey && key === 'o') return 'open-library';
+  if (e.ctrlKey && key === 'Tab') return e.shiftKey ? 'previous-tab' : 'next-tab';
+  if (e.altKey && !mod && key === 'PageDown') return 'next-tab';
+  if (e.altKey && !mod && key === 'PageUp') return 'previous-tab';
+  return undefined;
+}
+
+/**
  * The command for a key event, or undefined. Typing in a text field never triggers a graph
- * command; only Ctrl+Enter (run, which types nothing) works there, as in ComfyUI's prompt box.
+ * command; only keys that type nothing (see `everywhere`) work there.
  */
 export function commandFor(e: KeyLike): Command | undefined {
   const mod = e.ctrlKey || e.metaKey;
   const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
-  if (mod && key === 'Enter') return 'run';
+  const always = everywhere(e, mod, key);
+  if (always) return always;
   if (isTextEntry(e.target)) return undefined;
   if (key === 'Escape') return 'escape';
   if (mod && !e.altKey) {
@@ -45,5 +75,19 @@ export function commandFor(e: KeyLike): Command | undefined {
   if (key === 'Delete' || key === 'Backspace') return 'delete';
   if (key === '.') return 'fit-view';
   if (key === '/') return 'search';
+  return undefined;
+}
+
+/** Canvas commands on the selected nodes (or the focused one): ComfyUI's bypass and mute, and the context menu from the keyboard. */
+export type CanvasCommand = 'bypass' | 'mute' | 'menu';
+
+/** The canvas command for a key event, or undefined; like graph commands, never while typing in a field. */
+export function canvasCommandFor(e: KeyLike): CanvasCommand | undefined {
+  if (isTextEntry(e.target)) return undefined;
+  const mod = e.ctrlKey || e.metaKey;
+  const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+  if (mod && !e.altKey && !e.shiftKey && key === 'b') return 'bypass';
+  if (mod && !e.altKey && !e.shiftKey && key === 'm') return 'mute';
+  if ((e.shiftKey && !mod && key === 'F10') || key === 'ContextMenu') return 'menu';
   return undefined;
 }

@@ -7,6 +7,9 @@ import type { GraphSlice } from './graph-slice';
 import type { HistoryGrouper } from './history';
 import type { IdAllocator } from './id-allocator';
 import type { JobContext } from './job-reducer';
+import type { JobView } from './run-reducer';
+import type { AcceptedRun } from './run-queue';
+import type { AcceptedEstimate } from './run-record';
 import type { LedgerPort } from './ledger-port';
 import type { RunRecordStore } from './run-record';
 import type { RunSnapshots } from './run-snapshots';
@@ -14,6 +17,7 @@ import type { RunSlice } from './run-slice';
 import type { SessionSlice } from './session-slice';
 import type { UiSlice } from './ui-slice';
 import type { PriceSource, RunServices, StudioEngine } from './engine-port';
+import type { StudioStore } from './create-store';
 
 /** What the planner found about the current workflow, recomputed when its structure changes. */
 export interface Analysis {
@@ -61,6 +65,37 @@ export interface StudioDeps {
   documentId?: string;
   /** Where new node and edge ids come from; share one between stores so documents open side by side never repeat ids. */
   ids?: IdAllocator;
+  /**
+   * The run queue this store's runs go through (one run at a time across tabs): with it, Run
+   * while a run is going queues the next run instead of doing nothing, and every run starts
+   * when its turn comes. Without it, runs start at once (one store alone, tests).
+   */
+  queue?: RunQueuePort;
+  /** The tabs this store is one of: opening a workflow (file, template, history) opens it in a tab of its own. */
+  tabs?: TabHost;
+  /** Paid jobs already known (from the other tabs), shown on this document's nodes doing their work. */
+  jobs?: Readonly<Record<string, JobView>>;
+  /** [0, 1) for randomized seeds; `Math.random` by default. */
+  random?: () => number;
+}
+
+/** What a store sees of the run queue, for its own tab. */
+export interface RunQueuePort {
+  /** A run is going or waiting its turn somewhere: a new one waits behind it. */
+  busy(): boolean;
+  /** Queues runs the user accepted, in order. */
+  add(runs: readonly AcceptedRun[]): void;
+  /** A queued run whose cost went up was accepted again at its new cost. */
+  reaccept(itemId: string, accepted: AcceptedEstimate): void;
+}
+
+/** What a store sees of the tabs it is one of. */
+export interface TabHost {
+  /**
+   * Opens `workflow` in a tab and shows it, returning that tab's store: a new tab, or the shown
+   * tab when it is an untouched empty one (`fresh` always makes a new one, as New does).
+   */
+  openInTab(workflow: Workflow, options?: { title?: string; fresh?: boolean }): StudioStore;
 }
 
 /** Per-slice context: the deps plus the undo grouper shared by all graph actions. */

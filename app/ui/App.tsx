@@ -1,4 +1,5 @@
 import { ReactFlowProvider } from '@xyflow/react';
+import { useState } from 'react';
 import './styles/issues.css';
 import { Canvas } from './canvas/Canvas';
 import { NoticeToast, SimulatorBanner, StorageWarning } from './chrome/Banners';
@@ -6,39 +7,60 @@ import { OtherTabBanner } from './chrome/OtherTabBanner';
 import { useClipboard } from './chrome/use-clipboard';
 import { useShortcuts } from './chrome/use-shortcuts';
 import { Lightbox } from './frames/Lightbox';
+import { WorkflowSidebar } from './library/WorkflowSidebar';
 import { NodeSearch } from './palette/NodeSearch';
 import { Palette } from './palette/Palette';
 import { CostDialog } from './run/CostDialog';
 import { RunPanel } from './run/RunPanel';
 import { Toolbar } from './run/Toolbar';
+import { useActiveTabId, useTabs } from './studio-context';
+import { TabBar } from './tabs/TabBar';
+import { TabDialogs } from './tabs/TabDialogs';
+import { createTabsUi, TabsUiContext } from './tabs/tabs-ui';
+import { ViewportKeeper } from './tabs/ViewportKeeper';
 
 function Editor() {
   useShortcuts();
   useClipboard();
   return (
-    <div className="studio">
-      <SimulatorBanner />
-      <StorageWarning />
-      <OtherTabBanner />
+    <>
       <Toolbar />
+      <TabBar />
       <div className="studio-main">
+        <WorkflowSidebar />
         <Palette />
         <Canvas />
         <RunPanel />
       </div>
+      <ViewportKeeper />
       <NodeSearch />
       <CostDialog />
       <Lightbox />
+      <TabDialogs />
       <NoticeToast />
-    </div>
+    </>
   );
 }
 
-/** The editor. Needs a <StudioProvider> around it (see main.tsx). */
+/**
+ * The editor. Needs a <StudioProvider> (one store) or a <TabbedStudioProvider> (tabs) around it
+ * (see main.tsx). With tabs, the editor below the banners is the shown tab's: it is mounted
+ * afresh when another tab is shown, so nothing of one tab's canvas state leaks into the next.
+ */
 export function App() {
+  const tabs = useTabs();
+  const activeId = useActiveTabId();
+  const [ui] = useState(createTabsUi);
   return (
-    <ReactFlowProvider>
-      <Editor />
-    </ReactFlowProvider>
+    <TabsUiContext value={tabs ? ui : null}>
+      <div className="studio">
+        <SimulatorBanner />
+        <StorageWarning />
+        <OtherTabBanner />
+        <ReactFlowProvider key={activeId}>
+          <Editor />
+        </ReactFlowProvider>
+      </div>
+    </TabsUiContext>
   );
 }

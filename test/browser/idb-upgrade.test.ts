@@ -71,6 +71,8 @@ describe('openStudioDB upgrade', () => {
       'ledger',
       'results',
       'runs',
+      'saved',
+      'sessions',
       'settings',
       'templates',
       'workflows',

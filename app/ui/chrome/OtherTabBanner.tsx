@@ -1,13 +1,16 @@
 import { useState } from 'react';
-import { useServices, useStudio } from '../studio-context';
+import { useActiveTabId, useServices, useStudio, useTabs } from '../studio-context';
 
 /**
- * Another tab saved a newer revision of this workflow: nothing is overwritten silently; the
- * user reloads theirs or keeps (writes) their own.
+ * Another window saved a newer revision of this workflow (the shown tab's): nothing is overwritten
+ * silently; the user reloads theirs or keeps (writes) their own.
  */
 export function OtherTabBanner() {
   const change = useStudio((s) => s.otherTab);
-  const { tabs } = useServices();
+  const manager = useTabs();
+  const activeId = useActiveTabId();
+  const services = useServices();
+  const tabs = manager?.syncOf(activeId) ?? services.tabs;
   const [busy, setBusy] = useState(false);
   if (!change || !tabs) return null;
   const act = (fn: () => Promise<void>) => {

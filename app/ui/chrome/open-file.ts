@@ -65,22 +65,33 @@ export function withCycles(result: LoadResult): LoadResult {
   return result.ok ? { ...result, issues: [...result.issues, ...cycleIssues(result.workflow)] } : result;
 }
 
-/** Opens a loaded workflow as a new document (one undo step) and says what was repaired, or why it failed. */
+/**
+ * Opens a loaded workflow and says what was repaired, or why it failed: in a tab of its own when
+ * the editor has tabs (the shown tab keeps its graph, undo history and run), else as a new
+ * document in place of the current one (one undo step; refused while a run is going).
+ */
 export function showLoaded(store: StudioStore, loaded: LoadResult, label: string): boolean {
-  const s = store.getState();
+  return openLoaded(store, loaded, label) !== undefined;
+}
+
+/** {@link showLoaded}, returning the store that shows the workflow (the new tab's), or undefined when it did not open. */
+export function openLoaded(store: StudioStore, loaded: LoadResult, label: string): StudioStore | undefined {
   if (!loaded.ok) {
-    s.notify(`${label} could not be opened: ${loaded.issues.map((i) => i.message).join(' · ')}`, 'error');
-    return false;
+    store.getState().notify(`${label} could not be opened: ${loaded.issues.map((i) => i.message).join(' · ')}`, 'error');
+    return undefined;
   }
-  if (!s.openDocument(loaded.workflow)) return false;
+  let target = store;
+  if (store.tabs) target = store.tabs.openInTab(loaded.workflow);
+  else if (!store.getState().openDocument(loaded.workflow)) return undefined;
+  const s = target.getState();
   s.setSelection([]);
   s.requestFitView();
   const notes = [...loaded.notes, ...loaded.issues.map((i) => i.message)];
   s.notify(notes.length ? `Opened ${label}. ${notes.join(' · ')}` : `Opened ${label}.`, loaded.issues.some((i) => i.code === 'cycle') ? 'error' : 'info');
-  return true;
+  return target;
 }
 
-/** Opens a workflow file (JSON, or a PNG carrying one) in place of the current workflow. */
+/** Opens a workflow file (JSON, or a PNG carrying one): in a tab of its own, or in place of the current workflow without tabs. */
 export async function openWorkflowFile(store: StudioStore, registry: NodeRegistry, file: File): Promise<boolean> {
   return showLoaded(store, await readWorkflowFile(file, registry), `“${file.name || 'the file'}”`);
 }

@@ -2,20 +2,56 @@ import { useReactFlow } from '@xyflow/react';
 import { useEffect } from 'react';
 import type { StudioStore } from '../../store/create-store';
 import { commandFor, type Command } from '../../store/shortcuts';
-import { useStudioStore } from '../studio-context';
+import type { TabManager } from '../../store/tab-manager';
+import { saveShownTab } from '../library/save-workflow';
+import { useServices, useStudioStore, useTabs } from '../studio-context';
+import { useTabsUiStore, type TabsUi } from '../tabs/tabs-ui';
+import type { WorkflowLibrary } from '../../store/workflow-library';
 import { duplicateSelection } from './selection-actions';
 
-/** Runs a keyboard command against the store. Returns false when it did not apply. */
+/** What tab and library commands act on; absent for an editor of one store. */
+export interface AppParts {
+  tabs: TabManager;
+  ui: TabsUi;
+  library?: WorkflowLibrary;
+}
+
+/** Tab and library commands; false when the editor has no tabs (or no library). */
+function appCommand(command: Command, app: AppParts | undefined): boolean {
+  if (!app) return false;
+  switch (command) {
+    case 'save':
+    case 'save-as':
+      if (!app.library) return false;
+      void saveShownTab(app.tabs, app.ui, app.library, command === 'save-as');
+      return true;
+    case 'open-library':
+      app.ui.getState().openDialog({ kind: 'open' });
+      return true;
+    case 'next-tab':
+    case 'previous-tab':
+      app.tabs.cycle(command === 'next-tab' ? 1 : -1);
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Runs a keyboard command against the store (and the tabs, when there are). Returns false when it did not apply. */
 export function runCommand(
   store: StudioStore,
   command: Command,
   view: { fitView(): void; centre(): { screen: { x: number; y: number }; flow: { x: number; y: number } } },
+  app?: AppParts,
 ): boolean {
   const s = store.getState();
   switch (command) {
-    case 'run':
-      void s.requestRun();
+    case 'run': {
+      // Ctrl+Enter while a run is going queues the next run (with the tab's seed control), as in ComfyUI.
+      const seedMode = app?.tabs.state.getState().tabs.find((t) => t.id === app.tabs.state.getState().activeId)?.seedMode;
+      void s.requestRun(undefined, seedMode ? { seedMode } : {});
       return true;
+    }
     case 'undo':
       store.undo();
       return true;
@@ -47,6 +83,8 @@ export function runCommand(
       else if (s.selectedNodes.size > 0 || s.selectedEdges.size > 0) s.setSelection([]);
       else return false;
       return true;
+    default:
+      return appCommand(command, app);
   }
 }
 
@@ -54,7 +92,11 @@ export function runCommand(
 export function useShortcuts(): void {
   const store = useStudioStore();
   const flow = useReactFlow();
+  const tabs = useTabs();
+  const ui = useTabsUiStore();
+  const { library } = useServices();
   useEffect(() => {
+    const app = tabs && ui ? { tabs, ui, ...(library ? { library } : {}) } : undefined;
     const view = {
       fitView: () => void flow.fitView({ padding: 0.15, maxZoom: 1, duration: 200 }),
       centre: () => {
@@ -66,9 +108,9 @@ export function useShortcuts(): void {
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented) return;
       const command = commandFor(e);
-      if (command && runCommand(store, command, view)) e.preventDefault();
+      if (command && runCommand(store, command, view, app)) e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [store, flow]);
+  }, [store, flow, tabs, ui, library]);
 }

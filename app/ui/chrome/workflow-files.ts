@@ -4,13 +4,20 @@ import { emptyWorkflow } from '../../graph/workflow-schema';
 import type { StudioStore } from '../../store/create-store';
 import { showLoaded, withCycles } from './open-file';
 
-/** Opens workflow JSON (a file or a template) in place of the current one, as one undo step. */
+/** Opens workflow JSON (a file or a template): in a tab of its own, or in place of the current one (one undo step) without tabs. */
 export function openWorkflowData(store: StudioStore, registry: NodeRegistry, data: unknown, label: string): boolean {
   return showLoaded(store, withCycles(loadWorkflow(data, registry)), label);
 }
 
-/** New: an empty document in place of the current one (one undo step); false while a run is going. */
+/**
+ * New: an empty workflow in a new tab (the shown tab keeps its graph and run); without tabs, an
+ * empty document in place of the current one (one undo step; false while a run is going).
+ */
 export function newWorkflow(store: StudioStore): boolean {
+  if (store.tabs) {
+    store.tabs.openInTab(emptyWorkflow({ name: 'Untitled' }), { fresh: true });
+    return true;
+  }
   const s = store.getState();
   if (!s.openDocument(emptyWorkflow({ name: 'Untitled' }))) return false;
   s.setSelection([]);

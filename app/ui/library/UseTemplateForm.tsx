@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import { loadWorkflow } from '../../graph/load-workflow';
 import type { Workflow } from '../../graph/workflow-schema';
 import { applyTemplateValues, checkTemplateValue, isSampleField, templateFields, type ResolvedTemplateField } from '../../templates/template-fields';
-import { showLoaded } from '../chrome/open-file';
+import { openLoaded } from '../chrome/open-file';
 import { widgetFor } from '../node/widgets/widget-spec';
 import { useRegistry, useStudio, useStudioStore } from '../studio-context';
 import { placeBeside } from './place-beside';
@@ -73,10 +73,12 @@ export function UseTemplateForm({ title, workflow, onClose }: UseTemplateFormPro
     return checked.ok ? undefined : checked.message;
   };
 
-  // Placing over a graph asks first: replace it (one undo step) or add the template beside it.
+  // Placing over a graph asks first: add the template beside it, or put it in a tab of its own
+  // (with tabs) or in its place (without: one undo step).
   const [asking, setAsking] = useState<{ run: boolean } | null>(null);
   const onCanvas = useStudio((s) => s.workflow.nodes.length);
 
+  const tabbed = store.tabs !== undefined;
   const place = (run: boolean, how: 'ask' | 'replace' | 'beside' = 'ask') => {
     const usable = Object.fromEntries(fields.filter((f) => f.problem === undefined && !f.linked).map((f) => [f.id, values[f.id]]));
     const applied = applyTemplateValues(workflow, usable, registry);
@@ -90,10 +92,12 @@ export function UseTemplateForm({ title, workflow, onClose }: UseTemplateFormPro
       return;
     }
     const loaded = loadWorkflow(applied.workflow, registry);
+    let target: typeof store | undefined = store;
     if (how === 'beside' && loaded.ok) placeBeside(store, loaded.workflow);
-    else if (!showLoaded(store, loaded, `template “${title}”`)) return;
+    else target = openLoaded(store, loaded, `template “${title}”`);
+    if (!target) return;
     onClose();
-    if (run) void store.getState().requestRun();
+    if (run) void target.getState().requestRun();
   };
 
   return (
@@ -123,8 +127,17 @@ export function UseTemplateForm({ title, workflow, onClose }: UseTemplateFormPro
         {asking ? (
           <div className="modal-actions template-replace" role="alert" data-testid="use-template-ask">
             <span className="warning-text">
-              The canvas has {onCanvas} node{onCanvas === 1 ? '' : 's'}. Replace {onCanvas === 1 ? 'it' : 'them'} with this template (Undo brings{' '}
-              {onCanvas === 1 ? 'it' : 'them'} back), or add the template beside {onCanvas === 1 ? 'it' : 'them'}?
+              {tabbed ? (
+                <>
+                  The canvas has {onCanvas} node{onCanvas === 1 ? '' : 's'}. Open the template in a tab of its own, or add it beside{' '}
+                  {onCanvas === 1 ? 'it' : 'them'}?
+                </>
+              ) : (
+                <>
+                  The canvas has {onCanvas} node{onCanvas === 1 ? '' : 's'}. Replace {onCanvas === 1 ? 'it' : 'them'} with this template (Undo brings{' '}
+                  {onCanvas === 1 ? 'it' : 'them'} back), or add the template beside {onCanvas === 1 ? 'it' : 'them'}?
+                </>
+              )}
             </span>
             <button type="button" onClick={() => setAsking(null)}>
               Back
@@ -132,8 +145,8 @@ export function UseTemplateForm({ title, workflow, onClose }: UseTemplateFormPro
             <button type="button" data-testid="use-template-beside" onClick={() => place(asking.run, 'beside')}>
               Add beside
             </button>
-            <button type="button" className="danger" data-testid="use-template-replace" onClick={() => place(asking.run, 'replace')}>
-              Replace the canvas
+            <button type="button" className={tabbed ? 'primary' : 'danger'} data-testid="use-template-replace" onClick={() => place(asking.run, 'replace')}>
+              {tabbed ? 'Open in a new tab' : 'Replace the canvas'}
             </button>
           </div>
         ) : (

@@ -4,10 +4,13 @@ import { isRunActive } from '../../store/run-reducer';
 import { nodeById } from '../node/node-index';
 import { NodeNameLabel } from '../node/NodeName';
 import { nodeNames, numberedTitle } from '../node/node-names';
-import { useRegistry, useStudio, useStudioStore } from '../studio-context';
+import { useRegistry, useStudio, useStudioStore, useTabs } from '../studio-context';
+import { useStore } from 'zustand';
+import type { TabManager } from '../../store/tab-manager';
 import { StatusBadge, statusTone } from './StatusBadge';
 import { formatUsd } from '../../engine/estimate-cost';
 import { PaidJobs } from './PaidJobs';
+import { QueuePanel } from './QueuePanel';
 import { runTally, tallyText } from './run-counts';
 import { formatDuration, statusDetail } from './status-text';
 
@@ -58,16 +61,23 @@ const RunRow = memo(function RunRow({ nodeId }: { nodeId: string }) {
   );
 });
 
-/** Every node of the current run with its live state, plus the run's own outcome. */
+/** " · 2 queued" on the folded panel's tab, while runs wait. */
+function QueuedCount({ tabs }: { tabs: TabManager }) {
+  const n = useStore(tabs.queue.store, (s) => s.items.filter((i) => i.status === 'pending').length);
+  return n ? <> · {n} queued</> : null;
+}
+
+/** Every node of the current run with its live state, plus the run's own outcome (and the run queue, with tabs). */
 export function RunPanel() {
   const store = useStudioStore();
+  const tabs = useTabs();
   const open = useStudio((s) => s.runPanelOpen);
   const run = useStudio((s) => s.run);
   const globalIssues = useStudio((s) => s.analysis.globalIssues);
   if (!open) {
     return (
       <button type="button" className="run-panel-tab" data-testid="run-panel-open" onClick={() => store.getState().setRunPanelOpen(true)}>
-        Run ◂
+        Run ◂{tabs && <QueuedCount tabs={tabs} />}
       </button>
     );
   }
@@ -85,6 +95,7 @@ export function RunPanel() {
           ▸
         </button>
       </header>
+      <QueuePanel />
       {run.counts && (
         <div className="run-counts" data-testid="run-counts">
           {tallyText(runTally(run))}

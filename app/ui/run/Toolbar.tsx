@@ -6,7 +6,7 @@ import { autoLayout, frameRoom } from '../canvas/layout';
 import { exportWorkflow, newWorkflow } from '../chrome/workflow-files';
 import { openWorkflowFile } from '../chrome/open-file';
 import { LibraryMenu } from '../library/LibraryMenu';
-import { useServices, useStudio, useStudioStore } from '../studio-context';
+import { useQueue, useServices, useShownTab, useStudio, useStudioStore, useTabs } from '../studio-context';
 
 /** Top bar: file and template actions, undo/redo, layout, and Run / Run to here / Stop. */
 export function Toolbar() {
@@ -22,6 +22,11 @@ export function Toolbar() {
   const selectedOne = useStudio((s) => (s.selectedNodes.size === 1 ? [...s.selectedNodes][0]! : null));
   const name = useStudio((s) => s.workflow.meta.name ?? 'Untitled');
   const empty = useStudio((s) => s.workflow.nodes.length === 0);
+  const tabs = useTabs();
+  const seedMode = useShownTab((t) => t?.seedMode);
+  // With tabs every run goes through the queue: while one is going (in any tab), Run queues the next.
+  const busy = useQueue((q) => q.items.some((i) => i.status === 'running' || i.status === 'pending'));
+  const run = (targets?: readonly string[]) => void store.getState().requestRun(targets, seedMode ? { seedMode } : {});
 
   const layout = async () => {
     const s = store.getState();
@@ -94,13 +99,13 @@ export function Toolbar() {
         <button
           type="button"
           data-testid="run-to-here-button"
-          disabled={!selectedOne || active || estimating}
+          disabled={!selectedOne || (active && !tabs) || estimating}
           title="Run the selected node and what it needs"
-          onClick={() => selectedOne && void store.getState().requestRun([selectedOne])}
+          onClick={() => selectedOne && run([selectedOne])}
         >
           Run to here
         </button>
-        {active ? (
+        {active && (
           <button
             type="button"
             className="danger"
@@ -111,16 +116,17 @@ export function Toolbar() {
           >
             {stopping ? 'Stopping…' : '■ Stop'}
           </button>
-        ) : (
+        )}
+        {(!active || tabs) && (
           <button
             type="button"
             className="primary"
             data-testid="run-button"
             disabled={estimating || empty}
-            title="Run (Ctrl+Enter)"
-            onClick={() => void store.getState().requestRun()}
+            title={busy ? 'Queue the next run, as the graph is now (Ctrl+Enter)' : 'Run (Ctrl+Enter)'}
+            onClick={() => run()}
           >
-            {estimating ? 'Checking…' : '▶ Run'}
+            {estimating ? 'Checking…' : busy ? '▶ Queue' : '▶ Run'}
           </button>
         )}
       </div>
