@@ -21,6 +21,7 @@ import { MemoryRunRecordStore } from '../store/run-record';
 import { createRunSnapshots } from '../store/run-snapshots';
 import { createTabManager, type TabAttachment, type TabManager } from '../store/tab-manager';
 import { attachSessionSaver, MemoryTabSessionStore } from '../store/tab-session';
+import { requeueWaitingRuns, type QueuedRun } from '../store/queue-session';
 import { continueUnfinishedRuns, recoverJobsInTabs } from '../store/tab-startup';
 import { MemoryTemplateLibrary } from '../store/user-templates';
 import { MemoryWorkflowLibrary } from '../store/workflow-library';
@@ -250,7 +251,7 @@ export async function composeStudio(): Promise<Studio> {
   everyTab().forEach((t) => void t.getState().hydrateResults());
   // This window's leases are renewed for as long as the page lives.
   void ledger.heartbeat(new AbortController().signal);
-  void startUp(tabs, LEASE_MS, batches);
+  void startUp(tabs, LEASE_MS, batches, restored.queued);
 
   const services: UiServices = {
     registry,
@@ -274,13 +275,21 @@ export async function composeStudio(): Promise<Studio> {
 
 /**
  * What the last page left: paid jobs in flight are followed again (never resubmitted), intents
- * cut off mid-submit become unknown submissions, and the runs a reload interrupted continue, one
- * at a time through the queue. Jobs another window follows are taken over when its lease runs out.
+ * cut off mid-submit become unknown submissions, the runs a reload interrupted continue and the
+ * runs that were waiting are queued again, one at a time through the queue. Jobs another window follows are taken over when its lease runs out.
  */
-async function startUp(tabs: TabManager, leaseMs: number, batches: BatchStore): Promise<void> {
+async function startUp(tabs: TabManager, leaseMs: number, batches: BatchStore, waiting: readonly QueuedRun[]): Promise<void> {
   const report = await recoverJobsInTabs(tabs);
   // After the ledger re-attached what it follows, so a continued row joins those jobs.
   await batches.resume().catch(() => undefined);
   await continueUnfinishedRuns(tabs);
+  // Then the runs that were waiting, in their order (each within the cost accepted for it).
+  const { requeued, issues } = requeueWaitingRuns(tabs, waiting);
+  const said = [...(requeued ? [`${requeued} queued run${requeued === 1 ? ' is' : 's are'} back in the queue.`] : []), ...issues.map((i) => i.message)];
+  if (said.length)
+    tabs
+      .active()
+      .getState()
+      .notify(said.join(' '), issues.length ? 'error' : 'info');
   if (report?.elsewhere.length) watchOtherOwners(() => recoverJobsInTabs(tabs), leaseMs);
 }

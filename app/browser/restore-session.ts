@@ -2,6 +2,7 @@ import type { IDBPDatabase } from 'idb';
 import type { Issue } from '../graph/issues';
 import type { NodeRegistry } from '../graph/registry';
 import { restoreWorkflow } from '../store/autosave';
+import type { QueuedRun } from '../store/queue-session';
 import { newTabId, type TabSeed } from '../store/tab-types';
 import { restoreTabs, type TabSessionStore } from '../store/tab-session';
 import type { StudioDB } from './idb-database';
@@ -13,6 +14,8 @@ export interface RestoredSession {
   activeId: string | undefined;
   /** What was repaired or could not be reopened. */
   issues: Issue[];
+  /** Runs this window had queued that had not started (another window's are never taken over: they are its own). */
+  queued: QueuedRun[];
   /** The tab's workflow storage, synced with other windows showing the same tab; undefined without IndexedDB. */
   syncFor(tabId: string): TabSync | undefined;
   /** The tab's workflow is stored already (restored): nothing to write until it is edited. */
@@ -24,7 +27,8 @@ export interface RestoredSession {
  * The tabs a page opens with: this window's own (a reload), else the newest window's (a new
  * window starts where the last one was, its tabs' workflows shared and synced as the single
  * workflow was), else the single autosaved workflow of versions before tabs, as one tab (its
- * interrupted run, if any, moved to that tab so the reload continues it).
+ * interrupted run, if any, moved to that tab so the reload continues it). A reload also finds the
+ * runs it had waiting in the queue; a new window does not take another window's.
  */
 export async function restoreSession(o: {
   db: IDBPDatabase<StudioDB> | undefined;
@@ -41,12 +45,13 @@ export async function restoreSession(o: {
     if (!sync) syncs.set(tabId, (sync = createTabSync(db, { key: tabWorkflowKey(tabId) })));
     return sync;
   };
-  const result = (seeds: TabSeed[], activeId: string | undefined, issues: Issue[], isStored = true): RestoredSession => {
+  const result = (seeds: TabSeed[], activeId: string | undefined, issues: Issue[], isStored = true, queued: QueuedRun[] = []): RestoredSession => {
     if (isStored) for (const s of seeds) if (s.id) stored.add(s.id);
     return {
       seeds,
       activeId,
       issues,
+      queued,
       syncFor,
       hasStored: (tabId) => stored.has(tabId),
       closeSync(tabId) {
@@ -62,7 +67,7 @@ export async function restoreSession(o: {
     const restored = await restoreTabs(found.session, (id) => syncFor(id)!.storage, o.registry);
     // Tabs not reopened are not synced.
     for (const id of syncs.keys()) if (!restored.seeds.some((s) => s.id === id)) syncs.get(id)!.dispose();
-    return result(restored.seeds, restored.activeId, restored.issues);
+    return result(restored.seeds, restored.activeId, restored.issues, true, found.own ? found.session.queue : []);
   }
   const legacy = createTabSync(db);
   const old = await restoreWorkflow(legacy.storage, o.registry);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Issue } from '../graph/issues';
 import type { NodeRegistry } from '../graph/registry';
 import { restoreWorkflow, type WorkflowStorage } from './autosave';
+import { waitingRuns, zQueuedRun } from './queue-session';
 import { zSeedMode } from './seed-control';
 import type { TabManager, TabSeed } from './tab-manager';
 
@@ -29,6 +30,8 @@ export const zTabSession = z.object({
   updatedAt: z.number(),
   activeId: z.string(),
   tabs: z.array(zSessionTab),
+  /** Queued runs that had not started: put back in the queue after a reload. */
+  queue: z.array(zQueuedRun).default([]),
 });
 export type TabSession = z.infer<typeof zTabSession>;
 
@@ -59,7 +62,7 @@ export class MemoryTabSessionStore implements TabSessionStore {
 }
 
 /** The session of a manager's tabs now. */
-export function sessionOf(manager: Pick<TabManager, 'state'>, ownerId: string, now: number): TabSession {
+export function sessionOf(manager: Pick<TabManager, 'state' | 'queue'>, ownerId: string, now: number): TabSession {
   const { tabs, activeId } = manager.state.getState();
   return {
     v: TAB_SESSION_VERSION,
@@ -74,6 +77,7 @@ export function sessionOf(manager: Pick<TabManager, 'state'>, ownerId: string, n
       ...(t.viewport ? { viewport: t.viewport } : {}),
       seedMode: t.seedMode,
     })),
+    queue: waitingRuns(manager.queue),
   };
 }
 
@@ -118,36 +122,39 @@ export interface SessionSaver {
 
 /**
  * Keeps the window's session written: after every change of the tabs (open, close, order,
- * active tab, saved binding, view), at most once per `intervalMs`. A failed write says so
+ * active tab, saved binding, view) or of the queue, at most once per `intervalMs`. A failed write says so
  * through `onError` and is tried again on the next change.
  */
 export function attachSessionSaver(
-  manager: Pick<TabManager, 'state'>,
+  manager: Pick<TabManager, 'state' | 'queue'>,
   store: TabSessionStore,
   options: { ownerId: string; now?: () => number; intervalMs?: number; onError?: (err: unknown) => void },
 ): SessionSaver {
   const now = options.now ?? Date.now;
   let timer: ReturnType<typeof setTimeout> | null = null;
-  let written = manager.state.getState();
+  let written = [manager.state.getState(), manager.queue.store.getState()] as const;
   let inFlight: Promise<void> = Promise.resolve();
   const write = async () => {
     if (timer) clearTimeout(timer);
     timer = null;
-    const current = manager.state.getState();
-    if (current === written) return;
+    const current = [manager.state.getState(), manager.queue.store.getState()] as const;
+    if (current[0] === written[0] && current[1] === written[1]) return;
     written = current;
     inFlight = inFlight.then(() => store.save(sessionOf(manager, options.ownerId, now()))).catch((err: unknown) => options.onError?.(err));
     await inFlight;
   };
-  const off = manager.state.subscribe(() => {
+  const schedule = () => {
     timer ??= setTimeout(() => void write(), options.intervalMs ?? 300);
-  });
+  };
+  const offTabs = manager.state.subscribe(schedule);
+  const offQueue = manager.queue.store.subscribe(schedule);
   // The first write marks this window's session as its own (and the newest).
   inFlight = store.save(sessionOf(manager, options.ownerId, now())).catch((err: unknown) => options.onError?.(err));
   return {
     flush: write,
     dispose() {
-      off();
+      offTabs();
+      offQueue();
       if (timer) clearTimeout(timer);
     },
   };

@@ -24,6 +24,7 @@ const session = (ownerId: string, updatedAt: number, tabIds: string[]): TabSessi
   updatedAt,
   activeId: tabIds[0]!,
   tabs: tabIds.map((id) => ({ id, dirty: false, seedMode: 'fixed' })),
+  queue: [],
 });
 
 /** A channel that hears every message posted on the hub but its own. */

@@ -269,4 +269,29 @@ describe('issue 9, tabs, the workflows library and the run queue, in a browser',
     await studio.screenshot(page, 'issue9-tabs-after-reload');
     expect(await guard.problems()).toEqual([]);
   }, 60_000);
+
+  it('keeps the queue across a reload: the running run continues, the waiting one runs after it, two submits in all', async () => {
+    const { page, guard } = await editor();
+    await openFile(page, kite('Reload queue', 600));
+    const before = (await studio.sim.submits()).length;
+    await studio.sim.push({ kind: 'job', baseMs: 50_000 });
+    await ctrlEnter(page);
+    await page.getByTestId('cost-confirm').click();
+    await setSeed(page, 601);
+    await ctrlEnter(page);
+    await page.getByTestId('cost-confirm').click();
+    expect(await queueStatuses(page)).toEqual(['running', 'pending']);
+    for (let i = 0; i < 50 && (await studio.sim.submits()).length === before; i++) await page.waitForTimeout(100);
+    await page.waitForTimeout(900); // the session throttle
+    await page.reload();
+    await page.getByTestId('run-continued').waitFor({ timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid^="queue-item-"]').length === 2);
+    await studio.screenshot(page, 'issue9-tabs-queue-after-reload');
+    await queueIdle(page);
+    expect(await queueStatuses(page)).toEqual(['done', 'done']);
+    const submits = (await studio.sim.submits()).slice(before);
+    expect(submits).toHaveLength(2);
+    expect((await sentSeeds(page)).slice(-2)).toEqual([600, 601]);
+    expect(await guard.problems()).toEqual([]);
+  }, 90_000);
 });

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkflowStorage } from '../../app/store/autosave';
-import { attachSessionSaver, MemoryTabSessionStore, restoreTabs, sessionOf } from '../../app/store/tab-session';
+import { requeueWaitingRuns } from '../../app/store/queue-session';
+import { attachSessionSaver, MemoryTabSessionStore, parseTabSession, restoreTabs, sessionOf } from '../../app/store/tab-session';
 import { registry } from '../../nodes';
 import { flushMicrotasks } from '../fixtures/fake-clock';
 import { paidWorkflow } from '../fixtures/studio-store';
-import { createTestTabs } from '../fixtures/tab-manager';
+import { createTestTabs, holdApi } from '../fixtures/tab-manager';
 
 /** Tab workflows by tab id, as the browser keeps them (one record per tab). */
 function docs() {
@@ -68,5 +69,33 @@ describe('tab session', () => {
     expect(other?.own).toBe(false);
     expect(other?.session.ownerId).toBe('w1');
     saver.dispose();
+  });
+
+  it('keeps the runs waiting in the queue and puts them back, in order, after the tabs reopen', async () => {
+    const t = createTestTabs([paidWorkflow(3)]);
+    const d = docs();
+    const store = t.store('t1');
+    const hold = holdApi(t.api);
+    await store.getState().requestRun();
+    await store.getState().confirmRun();
+    for (let i = 0; i < 100 && hold.held() === 0; i++) await flushMicrotasks();
+    for (const seed of [7, 8]) {
+      store.getState().setParam('gen', 'seed', seed);
+      await store.getState().requestRun();
+      await store.getState().confirmRun();
+    }
+    await d.storageOf('t1').save(store.getState().workflow);
+    const session = parseTabSession(structuredClone(sessionOf(t.tabs, 'w1', 1)))!;
+    expect(session.queue.map((q) => q.accepted)).toEqual([
+      { paidJobs: 1, totalUsd: 0.12, repay: [] },
+      { paidJobs: 1, totalUsd: 0.12, repay: [] },
+    ]);
+
+    const restored = await restoreTabs(session, d.storageOf, registry);
+    const again = createTestTabs(restored.seeds);
+    expect(requeueWaitingRuns(again.tabs, session.queue)).toEqual({ requeued: 2, issues: [] });
+    await again.tabs.queue.idle();
+    expect(again.api.calls.map((c) => c.request.params.seed)).toEqual([7, 8]);
+    expect(requeueWaitingRuns(again.tabs, [{ ...session.queue[0]!, tabId: 'gone' }]).issues.map((i) => i.code)).toEqual(['queued-run-dropped']);
   });
 });
