@@ -25,6 +25,13 @@ describe('shortcuts', () => {
     [key('Backspace'), 'delete'],
     [key('Escape'), 'escape'],
     [key('.'), 'fit-view'],
+    [key('s', { ctrlKey: true }), 'save'],
+    [key('S', { ctrlKey: true, shiftKey: true }), 'save-as'],
+    [key('o', { metaKey: true }), 'open-library'],
+    [key('Tab', { ctrlKey: true }), 'next-tab'],
+    [key('Tab', { ctrlKey: true, shiftKey: true }), 'previous-tab'],
+    [key('PageDown', { altKey: true }), 'next-tab'],
+    [key('PageUp', { altKey: true }), 'previous-tab'],
   ])('maps %o to %s', (event, command) => {
     expect(commandFor(event)).toBe(command);
   });
@@ -49,6 +56,14 @@ describe('shortcuts', () => {
 
   it('still runs on Ctrl+Enter from the prompt box, which types nothing', () => {
     expect(commandFor(key('Enter', { ctrlKey: true }, el('TEXTAREA')))).toBe('run');
+  });
+
+  it('saves, opens and switches tabs from a text field too, since those keys type nothing', () => {
+    const field = el('TEXTAREA');
+    expect(commandFor(key('s', { ctrlKey: true }, field))).toBe('save');
+    expect(commandFor(key('o', { ctrlKey: true }, field))).toBe('open-library');
+    expect(commandFor(key('Tab', { ctrlKey: true }, field))).toBe('next-tab');
+    expect(commandFor(key('Tab', {}, field))).toBeUndefined();
   });
 
   it('treats checkboxes as not typing', () => {

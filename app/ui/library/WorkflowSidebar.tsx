@@ -138,9 +138,19 @@ function Sidebar({ tabs, ui, library }: { tabs: TabManager; ui: TabsUi; library:
     <aside className="workflow-sidebar" data-testid="workflow-sidebar" aria-label="Your saved workflows">
       <header>
         <h2>Workflows</h2>
-        <button type="button" data-testid="sidebar-save" title="Save the shown workflow (Ctrl+S)" onClick={() => void saveShownTab(tabs, ui, library)}>
-          Save
-        </button>
+        <span className="sidebar-save">
+          <button type="button" data-testid="sidebar-save" title="Save the shown workflow (Ctrl+S)" onClick={() => void saveShownTab(tabs, ui, library)}>
+            Save
+          </button>
+          <button
+            type="button"
+            data-testid="sidebar-save-as"
+            title="Save the shown workflow under another name (Ctrl+Shift+S)"
+            onClick={() => void saveShownTab(tabs, ui, library, true)}
+          >
+            Save as…
+          </button>
+        </span>
       </header>
       <input
         className="palette-search"
