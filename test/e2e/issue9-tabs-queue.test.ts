@@ -179,6 +179,12 @@ describe('issue 9, tabs, the workflows library and the run queue, in a browser',
     expect(costs).toEqual(['up to $0.08', 'up to $0.08']);
     expect(await page.getByTestId('run-button').textContent()).toBe('▶ Queue');
     await studio.screenshot(page, 'issue9-tabs-queue-two-runs');
+    // Closing the tab now asks, and says what happens to the run going and the one waiting.
+    await page.locator('.tab.active .tab-close').click();
+    await page.getByTestId('close-tab-running').waitFor();
+    expect(await page.getByTestId('close-tab-queued').textContent()).toMatch(/removed: nothing was paid/);
+    await studio.screenshot(page, 'issue9-tabs-close-asks');
+    await page.getByTestId('close-tab-cancel').click();
 
     await queueIdle(page);
     expect(await queueStatuses(page)).toEqual(['done', 'done']);
