@@ -38,7 +38,20 @@ function precompress(): Plugin {
 export default defineConfig({
   plugins: [react(), precompress()],
   root: '.',
-  build: { outDir: 'dist', emptyOutDir: true, sourcemap: false },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: false,
+    rolldownOptions: {
+      output: {
+        advancedChunks: {
+          // zod and the module that sets it jitless share one chunk, which runs before any chunk that
+          // builds schemas: otherwise zod probes `new Function` first and the CSP reports a violation.
+          groups: [{ name: 'zod', test: /node_modules[\\/]zod[\\/]|app[\\/]browser[\\/]zod-jitless/, priority: 100 }],
+        },
+      },
+    },
+  },
   server: { host: '127.0.0.1', port: 5173 },
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
