@@ -11,8 +11,8 @@ import { realClock } from '../lib/clock';
 import { MAX_IMAGE_BYTES } from '../model/seedream';
 import { registry } from '../../nodes';
 import { attachAutosave, type Autosave } from '../store/autosave';
-import { MemoryBatchRecordStore } from '../store/batch-record';
-import { createBatchStore, type BatchStore } from '../store/batch-store';
+import type { BatchStore } from '../store/batch-store';
+import { batchAccess } from '../ui/batch/batch-access';
 import type { StudioStore } from '../store/create-store';
 import { MemoryHistoryStore } from '../store/history-entry';
 import { attachHistoryRecorder, type HistoryHost } from '../store/history-recorder';
@@ -30,7 +30,7 @@ import { downloadBlob } from './download';
 import { createIdbDeliveryMemory, createMemoryDeliveryMemory } from './delivery-memory';
 import { createDownloadOutputSink } from './download-output-sink';
 import { createIdbAssetStore } from './idb-asset-store';
-import { createIdbBatchStore } from './idb-batch-store';
+import { hasBatchOf } from './idb-batch-presence';
 import { createIdbCacheStore, namespacedCache } from './idb-cache-store';
 import { openStudioDB } from './idb-database';
 import { createIdbHistoryStore } from './idb-history-store';
@@ -208,22 +208,31 @@ export async function composeStudio(): Promise<Studio> {
   if (db && 'prune' in sessions) void sessions.prune().catch(() => undefined);
   const everyTab = () => tabs.state.getState().tabs.flatMap((t) => tabs.storeOf(t.id) ?? []);
 
-  // Batches run on the same ledger, cache and assets as the canvas; one per window, continued after a reload.
-  const batches = createBatchStore({
-    registry,
-    ledger,
-    prepare: (request, signal) => provider.prepare(request, signal),
-    priceUsd: (model, signal) => provider.priceUsd(model, signal),
-    assets,
-    cache,
-    clock: realClock,
-    records: db ? createIdbBatchStore(db) : new MemoryBatchRecordStore(),
-    ownerId: owner.id,
-    mode: () => mode,
+  // Batches run on the same ledger, cache and assets as the canvas; one per window, continued after a
+  // reload. The batch engine loads on first use (or at start-up when this window left a batch).
+  const batches = batchAccess(async () => {
+    const [{ createBatchStore }, { createIdbBatchStore }, { MemoryBatchRecordStore }] = await Promise.all([
+      import('../store/batch-store'),
+      import('./idb-batch-store'),
+      import('../store/batch-record'),
+    ]);
+    return createBatchStore({
+      registry,
+      ledger,
+      prepare: (request, signal) => provider.prepare(request, signal),
+      priceUsd: (model, signal) => provider.priceUsd(model, signal),
+      assets,
+      cache,
+      clock: realClock,
+      records: db ? createIdbBatchStore(db) : new MemoryBatchRecordStore(),
+      ownerId: owner.id,
+      mode: () => mode,
+    });
   });
+  const batchLeft = db ? hasBatchOf(db, owner.id) : Promise.resolve(false);
   const history = db ? createIdbHistoryStore(db) : new MemoryHistoryStore();
   // A batch row's generations are attributed to the workflow the row ran.
-  const shots = { forRun: (runId: string | undefined) => snapshots.forRun(runId) ?? batches.runShot(runId), madeBy: snapshots.madeBy };
+  const shots = { forRun: (runId: string | undefined) => snapshots.forRun(runId) ?? batches.current()?.runShot(runId), madeBy: snapshots.madeBy };
   // The history reads reference names from every tab's results and tells every tab it changed.
   const historyHost: HistoryHost = {
     getState: () => ({
@@ -251,7 +260,7 @@ export async function composeStudio(): Promise<Studio> {
   everyTab().forEach((t) => void t.getState().hydrateResults());
   // This window's leases are renewed for as long as the page lives.
   void ledger.heartbeat(new AbortController().signal);
-  void startUp(tabs, LEASE_MS, batches, restored.queued);
+  void startUp(tabs, LEASE_MS, async () => ((await batchLeft) ? batches.load() : undefined), restored.queued);
 
   const services: UiServices = {
     registry,
@@ -278,10 +287,12 @@ export async function composeStudio(): Promise<Studio> {
  * cut off mid-submit become unknown submissions, the runs a reload interrupted continue and the
  * runs that were waiting are queued again, one at a time through the queue. Jobs another window follows are taken over when its lease runs out.
  */
-async function startUp(tabs: TabManager, leaseMs: number, batches: BatchStore, waiting: readonly QueuedRun[]): Promise<void> {
+async function startUp(tabs: TabManager, leaseMs: number, batches: () => Promise<BatchStore | undefined>, waiting: readonly QueuedRun[]): Promise<void> {
   const report = await recoverJobsInTabs(tabs);
   // After the ledger re-attached what it follows, so a continued row joins those jobs.
-  await batches.resume().catch(() => undefined);
+  await batches()
+    .then((b) => b?.resume())
+    .catch(() => undefined);
   await continueUnfinishedRuns(tabs);
   // Then the runs that were waiting, in their order (each within the cost accepted for it).
   const { requeued, issues } = requeueWaitingRuns(tabs, waiting);

@@ -3,7 +3,7 @@ import { useStore } from 'zustand';
 import { createStore } from 'zustand/vanilla';
 import type { ImageRef } from '../graph/ports';
 import type { NodeRegistry } from '../graph/registry';
-import type { BatchStore } from '../store/batch-store';
+import type { BatchAccess } from './batch/batch-access';
 import type { StudioStore } from '../store/create-store';
 import type { HistoryStore } from '../store/history-entry';
 import { createRunQueue, type RunQueueState } from '../store/run-queue';
@@ -39,8 +39,8 @@ export interface UiServices {
   history?: HistoryStore;
   /** What the "changed in another tab" banner does; absent without browser storage. */
   tabs?: TabActions;
-  /** This tab's batch (Batch… on a template or the graph); absent where batches cannot run. */
-  batches?: BatchStore;
+  /** This window's batches (Batch… on a template or the graph), loaded on first use; absent where batches cannot run. */
+  batches?: BatchAccess;
   /** Workflows saved by name (Ctrl+S, Ctrl+O, the sidebar); absent where they cannot be kept. */
   library?: WorkflowLibrary;
 }

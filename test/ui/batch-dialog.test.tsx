@@ -1,3 +1,4 @@
+import { batchAccess } from '../../app/ui/batch/batch-access';
 // @vitest-environment happy-dom
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,7 +15,7 @@ function renderBatchApp() {
   const page = batchPage();
   const t = createTestStore(paidWorkflow(2));
   const services = fakeUiServices({
-    batches: page.batch,
+    batches: batchAccess(async () => page.batch, page.batch),
     importImage: async (file, name) => ({
       ok: true,
       ref: { ...(await page.world.assets.put(new Uint8Array(await file.arrayBuffer()))), ...(name ? { name } : {}) },

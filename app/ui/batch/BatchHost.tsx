@@ -3,6 +3,7 @@ import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { BatchStore } from '../../store/batch-store';
 import { useServices, useStudioStore } from '../studio-context';
+import { useLoadedBatches } from './batch-access';
 
 // The dialog (table, widgets, contact sheet) loads when a batch is first opened, not with the editor.
 const BatchDialog = lazy(() => import('./BatchDialog').then((m) => ({ default: m.BatchDialog })));
@@ -58,6 +59,25 @@ function BatchParts({ batches }: { batches: BatchStore }) {
  * with its progress while it runs) and the Batch dialog, which the gallery's "Batch…" opens too.
  */
 export function BatchHost() {
-  const batches = useServices().batches;
-  return batches ? <BatchParts batches={batches} /> : null;
+  const access = useServices().batches;
+  const batches = useLoadedBatches(access);
+  const store = useStudioStore();
+  if (!access) return null;
+  if (batches) return <BatchParts batches={batches} />;
+  return (
+    <button
+      type="button"
+      data-testid="batch-button"
+      title="Run this graph over many rows (its template fields are the columns; Save as template… exposes fields)"
+      onClick={() =>
+        void access.load().then((b) => {
+          const workflow = store.getState().workflow;
+          const name = workflow.meta.name ?? 'Untitled';
+          b.openFor(name, { kind: 'graph', title: name }, workflow);
+        })
+      }
+    >
+      Batch…
+    </button>
+  );
 }

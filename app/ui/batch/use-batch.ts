@@ -5,8 +5,8 @@ import { useServices } from '../studio-context';
 
 /** This tab's batch store; the Batch components are only drawn where there is one. */
 export function useBatchStore(): BatchStore {
-  const batches = useServices().batches;
-  if (!batches) throw new Error('useBatchStore needs UiServices.batches');
+  const batches = useServices().batches?.current();
+  if (!batches) throw new Error('useBatchStore needs UiServices.batches, loaded');
   return batches;
 }
 

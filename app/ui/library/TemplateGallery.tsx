@@ -49,7 +49,7 @@ export function TemplateGallery({ onClose, onUse }: TemplateGalleryProps) {
       setMessage({ tone: 'error', text: `“${t.title}” could not be opened: ${loaded.issues.map((i) => i.message).join(' · ')}` });
       return;
     }
-    services.batches?.openFor(t.title, { kind: 'template', title: t.title }, loaded.workflow);
+    void services.batches?.load().then((b) => b.openFor(t.title, { kind: 'template', title: t.title }, loaded.workflow));
     onClose();
   };
 
