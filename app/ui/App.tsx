@@ -1,23 +1,36 @@
 import { ReactFlowProvider } from '@xyflow/react';
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import './styles/issues.css';
 import { Canvas } from './canvas/Canvas';
 import { NoticeToast, SimulatorBanner, StorageWarning } from './chrome/Banners';
 import { OtherTabBanner } from './chrome/OtherTabBanner';
 import { useClipboard } from './chrome/use-clipboard';
 import { useShortcuts } from './chrome/use-shortcuts';
-import { Lightbox } from './frames/Lightbox';
 import { WorkflowSidebar } from './library/WorkflowSidebar';
 import { NodeSearch } from './palette/NodeSearch';
 import { Palette } from './palette/Palette';
-import { CostDialog } from './run/CostDialog';
 import { RunPanel } from './run/RunPanel';
 import { Toolbar } from './run/Toolbar';
-import { useActiveTabId, useTabs } from './studio-context';
+import { useActiveTabId, useStudio, useTabs } from './studio-context';
 import { TabBar } from './tabs/TabBar';
 import { TabDialogs } from './tabs/TabDialogs';
 import { createTabsUi, TabsUiContext } from './tabs/tabs-ui';
 import { ViewportKeeper } from './tabs/ViewportKeeper';
+
+// Drawn only while open, so they load on first use rather than with the editor.
+const Lightbox = lazy(() => import('./frames/Lightbox').then((m) => ({ default: m.Lightbox })));
+const CostDialog = lazy(() => import('./run/CostDialog').then((m) => ({ default: m.CostDialog })));
+
+function Dialogs() {
+  const lightbox = useStudio((s) => s.lightbox !== null);
+  const cost = useStudio((s) => s.pendingRun !== null);
+  return (
+    <Suspense fallback={null}>
+      {cost && <CostDialog />}
+      {lightbox && <Lightbox />}
+    </Suspense>
+  );
+}
 
 function Editor() {
   useShortcuts();
@@ -34,8 +47,7 @@ function Editor() {
       </div>
       <ViewportKeeper />
       <NodeSearch />
-      <CostDialog />
-      <Lightbox />
+      <Dialogs />
       <TabDialogs />
       <NoticeToast />
     </>

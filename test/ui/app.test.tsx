@@ -57,7 +57,7 @@ describe('App', () => {
     await act(() => t.store.getState().requestRun());
     await act(() => t.store.getState().confirmRun());
     act(() => void fireEvent.click(screen.getByTestId('frame-gen-2')));
-    expect(screen.getByTestId('lightbox-counter').textContent).toBe('2 / 3');
+    expect((await screen.findByTestId('lightbox-counter')).textContent).toBe('2 / 3');
     act(() => void fireEvent.click(screen.getByTestId('lightbox-next')));
     expect(screen.getByTestId('lightbox-counter').textContent).toBe('3 / 3');
     act(() => void fireEvent.keyDown(window, { key: 'ArrowRight' }));

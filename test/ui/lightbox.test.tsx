@@ -90,7 +90,9 @@ const fact = (box: string, name: string) => within(screen.getByTestId(box)).quer
 
 async function open(frame: string) {
   act(() => void fireEvent.click(screen.getByTestId(frame)));
-  // Earlier runs come from the history store, and full images from the loader (both async).
+  // The lightbox loads on first use; earlier runs come from the history store, and full images
+  // from the loader (all async).
+  await screen.findByTestId('lightbox');
   await settle();
 }
 
