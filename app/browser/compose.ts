@@ -1,6 +1,6 @@
 import { boundedPollPolicy } from '../api/poll-policy';
 import { loadRunTimeModel, MemoryRunTimeStore } from '../api/run-time-model';
-import { downloadOutput, RunComfyClient, RunComfyProvider } from '../api/runcomfy';
+import { lazyProvider } from '../api/lazy-provider';
 import { executePlan, planRun } from '../engine';
 import type { CacheStore } from '../engine/cache';
 import { MemoryCache } from '../engine/cache';
@@ -94,8 +94,8 @@ function sessionStore(): Storage | undefined {
  */
 export async function composeStudio(): Promise<Studio> {
   const config = await readConfig();
-  const client = new RunComfyClient({ baseUrl: config?.apiBase ?? API_PROXY_BASE, clock: realClock, ...(config ? { modelId: config.modelId } : {}) });
-  const db = await openStudioDB(undefined, { journalEndpoint: client.baseUrl }).catch(() => undefined);
+  const apiBase = config?.apiBase ?? API_PROXY_BASE;
+  const db = await openStudioDB(undefined, { journalEndpoint: apiBase }).catch(() => undefined);
 
   const assets: AssetStore = db ? createIdbAssetStore(db) : createMemoryAssetStore();
   const upstream = config?.upstream ?? `${config?.mode ?? 'unknown'}:${API_PROXY_BASE}`;
@@ -105,15 +105,20 @@ export async function composeStudio(): Promise<Studio> {
   const owner = await claimTabOwner({ storage: sessionStore(), ...(locks ? { locks } : {}) });
   const runTimeStore = db ? createIdbRunTimeStore(db) : new MemoryRunTimeStore();
   const runTimes = await loadRunTimeModel(runTimeStore);
-  const provider = new RunComfyProvider({
-    client,
-    assets,
-    // https references and outputs come through the same-origin asset proxy, which applies the host rules server-side.
-    fetchReference: (url, signal) =>
-      downloadOutput(url, { via: assetProxyUrl, clock: realClock, apiBaseUrl: client.baseUrl, maxBytes: MAX_IMAGE_BYTES }, signal),
-    download: { via: assetProxyUrl },
-    // The proxy is /api/v1 for RunComfy and simulator alike: records and results are kept per upstream.
-    endpoint: upstream,
+  // The proxy is /api/v1 for RunComfy and simulator alike: records and results are kept per upstream.
+  // The RunComfy client loads on the first call (a run, a re-attach, a price), not with the page.
+  const provider = lazyProvider('runcomfy', upstream, async () => {
+    const { downloadOutput, RunComfyClient, RunComfyProvider } = await import('../api/runcomfy');
+    const client = new RunComfyClient({ baseUrl: apiBase, clock: realClock, ...(config ? { modelId: config.modelId } : {}) });
+    return new RunComfyProvider({
+      client,
+      assets,
+      // https references and outputs come through the same-origin asset proxy, which applies the host rules server-side.
+      fetchReference: (url, signal) =>
+        downloadOutput(url, { via: assetProxyUrl, clock: realClock, apiBaseUrl: client.baseUrl, maxBytes: MAX_IMAGE_BYTES }, signal),
+      download: { via: assetProxyUrl },
+      endpoint: upstream,
+    });
   });
   const ledger = new JobLedger({
     store: db ? createIdbLedgerStore(db) : new MemoryLedgerStore(),
