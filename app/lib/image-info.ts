@@ -1,4 +1,9 @@
-import { imageSize } from 'image-size';
+import { JPG } from 'image-size/types/jpg';
+import { PNG } from 'image-size/types/png';
+import { WEBP } from 'image-size/types/webp';
+
+/** Only the three parsers this app reads (the whole of image-size knows 20 formats). */
+const PARSERS = { 'image/png': PNG, 'image/jpeg': JPG, 'image/webp': WEBP } as const;
 
 export type ImageMime = 'image/png' | 'image/jpeg' | 'image/webp';
 
@@ -27,7 +32,9 @@ export function readImageInfo(bytes: Uint8Array): ImageInfo | undefined {
   const mime = sniffImageMime(bytes);
   if (!mime) return undefined;
   try {
-    const size = imageSize(bytes);
+    const parser = PARSERS[mime];
+    if (!parser.validate(bytes)) return undefined;
+    const size = parser.calculate(bytes);
     // JPEG EXIF orientations 5–8 swap the displayed width and height.
     const rotated = size.orientation !== undefined && size.orientation >= 5;
     const width = rotated ? size.height : size.width;
