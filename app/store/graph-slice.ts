@@ -1,6 +1,8 @@
 import { canConnectTypes } from '../graph/ports';
 import type { PortRef, Workflow, WorkflowEdge, WorkflowNode } from '../graph/workflow-schema';
 import { validateConnection, type ConnectionCheck } from '../graph/connections';
+import { createCanvasActions, type CanvasActions } from './graph-canvas-actions';
+import * as items from './graph-items';
 import * as ops from './graph-ops';
 import type { GetState, SetState, SliceContext } from './store-types';
 
@@ -13,15 +15,23 @@ export interface LinkEnd {
 }
 
 /** The persisted, undoable part of the state: the workflow, the single source of truth. */
-export interface GraphSlice {
+export interface GraphSlice extends CanvasActions {
   workflow: Workflow;
   /** True between the first move of a drag and {@link endDrag} (autosave waits for the end). */
   dragging: boolean;
   /** Adds a node with default params (plus `params`); links it to `linkFrom` when given. */
   addNode(kind: string, position: ops.XY, options?: { params?: Record<string, unknown>; linkFrom?: LinkEnd; title?: string }): string;
-  removeElements(nodeIds: Iterable<string>, edgeIds?: Iterable<string>): void;
-  /** Moves nodes. While `dragging`, every call joins one undo step, ended by {@link endDrag}. */
-  moveNodes(positions: ReadonlyMap<string, ops.XY>, dragging?: boolean): void;
+  /**
+   * Removes nodes, notes and groups (a group's members stay) by id, and links. Pinned nodes are
+   * kept unless `unpinned` is set (an explicit "delete this pinned node"); returns the ids kept.
+   */
+  removeElements(nodeIds: Iterable<string>, edgeIds?: Iterable<string>, options?: { unpinned?: boolean }): string[];
+  /**
+   * Moves nodes, notes and groups (a group's members are moved by the caller, with it). With
+   * `regroup` (the user dropped them), moved nodes and notes land in the group under their centre,
+   * or leave theirs. While `dragging`, every call joins one undo step, ended by {@link endDrag}.
+   */
+  moveNodes(positions: ReadonlyMap<string, ops.XY>, dragging?: boolean, options?: { regroup?: boolean }): void;
   endDrag(): void;
   /** Sets a param; edits of the same param in a burst form one undo step. */
   setParam(nodeId: string, name: string, value: unknown): void;
@@ -78,7 +88,7 @@ export function createGraphSlice(set: SetState, get: GetState, ctx: SliceContext
 
     addNode(kind, position, options = {}) {
       let wf = get().workflow;
-      const id = ctx.ids.next('n', ops.nodeIds(wf));
+      const id = ctx.ids.next('n', items.itemIds(wf));
       const node = ops.makeNode(registry, kind, id, position, options.params);
       wf = ops.addNodes(wf, [options.title ? { ...node, title: options.title } : node]);
       const from = options.linkFrom;
@@ -94,13 +104,23 @@ export function createGraphSlice(set: SetState, get: GetState, ctx: SliceContext
       return id;
     },
 
-    removeElements(nodeIds, edgeIds = []) {
-      commit(ops.removeElements(get().workflow, nodeIds, edgeIds), null);
+    removeElements(nodeIds, edgeIds = [], options = {}) {
+      const wf = get().workflow;
+      const ids = new Set(nodeIds);
+      const kept = options.unpinned ? new Set<string>() : items.pinnedAmong(wf, ids);
+      for (const id of kept) ids.delete(id);
+      commit(items.removeItems(ops.removeElements(wf, ids, edgeIds), ids), null);
+      return [...kept];
     },
 
-    moveNodes(positions, dragging = false) {
+    moveNodes(positions, dragging = false, options = {}) {
       if (dragging && !get().dragging) set({ dragging: true });
-      commit(ops.moveNodes(get().workflow, positions), dragging ? 'drag' : null);
+      const wf = get().workflow;
+      const moved = items.moveItems(wf, positions);
+      const groupIds = new Set((wf.groups ?? []).map((g) => g.id));
+      const dropped = [...positions.keys()].filter((id) => !groupIds.has(id));
+      const settled = moved === wf || !options.regroup ? moved : items.regroup(moved, dropped, (id) => get().nodeSizes.get(id));
+      commit(settled, dragging ? 'drag' : null);
     },
 
     endDrag() {
@@ -131,7 +151,10 @@ export function createGraphSlice(set: SetState, get: GetState, ctx: SliceContext
     insertFragment(fragment, offset) {
       const wf = get().workflow;
       const known = fragment.nodes.filter((n) => registry.get(n.kind));
-      const { nodes, edges } = ops.remapFragment(wf, { nodes: known, edges: fragment.edges }, offset, (prefix, taken) => ctx.ids.next(prefix, taken));
+      const taken = items.itemIds(wf);
+      const { nodes, edges } = ops.remapFragment(wf, { nodes: known, edges: fragment.edges }, offset, (prefix, used) =>
+        ctx.ids.next(prefix, prefix === 'n' ? new Set([...used, ...taken]) : used),
+      );
       commit(ops.addNodes(wf, nodes, edges), null);
       return nodes.map((n) => n.id);
     },
@@ -145,5 +168,7 @@ export function createGraphSlice(set: SetState, get: GetState, ctx: SliceContext
     closeHistoryGroup() {
       ctx.history.close();
     },
+
+    ...createCanvasActions(commit, get, ctx),
   };
 }

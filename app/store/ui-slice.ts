@@ -9,6 +9,8 @@ export interface SearchState {
   /** Where the chosen node goes, in flow coordinates. */
   flow: XY;
   linkFrom?: LinkEnd;
+  /** The link the chosen node is put on (source → node → input), from the link's context menu. */
+  splice?: string;
 }
 
 export interface LightboxState {

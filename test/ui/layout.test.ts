@@ -51,3 +51,37 @@ describe('autoLayout', () => {
     expect(roomy).toBeGreaterThanOrEqual(FRAME_STRIP_ROOM);
   });
 });
+
+describe('autoLayout merge order', () => {
+  /** Three references into one Seedream in the given merge order, listed in the file the other way round. */
+  const refs = (order: string[]) => {
+    const b = graph();
+    for (const id of ['r3', 'r2', 'r1']) b.node(id, 'image.load', { image: testImage(1) });
+    b.node('gen', 'seedream.edit-sequential', { prompt: 'Generate 2 images', maxImages: 2 }).node('view', 'image.preview');
+    order.forEach((id, i) => b.edge(`${id}.image`, 'gen.images', { order: i }));
+    return b.edge('gen.images', 'view.images').build();
+  };
+  const tops = (positions: Map<string, { x: number; y: number }>, ids: string[]) => [...ids].sort((a, b) => positions.get(a)!.y - positions.get(b)!.y);
+
+  it.each([[['r1', 'r2', 'r3']], [['r3', 'r1', 'r2']], [['r2', 'r3', 'r1']]])(
+    'lays the references out top to bottom in their merge order %j',
+    async (order) => {
+      const wf = refs(order);
+      const positions = await autoLayout(wf, new Map(wf.nodes.map((n) => [n.id, { width: 280, height: 120 }])));
+      expect(tops(positions, ['r1', 'r2', 'r3'])).toEqual(order);
+    },
+  );
+
+  it('moves a group frame with its members', async () => {
+    const wf = {
+      ...refs(['r1', 'r2', 'r3']),
+      groups: [{ id: 'g', title: 'Refs', position: { x: 5000, y: 5000 }, size: { width: 400, height: 600 }, members: ['r1', 'r2', 'r3'] }],
+    };
+    const positions = await autoLayout(wf, new Map());
+    const g = positions.get('g')!;
+    for (const id of ['r1', 'r2', 'r3']) {
+      expect(positions.get(id)!.x).toBeGreaterThan(g.x);
+      expect(positions.get(id)!.y).toBeGreaterThan(g.y);
+    }
+  });
+});

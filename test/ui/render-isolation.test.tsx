@@ -28,7 +28,7 @@ vi.mock('../../app/ui/canvas/node-types', async () => {
     return memoised.type(props);
   }, memoised.compare);
   const Counted = (props: Props) => createElement(Profiler, { id: props.id, onRender: (id: string) => bump(counts.commits, id) }, createElement(Body, props));
-  return { nodeTypes: { graph: Counted } };
+  return { nodeTypes: { graph: Counted }, edgeTypes: {} };
 });
 
 beforeEach(() => {

@@ -1,6 +1,7 @@
 import {
   Background,
   BackgroundVariant,
+  ControlButton,
   Controls,
   MiniMap,
   ReactFlow,
@@ -12,20 +13,27 @@ import {
   type NodeChange,
   type OnConnectEnd,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, type DragEvent, type MouseEvent } from 'react';
-import type { XY } from '../../store/graph-ops';
-import type { Size } from '../../store/ui-slice';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent } from 'react';
 import { EmptyState } from '../chrome/EmptyState';
 import { dropFiles } from '../chrome/open-file';
 import { KIND_MIME } from '../palette/Palette';
 import { useRegistry, useServices, useStudio, useStudioStore } from '../studio-context';
+import { CanvasMenu } from './CanvasMenu';
+import { CanvasUiContext, createCanvasUi } from './canvas-ui';
 import { ConnectionLine } from './ConnectionLine';
-import { createFlowDeriver, type FlowEdge, type FlowNode } from './flow-derive';
+import { createFlowDeriver, type CanvasFlowNode, type FlowEdge } from './flow-derive';
+import { createLastEdited } from './last-edited';
 import { useLiveDrag, type LivePositions } from './live-drag';
-import { nodeTypes } from './node-types';
+import { edgeTypes, nodeTypes } from './node-types';
+import { useRememberedRunPanel } from './panel-memory';
+import { fitReadable } from './readable-fit';
+import { sortChanges } from './sort-changes';
+import { useMenuHandlers, useReconnect } from './use-canvas-events';
+import { useCanvasKeys } from './use-canvas-keys';
 import { useNodeGeometry } from './use-node-geometry';
 import { CanvasDetailContext, DETAIL_ZOOM } from './zoom-level';
 import './canvas.css';
+import './canvas-items.css';
 
 const isPane = (target: EventTarget | null): boolean => target instanceof Element && target.classList.contains('react-flow__pane');
 
@@ -38,7 +46,8 @@ const PRO_OPTIONS = { hideAttribution: true };
 const SELECTION_KEYS = ['Shift', 'Control'];
 const MULTI_SELECTION_KEYS = ['Meta', 'Control'];
 
-const miniMapColor = (n: FlowNode): string => {
+const miniMapColor = (n: CanvasFlowNode): string => {
+  if (n.type !== 'graph') return n.type === 'note' ? '#8a7a3c' : 'rgba(120, 130, 150, 0.25)';
   const kind = n.data.node.kind;
   if (kind.startsWith('seedream')) return '#b78cff';
   if (kind === 'image.load' || kind === 'text.prompt') return '#5fa8ff';
@@ -60,14 +69,23 @@ export function Canvas() {
   const registry = useRegistry();
   const services = useServices();
   const flow = useReactFlow();
+  const [ui] = useState(createCanvasUi);
+  const ref = useRef<HTMLDivElement>(null);
   const geometry = useNodeGeometry(store);
   const deriver = useMemo(() => createFlowDeriver(registry, geometry.remembered), [registry, geometry.remembered]);
-  const derived = useStudio((s) => deriver.nodes(s.workflow.nodes, s.selectedNodes, s.nodeSizes));
+  const graphNodes = useStudio((s) => deriver.nodes(s.workflow.nodes, s.selectedNodes, s.nodeSizes));
+  const items = useStudio((s) => deriver.items(s.workflow.notes, s.workflow.groups, s.selectedNodes));
+  // Groups first (drawn under everything), notes last; without either, the graph's own array.
+  const derived = useMemo<CanvasFlowNode[]>(
+    () => (items.length ? [...items.filter((i) => i.type === 'frame'), ...graphNodes, ...items.filter((i) => i.type === 'note')] : graphNodes),
+    [items, graphNodes],
+  );
   const commitDrag = useCallback(
     (positions: LivePositions) => {
       const s = store.getState();
-      // One undo step, and the autosave writes at once (it waits for the end of a drag).
-      s.moveNodes(positions, true);
+      // One undo step, and the autosave writes at once (it waits for the end of a drag). What
+      // was dropped into a group's frame joins it; what was dragged out leaves.
+      s.moveNodes(positions, true, { regroup: true });
       s.endDrag();
     },
     [store],
@@ -78,6 +96,17 @@ export function Canvas() {
   const fitRequest = useStudio((s) => s.fitViewRequest);
   const zoomedOut = useStore((s) => s.transform[2] < DETAIL_ZOOM);
   const detail = useMemo(() => ({ zoomedOut, remembered: geometry.remembered }), [zoomedOut, geometry.remembered]);
+  const lastEdited = useMemo(createLastEdited, []);
+  useEffect(() => store.subscribe((s) => void lastEdited.update(s.workflow.nodes)), [store, lastEdited]);
+  useRememberedRunPanel(store);
+  const canvasEl = useCallback(() => ref.current, []);
+  useCanvasKeys(store, ui, canvasEl);
+
+  const fit = useCallback(() => {
+    const rect = ref.current?.getBoundingClientRect() ?? { width: window.innerWidth, height: window.innerHeight };
+    const s = store.getState();
+    fitReadable(flow, s, rect, lastEdited.update(s.workflow.nodes));
+  }, [flow, store, lastEdited]);
 
   useEffect(() => {
     if (!fitRequest) return;
@@ -91,27 +120,18 @@ export function Canvas() {
   const onConnectStart = useCallback(() => store.getState().setConnectionHint(null), [store]);
 
   const onNodesChange = useCallback(
-    (changes: NodeChange<FlowNode>[]) => {
-      const positions = new Map<string, XY>();
-      const selection = new Map<string, boolean>();
-      const sizes = new Map<string, Size>();
-      let dragging = false;
-      for (const c of changes) {
-        if (c.type === 'position' && c.position) {
-          positions.set(c.id, c.position);
-          dragging ||= c.dragging === true;
-        } else if (c.type === 'select') selection.set(c.id, c.selected);
-        else if (c.type === 'dimensions' && c.dimensions) sizes.set(c.id, c.dimensions);
-      }
+    (changes: NodeChange<CanvasFlowNode>[]) => {
       const s = store.getState();
-      if (sizes.size) {
-        s.setNodeSizes(sizes);
+      const sorted = sortChanges(changes, s.workflow);
+      if (sorted.sizes.size) {
+        s.setNodeSizes(sorted.sizes);
         measured();
       }
-      if (selection.size) s.patchSelection({ nodes: selection });
+      if (sorted.selection.size) s.patchSelection({ nodes: sorted.selection });
+      for (const [id, r] of sorted.resized) s.resizeItem(id, r.size, r.resizing, r.position);
       // React Flow ends a drag with one more position change marked not dragging: that one
       // commits the drag (keyboard moves, never dragging, commit at once).
-      if (positions.size) moveLive(positions, dragging);
+      if (sorted.positions.size) moveLive(sorted.positions, sorted.dragging);
     },
     [store, moveLive, measured],
   );
@@ -144,11 +164,15 @@ export function Canvas() {
     [store],
   );
 
+  const menus = useMenuHandlers(ui);
+  const relink = useReconnect(store);
+  const reconnecting = relink.active;
   const onConnectEnd: OnConnectEnd = useCallback(
     (event, state) => {
       const s = store.getState();
       s.setConnectionHint(null);
-      if (state.isValid || state.toHandle || !state.fromHandle || !isPane(event.target)) return;
+      // A link dragged off its input and dropped on the canvas is removed (useReconnect), not completed.
+      if (reconnecting.current || state.isValid || state.toHandle || !state.fromHandle || !isPane(event.target)) return;
       const point = 'changedTouches' in event ? event.changedTouches[0] : event;
       if (!point) return;
       const screen = { x: point.clientX, y: point.clientY };
@@ -159,7 +183,7 @@ export function Canvas() {
         linkFrom: { node: from.nodeId, port: from.id ?? '', side: from.type },
       });
     },
-    [store, flow],
+    [store, flow, reconnecting],
   );
 
   const onDragStop = useCallback(() => {
@@ -204,39 +228,63 @@ export function Canvas() {
   );
 
   return (
-    <div className={zoomedOut ? 'canvas zoomed-out' : 'canvas'} data-testid="canvas" onDoubleClick={onDoubleClick} onDragOver={onDragOver} onDrop={onDrop}>
-      <CanvasDetailContext value={detail}>
-        <ReactFlow<FlowNode, FlowEdge>
-          nodes={nodes}
-          edges={edges}
-          nodeTypes={nodeTypes}
-          onNodesChange={onNodesChange}
-          onEdgesChange={onEdgesChange}
-          onConnect={onConnect}
-          onConnectStart={onConnectStart}
-          onConnectEnd={onConnectEnd}
-          isValidConnection={isValidConnection}
-          onNodeDragStop={onDragStop}
-          onSelectionDragStop={onDragStop}
-          connectionLineComponent={ConnectionLine}
-          deleteKeyCode={null}
-          selectionKeyCode={SELECTION_KEYS}
-          multiSelectionKeyCode={MULTI_SELECTION_KEYS}
-          zoomOnDoubleClick={false}
-          minZoom={0.1}
-          maxZoom={2}
-          fitView
-          fitViewOptions={FIT_VIEW_OPTIONS}
-          onlyRenderVisibleElements
-          colorMode="dark"
-          proOptions={PRO_OPTIONS}
-        >
-          <Background variant={BackgroundVariant.Dots} gap={22} size={1.2} color="#3a3f4b" />
-          {/* An empty minimap is only a dark box over the empty-canvas help. */}
-          {nodes.length > 0 && <MiniMap<FlowNode> pannable zoomable nodeColor={miniMapColor} maskColor="rgba(10, 12, 16, 0.6)" data-testid="minimap" />}
-          <Controls showInteractive={false} />
-        </ReactFlow>
-      </CanvasDetailContext>
+    <div
+      ref={ref}
+      className={zoomedOut ? 'canvas zoomed-out' : 'canvas'}
+      data-testid="canvas"
+      onDoubleClick={onDoubleClick}
+      onDragOver={onDragOver}
+      onDrop={onDrop}
+    >
+      <CanvasUiContext value={ui}>
+        <CanvasDetailContext value={detail}>
+          <ReactFlow<CanvasFlowNode, FlowEdge>
+            nodes={nodes}
+            edges={edges}
+            nodeTypes={nodeTypes}
+            edgeTypes={edgeTypes}
+            {...menus}
+            {...relink.handlers}
+            onNodesChange={onNodesChange}
+            onEdgesChange={onEdgesChange}
+            onConnect={onConnect}
+            onConnectStart={onConnectStart}
+            onConnectEnd={onConnectEnd}
+            isValidConnection={isValidConnection}
+            onNodeDragStop={onDragStop}
+            onSelectionDragStop={onDragStop}
+            connectionLineComponent={ConnectionLine}
+            deleteKeyCode={null}
+            selectionKeyCode={SELECTION_KEYS}
+            multiSelectionKeyCode={MULTI_SELECTION_KEYS}
+            zoomOnDoubleClick={false}
+            minZoom={0.1}
+            maxZoom={2}
+            fitView
+            fitViewOptions={FIT_VIEW_OPTIONS}
+            onlyRenderVisibleElements
+            colorMode="dark"
+            proOptions={PRO_OPTIONS}
+          >
+            <Background variant={BackgroundVariant.Dots} gap={22} size={1.2} color="#3a3f4b" />
+            {/* An empty minimap is only a dark box over the empty-canvas help. */}
+            {nodes.length > 0 && <MiniMap<CanvasFlowNode> pannable zoomable nodeColor={miniMapColor} maskColor="rgba(10, 12, 16, 0.6)" data-testid="minimap" />}
+            <Controls showInteractive={false} showFitView={false}>
+              <ControlButton
+                onClick={fit}
+                title="Fit view: readable nodes (the selection, or where you worked last on a big graph)"
+                aria-label="Fit view"
+                data-testid="fit-view"
+              >
+                <svg viewBox="0 0 16 16" aria-hidden>
+                  <path d="M2 6V2h4M10 2h4v4M14 10v4h-4M6 14H2v-4" fill="none" stroke="currentColor" strokeWidth="1.6" />
+                </svg>
+              </ControlButton>
+            </Controls>
+          </ReactFlow>
+          <CanvasMenu fitView={fit} />
+        </CanvasDetailContext>
+      </CanvasUiContext>
       <EmptyState />
     </div>
   );

@@ -2,6 +2,7 @@ import type { NodeProps } from '@xyflow/react';
 import { GraphNode } from '../node/GraphNode';
 import { useStudio } from '../studio-context';
 import type { FlowNode } from './flow-derive';
+import { geometryKey } from './node-geometry';
 import { NodeOutline } from './NodeOutline';
 import { useCanvasDetail } from './zoom-level';
 
@@ -15,7 +16,7 @@ import { useCanvasDetail } from './zoom-level';
 export function CanvasNode(props: NodeProps<FlowNode>) {
   const { zoomedOut, remembered } = useCanvasDetail();
   const { id } = props;
-  const kind = props.data.node.kind;
+  const kind = geometryKey(props.data.node);
   const height = useStudio((s) => {
     if (!zoomedOut) return undefined;
     const hint = remembered.get(id);

@@ -1,5 +1,5 @@
 import { getBezierPath, type ConnectionLineComponentProps } from '@xyflow/react';
-import type { FlowNode } from './flow-derive';
+import type { CanvasFlowNode } from './flow-derive';
 import { useRegistry, useStudio } from '../studio-context';
 
 /**
@@ -16,10 +16,11 @@ export function ConnectionLine({
   fromPosition,
   toPosition,
   connectionStatus,
-}: ConnectionLineComponentProps<FlowNode>) {
+}: ConnectionLineComponentProps<CanvasFlowNode>) {
   const registry = useRegistry();
   const hint = useStudio((s) => s.connectionHint);
-  const def = registry.get(fromNode.data.node.kind);
+  // Only graph nodes have handles; notes and groups never start a link.
+  const def = 'node' in fromNode.data ? registry.get(fromNode.data.node.kind) : undefined;
   const ports = fromHandle.type === 'source' ? def?.outputs : def?.inputs;
   const type = ports?.find((p) => p.name === fromHandle.id)?.type ?? 'unknown';
   const [path] = getBezierPath({ sourceX: fromX, sourceY: fromY, sourcePosition: fromPosition, targetX: toX, targetY: toY, targetPosition: toPosition });

@@ -2,7 +2,7 @@ import type { NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import { FrameStrip } from '../frames/FrameStrip';
 import { showsFrames } from '../frames/result-images';
-import { categoryClass, PortRow } from '../node/GraphNode';
+import { categoryClass, CollapsedPorts, flagClasses, PortRow } from '../node/GraphNode';
 import { NodeStatusBadge } from '../node/NodeStatus';
 import { useRegistry, useStudio } from '../studio-context';
 import type { FlowNode } from './flow-derive';
@@ -37,6 +37,7 @@ export const NodeOutline = memo(function NodeOutline({
     'graph-node',
     'node-outline',
     def ? categoryClass(def.category) : 'unknown-kind',
+    flagClasses(node),
     selected ? 'selected' : '',
     severity ? `outline-${severity}` : '',
   ];
@@ -45,8 +46,9 @@ export const NodeOutline = memo(function NodeOutline({
       <div className="node-header">
         <span className="node-title">{shortTitle(node.title ?? def?.title ?? node.kind)}</span>
         <NodeStatusBadge nodeId={id} />
+        {def && node.collapsed && <CollapsedPorts nodeId={id} inputs={def.inputs} outputs={def.outputs} />}
       </div>
-      {def && (
+      {def && !node.collapsed && (
         <div className="node-ports">
           <div className="ports-in">
             {def.inputs.map((p) => (
@@ -60,8 +62,8 @@ export const NodeOutline = memo(function NodeOutline({
           </div>
         </div>
       )}
-      <div className="node-outline-fill" />
-      {def && showsFrames(def) && <FrameStrip nodeId={id} canPick={false} />}
+      {!node.collapsed && <div className="node-outline-fill" />}
+      {def && !node.collapsed && showsFrames(def) && <FrameStrip nodeId={id} canPick={false} />}
     </div>
   );
 });

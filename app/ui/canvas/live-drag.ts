@@ -1,6 +1,6 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
 import type { XY } from '../../store/graph-ops';
-import type { FlowNode } from './flow-derive';
+import type { CanvasFlowNode } from './flow-derive';
 
 /** Where the nodes being dragged are now, by node id. */
 export type LivePositions = ReadonlyMap<string, XY>;
@@ -12,7 +12,7 @@ const NONE: LivePositions = new Map();
  * object, so React Flow reuses its internals and re-renders only the dragged nodes; with no
  * drag going on the array itself is returned.
  */
-export function withLivePositions(nodes: FlowNode[], live: LivePositions): FlowNode[] {
+export function withLivePositions<N extends CanvasFlowNode>(nodes: N[], live: LivePositions): N[] {
   if (live.size === 0) return nodes;
   return nodes.map((n) => {
     const p = live.get(n.id);
@@ -20,9 +20,9 @@ export function withLivePositions(nodes: FlowNode[], live: LivePositions): FlowN
   });
 }
 
-export interface LiveDrag {
+export interface LiveDrag<N extends CanvasFlowNode> {
   /** The nodes to hand React Flow: the derived ones, dragged ones at their live positions. */
-  nodes: FlowNode[];
+  nodes: N[];
   /** Position changes from React Flow: held while `dragging`, committed (with any held ones) when not. */
   move(positions: ReadonlyMap<string, XY>, dragging: boolean): void;
   /** Commits whatever is still held (a drag that ended without a last position change). */
@@ -35,7 +35,7 @@ export interface LiveDrag {
  * the dragged nodes' positions change here, and `commit` gets them once, when the drag ends,
  * as one undo step and one autosave.
  */
-export function useLiveDrag(derived: FlowNode[], commit: (positions: LivePositions) => void): LiveDrag {
+export function useLiveDrag<N extends CanvasFlowNode>(derived: N[], commit: (positions: LivePositions) => void): LiveDrag<N> {
   const [live, setLive] = useState(NONE);
   // Read by the handlers between renders: React Flow reports several changes per frame.
   const held = useRef(NONE);

@@ -17,6 +17,9 @@ export interface NodeGeometry {
 
 export type RememberedGeometry = ReadonlyMap<string, NodeGeometry>;
 
+/** What remembered geometry must match to be used: the node's kind, and whether it is collapsed (a title bar only). */
+export const geometryKey = (node: { kind: string; collapsed?: boolean }): string => (node.collapsed ? `${node.kind} collapsed` : node.kind);
+
 const STORAGE_KEY = 'sequence-studio:node-geometry';
 /** Entries beyond this are not kept (a localStorage item is limited to a few MB). */
 const MAX_NODES = 5000;

@@ -1,7 +1,7 @@
 import { useReactFlow } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef } from 'react';
 import type { StudioStore } from '../../store/create-store';
-import { buildSignature, geometryOf, loadGeometry, saveGeometry, type NodeGeometry, type RememberedGeometry } from './node-geometry';
+import { buildSignature, geometryKey, geometryOf, loadGeometry, saveGeometry, type NodeGeometry, type RememberedGeometry } from './node-geometry';
 
 /** After the last size change, how long to wait before writing the geometry down. */
 const SAVE_DELAY_MS = 1000;
@@ -29,7 +29,7 @@ export function useNodeGeometry(store: StudioStore): { remembered: RememberedGeo
     const entries: [string, NodeGeometry][] = [];
     for (const n of store.getState().workflow.nodes) {
       const internal = flow.getInternalNode(n.id);
-      const geometry = internal && geometryOf(internal, n.kind);
+      const geometry = internal && geometryOf(internal, geometryKey(n));
       if (geometry) entries.push([n.id, geometry]);
     }
     saveGeometry(localStorageOrNone(), build, entries);

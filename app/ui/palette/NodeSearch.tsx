@@ -3,8 +3,21 @@ import type { StudioState } from '../../store/store-types';
 import { useRegistry, useStudio, useStudioStore } from '../studio-context';
 import { searchKinds, type LinkNeed } from './search-kinds';
 
-/** The type at the open end of the link being completed as `side:type`, or '' (a string, so the selector is stable). */
+/**
+ * What the chosen node must take and give, as `side:type` pairs joined by `|`, or '' (a string,
+ * so the selector is stable): the open end of a dropped link, or both ends of a link to put a node on.
+ */
 function linkNeedKey(s: StudioState, registry: ReturnType<typeof useRegistry>): string {
+  const typeOf = (ref: { node: string; port: string }, side: 'inputs' | 'outputs') => {
+    const node = s.workflow.nodes.find((n) => n.id === ref.node);
+    return node ? registry.get(node.kind)?.[side].find((p) => p.name === ref.port)?.type : undefined;
+  };
+  const splice = s.search?.splice ? s.workflow.edges.find((e) => e.id === s.search?.splice) : undefined;
+  if (splice) {
+    const from = typeOf(splice.source, 'outputs');
+    const into = typeOf(splice.target, 'inputs');
+    return from && into ? `source:${from}|target:${into}` : '';
+  }
   const from = s.search?.linkFrom;
   if (!from) return '';
   const node = s.workflow.nodes.find((n) => n.id === from.node);
@@ -13,10 +26,12 @@ function linkNeedKey(s: StudioState, registry: ReturnType<typeof useRegistry>): 
   return port ? `${from.side}:${port.type}` : '';
 }
 
-function parseNeed(key: string): LinkNeed | undefined {
+function parseNeed(key: string): LinkNeed[] | undefined {
   if (!key) return undefined;
-  const [side, type] = key.split(':') as [LinkNeed['side'], LinkNeed['type']];
-  return { side, type };
+  return key.split('|').map((part) => {
+    const [side, type] = part.split(':') as [LinkNeed['side'], LinkNeed['type']];
+    return { side, type };
+  });
 }
 
 /**
@@ -41,8 +56,10 @@ export function NodeSearch() {
   };
   const choose = (kind: string) => {
     const s = store.getState();
-    const id = s.addNode(kind, search.flow, search.linkFrom ? { linkFrom: search.linkFrom } : {});
-    s.setSelection([id]);
+    const id = search.splice
+      ? s.spliceNode(search.splice, kind, search.flow)
+      : s.addNode(kind, search.flow, search.linkFrom ? { linkFrom: search.linkFrom } : {});
+    if (id) s.setSelection([id]);
     close();
   };
 
@@ -60,7 +77,13 @@ export function NodeSearch() {
       >
         {need && (
           <div className="search-hint">
-            Nodes that {need.side === 'source' ? 'take' : 'give'} <span className={`port-type port-type-${need.type}`}>{need.type}</span>
+            Nodes that{' '}
+            {need.map((n, i) => (
+              <span key={n.side}>
+                {i > 0 && ' and '}
+                {n.side === 'source' ? 'take' : 'give'} <span className={`port-type port-type-${n.type}`}>{n.type}</span>
+              </span>
+            ))}
           </div>
         )}
         <input

@@ -1,5 +1,6 @@
 import { useReactFlow } from '@xyflow/react';
 import { useMemo, useState } from 'react';
+import { usePaletteOpen } from '../canvas/panel-memory';
 import { useRegistry, useStudioStore } from '../studio-context';
 import { placeInView } from './place-in-view';
 import { groupByCategory, searchKinds } from './search-kinds';
@@ -10,11 +11,12 @@ const NEW_NODE_SIZE = { width: 300, height: 240 };
 /** Drag-and-drop type carrying a node kind from the palette to the canvas. */
 export const KIND_MIME = 'application/x-sequence-studio-kind';
 
-/** The node palette: kinds by category, with search; click adds at the view's centre, drag places. */
+/** The node palette: kinds by category, with search; click adds at the view's centre, drag places. Collapses to a strip (remembered). */
 export function Palette() {
   const registry = useRegistry();
   const store = useStudioStore();
   const flow = useReactFlow();
+  const [open, setOpen] = usePaletteOpen();
   const [query, setQuery] = useState('');
   const groups = useMemo(() => groupByCategory(searchKinds(registry, query)), [registry, query]);
 
@@ -29,8 +31,38 @@ export function Palette() {
     s.setSelection([id]);
   };
 
+  if (!open) {
+    return (
+      <aside className="palette palette-collapsed" data-testid="palette" data-collapsed="">
+        <button
+          type="button"
+          className="panel-toggle"
+          data-testid="palette-open"
+          aria-label="Show the node palette"
+          title="Show the node palette"
+          onClick={() => setOpen(true)}
+        >
+          ▸
+        </button>
+      </aside>
+    );
+  }
+
   return (
     <aside className="palette" data-testid="palette">
+      <div className="palette-head">
+        <span>Nodes</span>
+        <button
+          type="button"
+          className="panel-toggle"
+          data-testid="palette-collapse"
+          aria-label="Collapse the node palette"
+          title="Collapse (room for the canvas)"
+          onClick={() => setOpen(false)}
+        >
+          ◂
+        </button>
+      </div>
       <input
         type="search"
         className="palette-search"

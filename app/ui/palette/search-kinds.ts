@@ -20,11 +20,12 @@ export function fitsLink(def: NodeDefinition, need: LinkNeed): boolean {
  * Kinds matching a search, best first: every word of the query must appear in the title, kind,
  * category or description; title matches rank above the rest. Deprecated kinds are left out.
  */
-export function searchKinds(registry: NodeRegistry, query: string, need?: LinkNeed): NodeDefinition[] {
+export function searchKinds(registry: NodeRegistry, query: string, need?: LinkNeed | readonly LinkNeed[]): NodeDefinition[] {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  const needs: readonly LinkNeed[] = need === undefined ? [] : 'side' in need ? [need] : need;
   const scored: { def: NodeDefinition; score: number; i: number }[] = [];
   registry.list().forEach((def, i) => {
-    if (def.deprecated || (need && !fitsLink(def, need))) return;
+    if (def.deprecated || !needs.every((n) => fitsLink(def, n))) return;
     const title = def.title.toLowerCase();
     const hay = `${title} ${def.kind} ${def.category} ${def.description}`.toLowerCase();
     if (!words.every((w) => hay.includes(w))) return;
