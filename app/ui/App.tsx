@@ -6,7 +6,6 @@ import { NoticeToast, SimulatorBanner, StorageWarning } from './chrome/Banners';
 import { OtherTabBanner } from './chrome/OtherTabBanner';
 import { useClipboard } from './chrome/use-clipboard';
 import { useShortcuts } from './chrome/use-shortcuts';
-import { WorkflowSidebar } from './library/WorkflowSidebar';
 import { NodeSearch } from './palette/NodeSearch';
 import { Palette } from './palette/Palette';
 import { RunPanel } from './run/RunPanel';
@@ -14,12 +13,13 @@ import { Toolbar } from './run/Toolbar';
 import { useActiveTabId, useStudio, useTabs } from './studio-context';
 import { TabBar } from './tabs/TabBar';
 import { TabDialogs } from './tabs/TabDialogs';
-import { createTabsUi, TabsUiContext } from './tabs/tabs-ui';
+import { createTabsUi, TabsUiContext, useTabsUi } from './tabs/tabs-ui';
 import { ViewportKeeper } from './tabs/ViewportKeeper';
 
 // Drawn only while open, so they load on first use rather than with the editor.
 const Lightbox = lazy(() => import('./frames/Lightbox').then((m) => ({ default: m.Lightbox })));
 const CostDialog = lazy(() => import('./run/CostDialog').then((m) => ({ default: m.CostDialog })));
+const WorkflowSidebar = lazy(() => import('./library/WorkflowSidebar').then((m) => ({ default: m.WorkflowSidebar })));
 
 function Dialogs() {
   const lightbox = useStudio((s) => s.lightbox !== null);
@@ -32,6 +32,16 @@ function Dialogs() {
   );
 }
 
+/** The saved-workflows sidebar, loaded when first opened. */
+function SidebarSlot() {
+  const open = useTabsUi((s) => s.sidebarOpen);
+  return open ? (
+    <Suspense fallback={null}>
+      <WorkflowSidebar />
+    </Suspense>
+  ) : null;
+}
+
 function Editor() {
   useShortcuts();
   useClipboard();
@@ -40,7 +50,7 @@ function Editor() {
       <Toolbar />
       <TabBar />
       <div className="studio-main">
-        <WorkflowSidebar />
+        <SidebarSlot />
         <Palette />
         <Canvas />
         <RunPanel />

@@ -66,7 +66,7 @@ describe('tabs in the editor', () => {
   it('saves with Ctrl+S under the name asked for, and lists it in the sidebar', async () => {
     const t = renderTabs();
     await act(async () => void fireEvent.keyDown(document.body, { key: 's', ctrlKey: true }));
-    fireEvent.change(screen.getByTestId('save-as-name'), { target: { value: 'My kites' } });
+    fireEvent.change(await screen.findByTestId('save-as-name'), { target: { value: 'My kites' } });
     await act(async () => void fireEvent.click(screen.getByTestId('save-as-confirm')));
     await waitFor(() => expect(tabTitles()).toEqual(['My kites']));
     expect((await t.library.list()).map((e) => e.name)).toEqual(['My kites']);

@@ -1,8 +1,11 @@
-import { OpenWorkflowDialog } from '../library/OpenWorkflowDialog';
-import { SaveAsDialog } from '../library/SaveAsDialog';
+import { lazy, Suspense } from 'react';
 import { useTabs } from '../studio-context';
 import { CloseTabDialog } from './CloseTabDialog';
 import { useTabsUi, useTabsUiStore } from './tabs-ui';
+
+// Save as and Open load when first asked for (Ctrl+S the first time, Ctrl+O).
+const OpenWorkflowDialog = lazy(() => import('../library/OpenWorkflowDialog').then((m) => ({ default: m.OpenWorkflowDialog })));
+const SaveAsDialog = lazy(() => import('../library/SaveAsDialog').then((m) => ({ default: m.SaveAsDialog })));
 
 /** The one open dialog of the tabs and the library: save as, open (Ctrl+O), close a tab. */
 export function TabDialogs() {
@@ -12,9 +15,17 @@ export function TabDialogs() {
   if (!tabs || !ui || !dialog) return null;
   switch (dialog.kind) {
     case 'save-as':
-      return <SaveAsDialog key={`${dialog.tabId}:${dialog.refusal?.reason ?? ''}`} tabs={tabs} ui={ui} dialog={dialog} />;
+      return (
+        <Suspense fallback={null}>
+          <SaveAsDialog key={`${dialog.tabId}:${dialog.refusal?.reason ?? ''}`} tabs={tabs} ui={ui} dialog={dialog} />
+        </Suspense>
+      );
     case 'open':
-      return <OpenWorkflowDialog tabs={tabs} ui={ui} />;
+      return (
+        <Suspense fallback={null}>
+          <OpenWorkflowDialog tabs={tabs} ui={ui} />
+        </Suspense>
+      );
     case 'close':
       return <CloseTabDialog tabs={tabs} ui={ui} tabId={dialog.tabId} />;
   }
