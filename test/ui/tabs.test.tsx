@@ -47,7 +47,9 @@ describe('tabs in the editor', () => {
     const t = renderTabs();
     const hold = holdApi(t.api);
     await act(async () => void fireEvent.keyDown(document.body, { key: 'Enter', ctrlKey: true }));
-    await act(async () => void fireEvent.click(await screen.findByTestId('cost-confirm')));
+    // The cost dialog loads on first use: find it outside act, whose batching would hold its render back.
+    const confirm = await screen.findByTestId('cost-confirm');
+    await act(async () => void fireEvent.click(confirm));
     await waitFor(() => expect(hold.held()).toBe(1));
     act(() => t.store('t1').getState().setParam('gen', 'seed', 9));
     await act(async () => void fireEvent.keyDown(document.body, { key: 'Enter', ctrlKey: true }));
@@ -71,6 +73,6 @@ describe('tabs in the editor', () => {
     await waitFor(() => expect(tabTitles()).toEqual(['My kites']));
     expect((await t.library.list()).map((e) => e.name)).toEqual(['My kites']);
     act(() => void fireEvent.click(screen.getByTestId('sidebar-toggle')));
-    expect((await screen.findByTestId('workflow-sidebar')).textContent).toContain('My kites');
+    await waitFor(async () => expect((await screen.findByTestId('workflow-sidebar')).textContent).toContain('My kites'));
   });
 });
