@@ -18,7 +18,7 @@ import { EmptyState } from '../chrome/EmptyState';
 import { dropFiles } from '../chrome/open-file';
 import { KIND_MIME } from '../palette/Palette';
 import { useRegistry, useServices, useStudio, useStudioStore } from '../studio-context';
-import { CanvasMenu } from './CanvasMenu';
+import { CanvasMenuSlot } from './CanvasMenuSlot';
 import { CanvasUiContext, createCanvasUi } from './canvas-ui';
 import { ConnectionLine } from './ConnectionLine';
 import { createFlowDeriver, type CanvasFlowNode, type FlowEdge } from './flow-derive';
@@ -282,7 +282,7 @@ export function Canvas() {
               </ControlButton>
             </Controls>
           </ReactFlow>
-          <CanvasMenu fitView={fit} />
+          <CanvasMenuSlot fitView={fit} />
         </CanvasDetailContext>
       </CanvasUiContext>
       <EmptyState />
