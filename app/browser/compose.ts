@@ -11,7 +11,6 @@ import { realClock } from '../lib/clock';
 import { MAX_IMAGE_BYTES } from '../model/seedream';
 import { registry } from '../../nodes';
 import { attachAutosave, type Autosave } from '../store/autosave';
-import type { BatchStore } from '../store/batch-store';
 import { batchAccess } from '../ui/batch/batch-access';
 import type { StudioStore } from '../store/create-store';
 import { MemoryHistoryStore } from '../store/history-entry';
@@ -21,8 +20,6 @@ import { MemoryRunRecordStore } from '../store/run-record';
 import { createRunSnapshots } from '../store/run-snapshots';
 import { createTabManager, type TabAttachment, type TabManager } from '../store/tab-manager';
 import { attachSessionSaver, MemoryTabSessionStore } from '../store/tab-session';
-import { requeueWaitingRuns, type QueuedRun } from '../store/queue-session';
-import { continueUnfinishedRuns, recoverJobsInTabs } from '../store/tab-startup';
 import { MemoryTemplateLibrary } from '../store/user-templates';
 import { MemoryWorkflowLibrary } from '../store/workflow-library';
 import type { UiServices } from '../ui/studio-context';
@@ -46,7 +43,6 @@ import { claimTabOwner, type LockManagerLike } from './tab-owner';
 import { connectTabSync } from './tab-sync';
 import { restoreSession } from './restore-session';
 import { createThumbnailLoader } from './thumbnail-loader';
-import { watchOtherOwners } from './watch-owners';
 
 export interface Studio {
   /** The open tabs, each an editor store, and the run queue they share. */
@@ -265,7 +261,9 @@ export async function composeStudio(): Promise<Studio> {
   everyTab().forEach((t) => void t.getState().hydrateResults());
   // This window's leases are renewed for as long as the page lives.
   void ledger.heartbeat(new AbortController().signal);
-  void startUp(tabs, LEASE_MS, async () => ((await batchLeft) ? batches.load() : undefined), restored.queued);
+  // What the last page left (jobs to re-attach, runs to continue, queued runs): its code loads
+  // beside the first screen instead of before it.
+  void import('./startup').then(({ startUp }) => startUp(tabs, LEASE_MS, async () => ((await batchLeft) ? batches.load() : undefined), restored.queued));
 
   const services: UiServices = {
     registry,
@@ -285,27 +283,4 @@ export async function composeStudio(): Promise<Studio> {
       await Promise.all([...[...autosaves.values()].map((a) => a.flush()), session.flush()]);
     },
   };
-}
-
-/**
- * What the last page left: paid jobs in flight are followed again (never resubmitted), intents
- * cut off mid-submit become unknown submissions, the runs a reload interrupted continue and the
- * runs that were waiting are queued again, one at a time through the queue. Jobs another window follows are taken over when its lease runs out.
- */
-async function startUp(tabs: TabManager, leaseMs: number, batches: () => Promise<BatchStore | undefined>, waiting: readonly QueuedRun[]): Promise<void> {
-  const report = await recoverJobsInTabs(tabs);
-  // After the ledger re-attached what it follows, so a continued row joins those jobs.
-  await batches()
-    .then((b) => b?.resume())
-    .catch(() => undefined);
-  await continueUnfinishedRuns(tabs);
-  // Then the runs that were waiting, in their order (each within the cost accepted for it).
-  const { requeued, issues } = requeueWaitingRuns(tabs, waiting);
-  const said = [...(requeued ? [`${requeued} queued run${requeued === 1 ? ' is' : 's are'} back in the queue.`] : []), ...issues.map((i) => i.message)];
-  if (said.length)
-    tabs
-      .active()
-      .getState()
-      .notify(said.join(' '), issues.length ? 'error' : 'info');
-  if (report?.elsewhere.length) watchOtherOwners(() => recoverJobsInTabs(tabs), leaseMs);
 }

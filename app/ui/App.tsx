@@ -6,7 +6,6 @@ import { NoticeToast, SimulatorBanner, StorageWarning } from './chrome/Banners';
 import { OtherTabBanner } from './chrome/OtherTabBanner';
 import { useClipboard } from './chrome/use-clipboard';
 import { useShortcuts } from './chrome/use-shortcuts';
-import { NodeSearch } from './palette/NodeSearch';
 import { Palette } from './palette/Palette';
 import { RunPanel } from './run/RunPanel';
 import { Toolbar } from './run/Toolbar';
@@ -19,13 +18,16 @@ import { ViewportKeeper } from './tabs/ViewportKeeper';
 // Drawn only while open, so they load on first use rather than with the editor.
 const Lightbox = lazy(() => import('./frames/Lightbox').then((m) => ({ default: m.Lightbox })));
 const CostDialog = lazy(() => import('./run/CostDialog').then((m) => ({ default: m.CostDialog })));
+const NodeSearch = lazy(() => import('./palette/NodeSearch').then((m) => ({ default: m.NodeSearch })));
 const WorkflowSidebar = lazy(() => import('./library/WorkflowSidebar').then((m) => ({ default: m.WorkflowSidebar })));
 
 function Dialogs() {
   const lightbox = useStudio((s) => s.lightbox !== null);
   const cost = useStudio((s) => s.pendingRun !== null);
+  const search = useStudio((s) => s.search !== null);
   return (
     <Suspense fallback={null}>
+      {search && <NodeSearch />}
       {cost && <CostDialog />}
       {lightbox && <Lightbox />}
     </Suspense>
@@ -56,7 +58,6 @@ function Editor() {
         <RunPanel />
       </div>
       <ViewportKeeper />
-      <NodeSearch />
       <Dialogs />
       <TabDialogs />
       <NoticeToast />

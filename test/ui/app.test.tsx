@@ -104,9 +104,11 @@ describe('App', () => {
     expect(screen.queryByTestId('storage-warning')).toBeNull();
   });
 
-  it('opens a node search filtered to compatible kinds when a link is dropped on the canvas', () => {
+  it('opens a node search filtered to compatible kinds when a link is dropped on the canvas', async () => {
     const t = renderApp();
     act(() => t.store.getState().openSearch({ screen: { x: 100, y: 100 }, flow: { x: 0, y: 0 }, linkFrom: { node: 'gen', port: 'prompt', side: 'target' } }));
+    // The search loads when first opened.
+    await screen.findByTestId('node-search-input');
     const items = screen.getAllByTestId(/^node-search-item-/).map((el) => el.dataset.testid);
     expect(items).toEqual(['node-search-item-text.prompt']);
     act(() => void fireEvent.keyDown(screen.getByTestId('node-search-input'), { key: 'Enter' }));

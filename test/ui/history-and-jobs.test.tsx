@@ -145,7 +145,8 @@ describe('paid jobs on nodes', () => {
     const ledger = fakeLedger();
     const t = renderApp({}, createTestStore(paidWorkflow(3), { ledger: ledger.port }));
     showJob(t, jobRecord('j-lost', { state: 'lost', requestId: 'req-77', submittedAt: Date.UTC(2025, 0, 31, 9) }));
-    const notice = screen.getByTestId('node-job-gen');
+    // The notice loads the first time a job needs the user.
+    const notice = await screen.findByTestId('node-job-gen');
     expect(notice.textContent).toMatch(/no longer knows this request.*may have been billed/);
     expect(notice.textContent).toContain('req-77');
     expect(notice.textContent).toContain('Generate 2 images');
@@ -162,7 +163,8 @@ describe('paid jobs on nodes', () => {
     });
     renderApp({}, t);
     showJob(t, jobRecord('j-lost', { state: 'lost' }));
-    await act(async () => void fireEvent.click(screen.getByTestId('pay-again-gen')));
+    const payAgain = await screen.findByTestId('pay-again-gen');
+    await act(async () => void fireEvent.click(payAgain));
     const row = await screen.findByTestId('cost-row-gen');
     expect(row.textContent).toMatch(/may have been billed.*request req-j-lost/);
     expect((screen.getByTestId('cost-repay-gen') as HTMLInputElement).checked).toBe(true);
@@ -189,7 +191,7 @@ describe('paid jobs on nodes', () => {
       }),
     );
     expect(screen.getByTestId('node-status-gen').textContent).toBe('partial — 1 of 2 images');
-    const notice = screen.getByTestId('node-job-gen');
+    const notice = await screen.findByTestId('node-job-gen');
     expect(notice.textContent).toMatch(/1 image of 2 could not be fetched/);
     expect(notice.textContent).toContain('https://x/1.png');
     await act(async () => void fireEvent.click(screen.getByTestId('fetch-missing-gen')));

@@ -34,11 +34,11 @@ describe('tabs in the editor', () => {
     expect(t.tabs.state.getState().tabs).toHaveLength(2);
   });
 
-  it('asks before closing a tab with unsaved changes, and closes it on confirm', () => {
+  it('asks before closing a tab with unsaved changes, and closes it on confirm', async () => {
     const t = renderTabs();
     act(() => t.store('t1').getState().setParam('gen', 'seed', 4));
     act(() => void fireEvent.click(screen.getByTestId('tab-close-t1')));
-    expect(screen.getByTestId('close-tab-dirty')).toBeTruthy();
+    expect(await screen.findByTestId('close-tab-dirty')).toBeTruthy();
     act(() => void fireEvent.click(screen.getByTestId('close-tab-confirm')));
     expect(tabTitles()).toEqual(['Untitled']);
   });

@@ -11,7 +11,7 @@ import { useRegistry, useStudio, useStudioStore } from '../studio-context';
 import { EditableTitle } from './EditableTitle';
 import { linkedInputsOf } from './linked-ports';
 import { IssueBadge } from './IssueFix';
-import { JobNotice } from './JobNotice';
+import { JobNoticeSlot } from './JobNoticeSlot';
 import { NodeIssues } from './NodeIssues';
 import { NodeStatusBadge, NodeRunMessage } from './NodeStatus';
 import { SaveResult } from './SaveResult';
@@ -230,7 +230,7 @@ export const GraphNode = memo(function GraphNode({ id, data, selected }: NodePro
       )}
       <NodeIssues nodeId={id} issues={nodeIssues} />
       <NodeRunMessage nodeId={id} />
-      <JobNotice nodeId={id} />
+      <JobNoticeSlot nodeId={id} />
       {def.traits?.sink === 'save' && <SaveResult nodeId={id} />}
       {hasImageOutput && <FrameStrip nodeId={id} canPick={def.traits?.frames?.pickable === true} />}
     </div>

@@ -5,7 +5,8 @@ import { useStudio, useStudioStore } from '../studio-context';
 const when = (ms: number | undefined) => (ms === undefined ? 'an unknown time' : new Date(ms).toLocaleString());
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 /** How the earlier attempt is named to the user: its request id when it has one, else the ledger's job id. */
-export const attemptName = (r: Pick<JobRecord, 'requestId' | 'jobId'>) => (r.requestId ? `request ${r.requestId}` : `job ${r.jobId}`);
+export { attemptName } from './attempt-name';
+import { attemptName } from './attempt-name';
 
 const HEADLINE: Record<string, string> = {
   'unknown-submission': 'An earlier submit of this work may have been created and billed: its reply never arrived.',

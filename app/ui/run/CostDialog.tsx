@@ -5,7 +5,7 @@ import type { RunDraft } from '../../store/queued-run';
 import type { PendingRun } from '../../store/run-slice';
 import type { Issue } from '../../graph/issues';
 import { IssueLine } from '../node/IssueFix';
-import { attemptName } from '../node/JobNotice';
+import { attemptName } from '../node/attempt-name';
 import { NodeNameLabel } from '../node/NodeName';
 import { nodeNames } from '../node/node-names';
 import { useRegistry, useStudio, useStudioStore } from '../studio-context';

@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import { jobMatters } from '../../store/run-reducer';
-import { attemptName } from '../node/JobNotice';
+import { attemptName } from '../node/attempt-name';
 import { useStudio, useStudioStore } from '../studio-context';
 
 /**

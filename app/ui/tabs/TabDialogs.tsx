@@ -1,10 +1,10 @@
 import { lazy, Suspense } from 'react';
 import { useTabs } from '../studio-context';
-import { CloseTabDialog } from './CloseTabDialog';
 import { useTabsUi, useTabsUiStore } from './tabs-ui';
 
 // Save as and Open load when first asked for (Ctrl+S the first time, Ctrl+O).
 const OpenWorkflowDialog = lazy(() => import('../library/OpenWorkflowDialog').then((m) => ({ default: m.OpenWorkflowDialog })));
+const CloseTabDialog = lazy(() => import('./CloseTabDialog').then((m) => ({ default: m.CloseTabDialog })));
 const SaveAsDialog = lazy(() => import('../library/SaveAsDialog').then((m) => ({ default: m.SaveAsDialog })));
 
 /** The one open dialog of the tabs and the library: save as, open (Ctrl+O), close a tab. */
@@ -27,6 +27,10 @@ export function TabDialogs() {
         </Suspense>
       );
     case 'close':
-      return <CloseTabDialog tabs={tabs} ui={ui} tabId={dialog.tabId} />;
+      return (
+        <Suspense fallback={null}>
+          <CloseTabDialog tabs={tabs} ui={ui} tabId={dialog.tabId} />
+        </Suspense>
+      );
   }
 }
