@@ -27,8 +27,6 @@ export type ComfyImport =
 /** Report lines past this are summed up in one line: a toast or a terminal is not a log file. */
 export const MAX_REPORT_LINES = 40;
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 export { isComfyWorkflow } from './detect';
 
 /**
