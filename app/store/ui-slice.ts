@@ -52,6 +52,9 @@ export interface UiSlice {
   /** Bumped to ask the canvas to fit the whole graph in view (after opening a file). */
   fitViewRequest: number;
   requestFitView(): void;
+  /** Bumped to ask the canvas for a fit that keeps nodes readable (the Fit button and key: see canvas/readable-fit.ts). */
+  readableFitRequest: number;
+  requestReadableFit(): void;
   setNodeSizes(sizes: ReadonlyMap<string, Size>): void;
   setSelection(nodes: Iterable<string>, edges?: Iterable<string>): void;
   /** Applies React Flow's select/deselect changes. */
@@ -96,6 +99,8 @@ export function createUiSlice(set: SetState): UiSlice {
     nodeSizes: new Map(),
     fitViewRequest: 0,
     requestFitView: () => set((s) => ({ fitViewRequest: s.fitViewRequest + 1 })),
+    readableFitRequest: 0,
+    requestReadableFit: () => set((s) => ({ readableFitRequest: s.readableFitRequest + 1 })),
     setNodeSizes: (sizes) =>
       set((s) => {
         let next: Map<string, Size> | undefined;

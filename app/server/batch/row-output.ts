@@ -52,6 +52,7 @@ export async function openRowOutput(o: RowOutputOptions): Promise<RowOutput> {
         startedAt,
         durationMs: now() - startedAt.getTime(),
         requests: await requestsOf(summary, jobIds, o.ledger, o.runId),
+        registry: o.registry,
         files: sink.saved,
         ...(interrupted ? { statusOverride: 'aborted' as const } : {}),
       });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { NodeOutcome, RunSummary } from '../../engine/events';
+import type { NodeRegistry } from '../../graph/registry';
 import type { Workflow } from '../../graph/workflow-schema';
 import type { SavedFile } from '../file-output-sink';
 
@@ -51,7 +52,11 @@ export const zManifest = z.object({
     z.object({
       id: z.string(),
       kind: z.string(),
+      /** How the editor names the node: the title the user gave it, else its kind's. */
+      title: z.string().optional(),
       status: z.string(),
+      /** Why a skipped node did not run: muted, bypassed (its input passed on), upstream-failed, aborted, invalid. */
+      reason: z.string().optional(),
       cacheKey: z.string().optional(),
       error: z.object({ code: z.string(), message: z.string(), field: z.string().optional(), requestId: z.string().optional() }).optional(),
     }),
@@ -70,6 +75,8 @@ export interface ManifestInput {
   requests: RequestRecord[];
   files: SavedFile[];
   statusOverride?: Manifest['status'];
+  /** For the nodes' titles when they have none of their own (their kind's). */
+  registry?: NodeRegistry;
 }
 
 /** Builds the manifest from a run's outcome and what the CLI tracked on the side. */
@@ -78,7 +85,11 @@ export function buildManifest(m: ManifestInput): Manifest {
     .filter((r) => !r.reused)
     .map((r) => r.costUsd)
     .filter((c): c is number => c !== undefined);
-  const kindOf = new Map(m.workflow.nodes.map((n) => [n.id, n.kind]));
+  const byId = new Map(m.workflow.nodes.map((n) => [n.id, n]));
+  const titleOf = (id: string) => {
+    const node = byId.get(id);
+    return node?.title ?? (node ? m.registry?.get(node.kind)?.title : undefined);
+  };
   const outcomes: [string, NodeOutcome][] = m.summary ? [...m.summary.nodes] : [];
   return {
     manifestVersion: 2,
@@ -92,8 +103,10 @@ export function buildManifest(m: ManifestInput): Manifest {
     files: m.files.map((f) => ({ ...f })),
     nodes: outcomes.map(([id, o]) => ({
       id,
-      kind: kindOf.get(id) ?? 'unknown',
+      kind: byId.get(id)?.kind ?? 'unknown',
+      ...(titleOf(id) !== undefined ? { title: titleOf(id) } : {}),
       status: o.status,
+      ...(o.status === 'skipped' ? { reason: o.reason } : {}),
       ...(o.status === 'done' || o.status === 'cached' ? { cacheKey: o.cacheKey } : {}),
       ...(o.status === 'failed'
         ? {

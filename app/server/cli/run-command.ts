@@ -120,6 +120,7 @@ async function execute(cmd: RunLike, io: CommandIo & { settleMs: number }, s: Cl
       startedAt: c.startedAt,
       durationMs: realClock.now() - c.t0,
       requests,
+      registry,
       files: output.saved,
       ...(interrupted ? { statusOverride: 'aborted' as const } : blocked.length ? { statusOverride: 'blocked' as const } : {}),
     });

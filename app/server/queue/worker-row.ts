@@ -102,6 +102,7 @@ export async function runWorkerRow(d: WorkerRowDeps, claimed: ClaimedRow, token:
           startedAt,
           durationMs: Date.now() - startedAt.getTime(),
           requests: await requestsOf(summary, jobIds, d.ledger, runId),
+          registry: d.registry,
           files: [],
           ...(interrupted ? { statusOverride: 'aborted' as const } : {}),
         });

@@ -31,10 +31,12 @@ function cellText(value: unknown): unknown {
   return value;
 }
 
-function jobEntry(r: JobRecord) {
+function jobEntry(r: JobRecord, titles: ReadonlyMap<string, string>) {
+  const nodeTitle = titles.get(r.nodeId);
   return {
     jobId: r.jobId,
     nodeId: r.nodeId,
+    ...(nodeTitle ? { nodeTitle } : {}),
     ...(r.requestId ? { requestId: r.requestId } : {}),
     state: r.state === 'stored' && r.partial ? 'partial' : r.state,
     billing: billingOf(r),
@@ -53,6 +55,8 @@ function jobEntry(r: JobRecord) {
 export async function batchZip(o: BatchZipInput): Promise<Uint8Array> {
   const files: Zippable = {};
   const cellsOf = new Map(o.rows.map((r) => [r.id, r.cells] as const));
+  // Nodes are named in manifests as in the editor: by the title the user gave them.
+  const titles = new Map(o.workflow.nodes.flatMap((n) => (n.title ? [[n.id, n.title] as const] : [])));
   const listed: BatchSummary['rows'] = [];
   for (const row of o.summary.rows) {
     const workflow = row.status === 'succeeded' ? await o.rowWorkflow(row.id) : undefined;
@@ -82,7 +86,7 @@ export async function batchZip(o: BatchZipInput): Promise<Uint8Array> {
       costUsd: row.costUsd,
       ...(row.maxCostUsd !== undefined ? { maxCostUsd: row.maxCostUsd } : {}),
       requestIds: row.requestIds,
-      jobs: (await o.jobs(row.jobIds)).map(jobEntry),
+      jobs: (await o.jobs(row.jobIds)).map((r) => jobEntry(r, titles)),
       files: written.map((f) => f.slice(row.id.length + 1)),
       ...(missing.length ? { missing } : {}),
       ...(row.startedAt ? { startedAt: row.startedAt } : {}),

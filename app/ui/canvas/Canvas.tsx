@@ -108,6 +108,11 @@ export function Canvas() {
     fitReadable(flow, s, rect, lastEdited.update(s.workflow.nodes));
   }, [flow, store, lastEdited]);
 
+  const readableFitRequest = useStudio((s) => s.readableFitRequest);
+  useEffect(() => {
+    if (readableFitRequest) fit();
+  }, [readableFitRequest, fit]);
+
   useEffect(() => {
     if (!fitRequest) return;
     // Wait a frame or two so new nodes are measured before fitting them.

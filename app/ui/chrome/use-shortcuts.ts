@@ -98,7 +98,7 @@ export function useShortcuts(): void {
   useEffect(() => {
     const app = tabs && ui ? { tabs, ui, ...(library ? { library } : {}) } : undefined;
     const view = {
-      fitView: () => void flow.fitView({ padding: 0.15, maxZoom: 1, duration: 200 }),
+      fitView: () => store.getState().requestReadableFit(),
       centre: () => {
         const pane = document.querySelector('.react-flow')?.getBoundingClientRect();
         const screen = pane ? { x: pane.left + pane.width / 2 - 140, y: pane.top + pane.height / 3 } : { x: 300, y: 200 };

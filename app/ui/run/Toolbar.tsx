@@ -86,12 +86,7 @@ export function Toolbar() {
         <button type="button" data-testid="layout-button" disabled={empty} title="Arrange nodes left to right" onClick={() => void layout()}>
           Auto-layout
         </button>
-        <button
-          type="button"
-          data-testid="fit-view-button"
-          title="Fit view (.)"
-          onClick={() => void flow.fitView({ padding: 0.15, maxZoom: 1, duration: 250 })}
-        >
+        <button type="button" data-testid="fit-view-button" title="Fit view (.)" onClick={() => store.getState().requestReadableFit()}>
           Fit
         </button>
       </div>
