@@ -44,7 +44,7 @@ export default defineConfig({
     sourcemap: false,
     rolldownOptions: {
       output: {
-        advancedChunks: {
+        codeSplitting: {
           // zod and the module that sets it jitless share one chunk, which runs before any chunk that
           // builds schemas: otherwise zod probes `new Function` first and the CSP reports a violation.
           groups: [{ name: 'zod', test: /node_modules[\\/]zod[\\/]|app[\\/]browser[\\/]zod-jitless/, priority: 100 }],
