@@ -53,7 +53,7 @@ export function ContactSheet() {
   const open = async (rowId: string) => {
     const workflow = await batch.rowWorkflow(rowId);
     if (!workflow) return batch.say('error', `Row ${rowId} no longer resolves to a graph (a cell or an image changed).`);
-    if (openBatchRow(store, workflow)) batch.hide();
+    if (openBatchRow(store, workflow, rowId)) batch.hide();
   };
   return (
     <ul className="batch-sheet" data-testid="batch-sheet">
