@@ -49,6 +49,9 @@ interface RawChunk {
 }
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** Whether `bytes` start with the PNG signature (the first 8 bytes are enough). */
+export const hasPngSignature = (bytes: Uint8Array): boolean => bytes.length >= 8 && SIGNATURE.every((v, i) => bytes[i] === v);
 const TEXT_TYPES: readonly string[] = ['tEXt', 'zTXt', 'iTXt'];
 const fail = (code: PngTextErrorCode, message: string): PngTextFailure => ({ ok: false, code, message });
 const u32 = (b: Uint8Array, at: number) => ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
@@ -59,8 +62,7 @@ function scanChunks(bytes: unknown, maxBytes = MAX_PNG_BYTES): { ok: true; chunk
   if (bytes.length > maxBytes) {
     return fail('too-large', `The file is ${(bytes.length / 1048576).toFixed(1)} MiB; PNGs over ${maxBytes / 1048576} MiB are not read.`);
   }
-  if (bytes.length < 8 || SIGNATURE.some((v, i) => bytes[i] !== v))
-    return fail('not-png', 'This is not a PNG file (its first bytes are not the PNG signature).');
+  if (!hasPngSignature(bytes)) return fail('not-png', 'This is not a PNG file (its first bytes are not the PNG signature).');
   const chunks: RawChunk[] = [];
   let at = 8;
   for (;;) {

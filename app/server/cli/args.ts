@@ -4,7 +4,7 @@ import { MAX_OUTPUT_IMAGES, MIN_OUTPUT_IMAGES, RESOLUTIONS } from '../../model/s
 
 export const CLI_HELP = `Usage:
   npm run cli -- edit --image <path|https-url>... --prompt <text> [--max N] [--resolution <label>] [--seed N] --out <dir> [options]
-  npm run cli -- run <workflow.json | template id> [--set <field>=<value>...] [--set <node>.<param>=<value>...] --out <dir> [options]
+  npm run cli -- run <workflow.json | workflow.png | template id> [--set <field>=<value>...] [--set <node>.<param>=<value>...] --out <dir> [options]
   npm run cli -- batch <workflow.json | template id> --rows <rows.csv|rows.tsv|rows.jsonl> --out <dir> [--max-spend USD] [--skip-invalid] [--queue postgres://…] [options]
   npm run cli -- worker --queue postgres://… [--concurrency N] [--cache-dir <dir>] [--lease-seconds N]
   npm run cli -- collect --queue postgres://… --out <dir> [--batch <id>]   a queued batch's rows to disk; submits nothing
@@ -46,7 +46,7 @@ Worker:
 
 Without --simulate, RUNCOMFY_API_TOKEN must be set (RUNCOMFY_BASE_URL optionally points elsewhere).
 Exit codes: 0 done; 1 something failed (the manifest says what); 2 refused before paying anything
-(bad command line or rows, an earlier attempt that needs --repay, over --max-spend); 130, 143, 129
+(bad command line, graph or rows, an earlier attempt that needs --repay, over --max-spend); 130, 143, 129
 stopped by SIGINT, SIGTERM, SIGHUP (queued jobs cancelled, running ones named, manifest written).
 Resolutions: ${RESOLUTIONS.join(' | ')}`;
 

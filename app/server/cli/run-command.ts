@@ -127,7 +127,8 @@ async function execute(cmd: RunLike, io: CommandIo & { settleMs: number }, s: Cl
     await writeFile(join(c.outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     reportRun(manifest, c.outDir, cmd.json, rio, new Set(blocked.map((r) => r.jobId)));
     if (interrupted) return interruptExitCode(signal.reason);
-    if (blocked.length) return EXIT.usage;
+    // A graph that does not pass its checks was refused before anything was paid, as bad arguments are.
+    if (blocked.length || manifest.status === 'invalid') return EXIT.usage;
     return manifest.status === 'succeeded' ? EXIT.ok : EXIT.failed;
   } finally {
     unsubscribe();

@@ -2,11 +2,12 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { comfyInputFiles } from '../../graph/comfyui/import-comfy-workflow';
 import type { AssetStore } from '../../graph/node-definition';
-import { loadAnyWorkflow } from '../../graph/load-any-workflow';
+import { anyWorkflowFromPng, loadAnyWorkflow } from '../../graph/load-any-workflow';
 import type { ImageRef } from '../../graph/ports';
 import { zImageRef } from '../../graph/ports';
 import type { NodeRegistry } from '../../graph/registry';
 import { CURRENT_SCHEMA_VERSION, type Workflow } from '../../graph/workflow-schema';
+import { hasPngSignature } from '../../lib/png-text';
 import { MAX_IMAGE_BYTES } from '../../model/seedream';
 import { builtinTemplates, findBuiltinTemplate } from '../../templates';
 import { UsageError } from './args';
@@ -19,7 +20,7 @@ export interface LoadedSource {
   warnings: string[];
 }
 
-/** Reads a workflow file, or a built-in template by id, through parse-and-migrate. */
+/** Reads a workflow file (JSON, or a PNG carrying one), or a built-in template by id, through parse-and-migrate. */
 export async function loadSource(source: string, registry: NodeRegistry, cwd: string): Promise<LoadedSource> {
   const path = resolve(cwd, source);
   const isFile = await stat(path).then(
@@ -28,8 +29,12 @@ export async function loadSource(source: string, registry: NodeRegistry, cwd: st
   );
   let raw: unknown;
   let origin: string;
+  let png: Uint8Array | undefined;
   if (isFile) {
-    raw = await readFile(path, 'utf8');
+    const bytes = new Uint8Array(await readFile(path));
+    // A PNG that Save (or ComfyUI) wrote carries its workflow: run that, as the editor opens it.
+    if (hasPngSignature(bytes)) png = bytes;
+    else raw = new TextDecoder().decode(bytes);
     origin = path;
   } else {
     const template = findBuiltinTemplate(source);
@@ -39,7 +44,7 @@ export async function loadSource(source: string, registry: NodeRegistry, cwd: st
     raw = template.workflow;
     origin = `template:${template.id}`;
   }
-  const loaded = await loadAnyWorkflow(raw, registry);
+  const loaded = png ? await anyWorkflowFromPng(png, registry) : await loadAnyWorkflow(raw, registry);
   if (!loaded.ok) throw new UsageError(`Cannot open ${origin}:\n  ${loaded.issues.map((i) => i.message).join('\n  ')}`);
   // A ComfyUI file names its images by file name in ComfyUI's input folder: say how to give them.
   const files = comfyInputFiles(loaded.workflow).map(

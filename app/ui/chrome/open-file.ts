@@ -5,19 +5,18 @@ import { MAX_WORKFLOW_BYTES, type LoadResult } from '../../graph/load-workflow';
 import type { NodeRegistry } from '../../graph/registry';
 import { workflowTextFromPng } from '../../graph/workflow-png';
 import type { Workflow } from '../../graph/workflow-schema';
-import { MAX_PNG_BYTES } from '../../lib/png-text';
+import { hasPngSignature, MAX_PNG_BYTES } from '../../lib/png-text';
 import type { StudioStore } from '../../store/create-store';
 import type { XY } from '../../store/graph-ops';
 import type { UiServices } from '../studio-context';
 import { addImageNodes, imageFiles } from '../canvas/add-image-nodes';
 
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
 const fail = (code: string, message: string): LoadResult => ({ ok: false, issues: [{ severity: 'error', code, message }] });
 
 async function isPng(file: Blob): Promise<boolean> {
   const head = new Uint8Array(await file.slice(0, 8).arrayBuffer());
-  return head.length === 8 && PNG_SIGNATURE.every((v, i) => head[i] === v);
+  return hasPngSignature(head);
 }
 
 /** Whether a dropped file should be opened as a workflow rather than used as an image. */

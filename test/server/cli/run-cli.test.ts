@@ -180,10 +180,10 @@ describe('runCli run', () => {
     expect(bad.stderr).toMatch(/not valid JSON/);
   });
 
-  it('reports every planning problem with its node and submits nothing', async () => {
+  it('reports every planning problem with its node, submits nothing and exits 2 (refused before paying)', async () => {
     const [dir, sim] = [await tempDir(), await simulator()];
     const r = await cli(['run', 'character-scenes', ...sampleSets('character-scenes'), '--set', 'gen.prompt= ', '--out', 'o'], { cwd: dir, sim });
-    expect(r.code).toBe(EXIT.failed);
+    expect(r.code).toBe(EXIT.usage);
     expect(r.stderr).toMatch(/error: \[gen\] .*prompt/i);
     expect((await manifestOf(join(dir, 'o'))).status).toBe('invalid');
     expect(sim.counts.submits).toBe(0);
