@@ -1,7 +1,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { openStudio, SCREENS_DIR, solidPng, type PageGuard, type StudioFixture } from './studio-fixture';
+import { openStudio, runToEnd, SCREENS_DIR, solidPng, type PageGuard, type StudioFixture } from './studio-fixture';
 
 /**
  * Issue 9, "Compare": a user runs a graph twice (a new seed the second time), opens a frame in
@@ -55,9 +55,7 @@ const WORKFLOW = {
 };
 
 async function runAndWait(): Promise<void> {
-  await page.getByTestId('run-button').click();
-  await page.getByTestId('cost-confirm').click();
-  await page.waitForFunction(() => /^Finished/.test(document.querySelector('[data-testid="run-phase"]')?.textContent ?? ''), null, { timeout: 30_000 });
+  expect(await runToEnd(page)).toBe('succeeded');
 }
 
 const text = async (testId: string) => (await page.getByTestId(testId).textContent()) ?? '';

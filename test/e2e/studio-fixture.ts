@@ -203,7 +203,10 @@ export async function canvasNodeIds(page: Page): Promise<string[]> {
   return page.locator('.react-flow__node').evaluateAll((els) => els.map((el) => el.getAttribute('data-id') ?? '').sort());
 }
 
-/** The workflow the page's autosave last wrote to IndexedDB (`workflows/current`), or undefined. */
+/**
+ * The workflow the page's autosave last wrote to IndexedDB for the shown tab (`workflows/tab:<id>`,
+ * the id from the newest window session), or the single workflow of old (`workflows/current`).
+ */
 export function savedWorkflow(page: Page): Promise<{ nodes: { id: string }[]; edges: { id: string }[] } | undefined> {
   return page.evaluate(
     () =>
@@ -212,13 +215,42 @@ export function savedWorkflow(page: Page): Promise<{ nodes: { id: string }[]; ed
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
           const db = open.result;
-          const req = db.transaction('workflows').objectStore('workflows').get('current');
-          req.onsuccess = () => {
-            db.close();
-            resolveSaved(req.result);
+          const tx = db.transaction(['sessions', 'workflows']);
+          const sessions = tx.objectStore('sessions').getAll();
+          sessions.onerror = () => reject(sessions.error);
+          sessions.onsuccess = () => {
+            const all = sessions.result as { activeId?: string; updatedAt?: number }[];
+            const newest = all.sort((a, b) => (a.updatedAt ?? 0) - (b.updatedAt ?? 0)).at(-1);
+            const req = tx.objectStore('workflows').get(newest?.activeId ? `tab:${newest.activeId}` : 'current');
+            req.onsuccess = () => {
+              db.close();
+              resolveSaved(req.result);
+            };
+            req.onerror = () => reject(req.error);
           };
-          req.onerror = () => reject(req.error);
         };
       }),
   );
+}
+
+/**
+ * Clicks Run, confirms the cost dialog (unless `confirm` is false) and waits until that run ends:
+ * its own end, not the earlier run's "Finished" that the panel still shows when Run is clicked.
+ * Resolves with the phase it ended in.
+ */
+export async function runToEnd(page: Page, o: { confirm?: boolean; timeout?: number } = {}): Promise<string> {
+  const before = (await page.getByTestId('run-panel').getAttribute('data-run-id')) ?? '';
+  await page.getByTestId('run-button').click();
+  if (o.confirm !== false) await page.getByTestId('cost-confirm').click();
+  const ended = await page.waitForFunction(
+    (earlier) => {
+      const panel = document.querySelector('[data-testid="run-panel"]');
+      const id = panel?.getAttribute('data-run-id') ?? '';
+      const phase = panel?.getAttribute('data-phase') ?? '';
+      return id !== '' && id !== earlier && /^(succeeded|failed|aborted)$/.test(phase) ? phase : false;
+    },
+    before,
+    { timeout: o.timeout ?? 30_000 },
+  );
+  return (await ended.jsonValue()) as string;
 }

@@ -84,7 +84,7 @@ export function RunPanel() {
   // After an invalid run every blocking error is listed here; otherwise only those without a node.
   const runIssues = run.issues.filter((i) => i.severity === 'error' && (run.phase === 'invalid' || !i.nodeId));
   return (
-    <aside className="run-panel" data-testid="run-panel" data-phase={run.phase}>
+    <aside className="run-panel" data-testid="run-panel" data-phase={run.phase} data-run-id={run.runId ?? undefined}>
       <header>
         <h2>Run</h2>
         <span className={`run-phase phase-${run.phase}`} data-testid="run-phase">
