@@ -84,7 +84,11 @@ export function costsMore(now: AcceptedEstimate, accepted: AcceptedEstimate): bo
   return now.totalUsd !== undefined && accepted.totalUsd !== undefined && now.totalUsd > accepted.totalUsd + 1e-9;
 }
 
-const OUTCOME: Record<RunStatus, 'done' | 'failed' | 'stopped'> = { succeeded: 'done', failed: 'failed', aborted: 'stopped', invalid: 'failed' };
+const OUTCOME: Record<RunStatus, 'done' | 'failed' | 'refused' | 'stopped'> = { succeeded: 'done', failed: 'failed', aborted: 'stopped', invalid: 'refused' };
+
+/** How a run ended, for the queue: a graph refused by its checks says so, since nothing ran and nothing was paid. */
+const outcomeOf = (status: RunStatus): QueueOutcome =>
+  status === 'invalid' ? { status: 'refused', note: 'Refused before paying: the graph has errors (see its nodes).' } : { status: OUTCOME[status] };
 
 /**
  * Runs a queued item when its turn comes: planned again from its snapshot and estimated again,
@@ -122,7 +126,7 @@ export async function runQueuedItem(item: QueueItem, c: { deps: StudioDeps; star
     held,
     ...(estimate ? { estimate: acceptedEstimate(estimate, chosen) } : {}),
   });
-  return status ? { status: OUTCOME[status] } : { status: 'failed', note: 'Not started: its tab already had a run going.' };
+  return status ? outcomeOf(status) : { status: 'failed', note: 'Not started: its tab already had a run going.' };
 }
 
 /** The estimate of a run with nothing to pay (an invalid plan runs nothing). */
@@ -193,7 +197,7 @@ export function createQueueActions(c: QueueActionContext) {
     async run(item: QueueItem): Promise<QueueOutcome> {
       if (!item.continued) return runQueuedItem(item, c);
       const status = await c.continueRecord(item.continued);
-      return status ? { status: OUTCOME[status] } : { status: 'failed', note: 'The run started before the reload could not be continued.' };
+      return status ? outcomeOf(status) : { status: 'failed', note: 'The run started before the reload could not be continued.' };
     },
 
     /** The cost dialog again for a queued run whose cost went up; accepting puts it back in its place. */

@@ -3,8 +3,11 @@ import type { CostEstimate } from '../engine/estimate-cost';
 import type { Workflow } from '../graph/workflow-schema';
 import type { AcceptedEstimate, RunRecord } from './run-record';
 
-/** Where a queued run is: waiting its turn, running, ended, or waiting for the user's OK again. */
-export type QueueStatus = 'pending' | 'running' | 'done' | 'failed' | 'stopped' | 'cancelled' | 'needs-ok';
+/**
+ * Where a queued run is: waiting its turn, running, ended, or waiting for the user's OK again.
+ * `refused`: its graph did not pass the checks before paying, so nothing ran (not a failure of a run).
+ */
+export type QueueStatus = 'pending' | 'running' | 'done' | 'failed' | 'refused' | 'stopped' | 'cancelled' | 'needs-ok';
 
 /** A run the user accepted, as a tab hands it to the queue. */
 export interface AcceptedRun {
@@ -38,7 +41,7 @@ export interface QueueItem extends AcceptedRun {
 
 /** How a run went, as the tab that ran it says. */
 export type QueueOutcome =
-  { status: 'done' | 'failed' | 'stopped' | 'cancelled'; note?: string } | { status: 'needs-ok'; estimate: CostEstimate; note: string };
+  { status: 'done' | 'failed' | 'refused' | 'stopped' | 'cancelled'; note?: string } | { status: 'needs-ok'; estimate: CostEstimate; note: string };
 
 /** Runs queue items in their tabs. */
 export interface QueueRunner {
