@@ -13,6 +13,22 @@ afterEach(cleanup);
 const byTestId = (id: string) => screen.getByTestId(id);
 
 describe('GraphNode', () => {
+  it('says what a ComfyUI placeholder was there (title, class type, id) and that it cannot run, when its kind is unknown', () => {
+    const wf = graph()
+      .node('comfy-20', 'comfyui.FancyResize', { comfyui: { type: 'FancyResize', id: '20' } }, { title: 'My resize' })
+      .node('odd', 'evil.exec', { code: 'x' })
+      .build();
+    const { store } = createTestStore(wf);
+    renderStudio(store, <Canvas />);
+    expect(byTestId('node-comfy-20').querySelector('.node-title')?.textContent).toBe('My resize');
+    expect(byTestId('placeholder-origin-comfy-20').textContent).toBe('In ComfyUI: “My resize”, a FancyResize node (#20).');
+    expect(byTestId('node-comfy-20').textContent).toContain('No counterpart here: kept as a placeholder, it cannot run.');
+    expect(byTestId('node-comfy-20').textContent).not.toContain('Unknown node kind');
+    // Not from ComfyUI: the unknown kind is named, as before.
+    expect(screen.queryByTestId('placeholder-origin-odd')).toBeNull();
+    expect(byTestId('node-odd').textContent).toContain('Unknown node kind “evil.exec”: kept as a placeholder, it cannot run.');
+  });
+
   it('draws every port of a kind as a typed handle', () => {
     const { store } = createTestStore(paidWorkflow());
     renderStudio(store, <Canvas />);

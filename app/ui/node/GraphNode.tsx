@@ -14,6 +14,7 @@ import { IssueBadge } from './IssueFix';
 import { JobNoticeSlot } from './JobNoticeSlot';
 import { NodeIssues } from './NodeIssues';
 import { NodeStatusBadge, NodeRunMessage } from './NodeStatus';
+import { PlaceholderNode } from './PlaceholderNode';
 import { SaveResult } from './SaveResult';
 import { ParamWidget } from './widgets/ParamWidget';
 import { defaultParams, widgetsFor } from './widgets/widget-spec';
@@ -154,19 +155,8 @@ export const GraphNode = memo(function GraphNode({ id, data, selected }: NodePro
     return map;
   }, [issues]);
 
-  if (!def) {
-    return (
-      <div className={`graph-node unknown-kind ${flagClasses(node)} ${selected ? 'selected' : ''}`} data-testid={`node-${id}`}>
-        <div className="node-header">
-          <span className="node-title">{node.title ?? node.kind}</span>
-          <HeaderMarks node={node} />
-        </div>
-        <div className="node-issues">
-          <div className="issue error">Unknown node kind “{node.kind}”: kept as a placeholder, it cannot run.</div>
-        </div>
-      </div>
-    );
-  }
+  if (!def)
+    return <PlaceholderNode node={node} className={`graph-node ${flagClasses(node)} ${selected ? 'selected' : ''}`} marks={<HeaderMarks node={node} />} />;
 
   const linkedSet = new Set(linked ? linked.split(',') : []);
   const replaced = new Set(def.inputs.filter((p) => p.replacesParam && linkedSet.has(p.name)).map((p) => p.replacesParam!));
