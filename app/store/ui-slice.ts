@@ -23,8 +23,14 @@ export type AppMode = 'simulator' | 'runcomfy' | 'unknown';
 
 export interface Notice {
   id: number;
+  /** The message; with `lines`, the report's heading. */
   text: string;
   tone: 'info' | 'error';
+  /**
+   * A report (what opening a file found): one line per finding. A notice with lines stays until
+   * the user dismisses it (button or Esc), since it is read, not glanced at; one without goes by itself.
+   */
+  lines?: readonly string[];
 }
 
 export interface Size {
@@ -49,7 +55,10 @@ export interface UiSlice {
   notice: Notice | null;
   /** Rendered node sizes as React Flow measured them (for drawing edges and auto-layout). */
   nodeSizes: ReadonlyMap<string, Size>;
-  /** Bumped to ask the canvas to fit the whole graph in view (after opening a file). */
+  /**
+   * Bumped to ask the canvas to show a graph just opened (a file, template, History entry, saved
+   * workflow): the whole graph when it fits readably, else readably from its start (canvas/readable-fit.ts).
+   */
   fitViewRequest: number;
   requestFitView(): void;
   /** Bumped to ask the canvas for a fit that keeps nodes readable (the Fit button and key: see canvas/readable-fit.ts). */
@@ -68,7 +77,8 @@ export interface UiSlice {
   setStorageError(message: string | null): void;
   setMode(mode: AppMode): void;
   setRunPanelOpen(open: boolean): void;
-  notify(text: string, tone?: Notice['tone']): void;
+  /** Shows a notice in place of the current one; with `lines` it is a report that stays until dismissed. */
+  notify(text: string, tone?: Notice['tone'], lines?: readonly string[]): void;
   dismissNotice(): void;
 }
 
@@ -128,7 +138,7 @@ export function createUiSlice(set: SetState): UiSlice {
     setStorageError: (storageError) => set((s) => (s.storageError === storageError ? s : { storageError })),
     setMode: (mode) => set({ mode }),
     setRunPanelOpen: (runPanelOpen) => set({ runPanelOpen }),
-    notify: (text, tone = 'info') => set({ notice: { id: ++noticeId, text, tone } }),
+    notify: (text, tone = 'info', lines) => set({ notice: { id: ++noticeId, text, tone, ...(lines?.length ? { lines } : {}) } }),
     dismissNotice: () => set({ notice: null }),
   };
 }

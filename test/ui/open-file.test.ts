@@ -3,15 +3,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
-import { MAX_WORKFLOW_BYTES } from '../../app/graph/load-workflow';
+import { MAX_WORKFLOW_BYTES, type LoadResult } from '../../app/graph/load-workflow';
 import { embedWorkflowInPng } from '../../app/graph/workflow-png';
 import { CURRENT_SCHEMA_VERSION } from '../../app/graph/workflow-schema';
-import { dropFiles, readWorkflowFile } from '../../app/ui/chrome/open-file';
+import { dropFiles, fileBaseName, namedAfterFile, openWorkflowFile, readWorkflowFile, showLoaded } from '../../app/ui/chrome/open-file';
 import { registry } from '../../nodes';
 import { createTestStore, paidWorkflow } from '../fixtures/studio-store';
+import { createTestTabs } from '../fixtures/tab-manager';
 import { fakeUiServices } from './render-studio';
 
 const fixtureDir = join(__dirname, '..', 'fixtures', 'workflows');
+const comfyFixture = (name: string) => readFileSync(join(__dirname, '..', 'fixtures', 'comfyui', name), 'utf8');
 const file = (content: BlobPart, name: string, type = '') => new File([content], name, { type });
 const png = () => encode({ width: 20, height: 20, data: new Uint8Array(20 * 20 * 3).fill(70), channels: 3 });
 const messages = (r: Awaited<ReturnType<typeof readWorkflowFile>>) => r.issues.map((i) => i.message).join(' | ');
@@ -115,5 +117,82 @@ describe('dropFiles', () => {
       text: expect.stringMatching(/“evil\.json” could not be opened: This file is not valid JSON/),
     });
     expect((window as { __pwned?: unknown }).__pwned).toBeUndefined();
+  });
+});
+
+const loaded = (name: string | undefined, notes: string[] = []): LoadResult => {
+  const wf = paidWorkflow(3);
+  const { name: _old, ...meta } = wf.meta;
+  return {
+    ok: true,
+    workflow: { ...wf, meta: name === undefined ? meta : { ...meta, name } },
+    issues: [],
+    fromVersion: wf.schemaVersion,
+    migrations: [],
+    notes,
+  };
+};
+
+describe('fileBaseName', () => {
+  it.each([
+    ['seedream-story.json', 'seedream-story'],
+    ['seedream-story.api.json', 'seedream-story.api'],
+    ['ComfyUI_00001_.png', 'ComfyUI_00001_'],
+    ['no-extension', 'no-extension'],
+    ['.json', undefined],
+  ])('turns %s into %s', (name, base) => {
+    expect(fileBaseName(name)).toBe(base);
+  });
+});
+
+describe('namedAfterFile', () => {
+  it.each([
+    ['no name of its own', undefined, 'story'],
+    ['an empty name', '  ', 'story'],
+    ['the ComfyUI importer’s default name', 'ComfyUI workflow', 'story'],
+    ['a name of its own', 'My board', 'My board'],
+  ])('names the workflow %s after its file', (_what, name, expected) => {
+    const r = loaded(name);
+    if (!r.ok) throw new Error('fixture');
+    expect(namedAfterFile(r.workflow, 'story.json').meta.name).toBe(expected);
+  });
+});
+
+describe('showLoaded', () => {
+  it('shows what opening found as a report (a heading and one line per note) when there are notes', () => {
+    const t = createTestStore();
+    expect(showLoaded(t.store, loaded('x', ['Imported a ComfyUI workflow: 3 of 3 nodes mapped.', 'Groups are not imported.']), '“x.json”')).toBe(true);
+    expect(t.store.getState().notice).toMatchObject({
+      text: 'Opened “x.json”.',
+      tone: 'info',
+      lines: ['Imported a ComfyUI workflow: 3 of 3 nodes mapped.', 'Groups are not imported.'],
+    });
+  });
+
+  it('shows a short notice without lines when opening found nothing to say', () => {
+    const t = createTestStore();
+    showLoaded(t.store, loaded('x'), '“x.json”');
+    expect(t.store.getState().notice?.text).toBe('Opened “x.json”.');
+    expect(t.store.getState().notice?.lines).toBeUndefined();
+  });
+
+  it('asks the canvas for the opening fit of the graph it opened', () => {
+    const t = createTestStore();
+    const before = t.store.getState().fitViewRequest;
+    showLoaded(t.store, loaded('x'), '“x.json”');
+    expect(t.store.getState().fitViewRequest).toBe(before + 1);
+  });
+});
+
+describe('openWorkflowFile', () => {
+  it('names the tab after the file when a ComfyUI workflow is opened, and reports the import line by line', async () => {
+    const t = createTestTabs();
+    const opened = await openWorkflowFile(t.tabs.active(), registry, file(comfyFixture('seedream-story.ui.json'), 'seedream-story.json', 'application/json'));
+    expect(opened).toBe(true);
+    expect(t.tabs.state.getState().tabs.map((tab) => tab.title)).toEqual(['seedream-story']);
+    const notice = t.tabs.active().getState().notice;
+    expect(notice?.text).toBe('Opened “seedream-story.json”.');
+    expect(notice?.lines?.[0]).toMatch(/^Imported a ComfyUI workflow \(UI format\): \d+ of 10 nodes mapped/);
+    expect(notice?.lines?.length).toBeGreaterThan(3);
   });
 });

@@ -41,4 +41,17 @@ describe('runCommand', () => {
     expect(t.store.getState().search).toBeNull();
     expect(isRunActive(t.store.getState().run)).toBe(true);
   });
+
+  it('closes a report with Esc before clearing the selection, and leaves a short notice to go by itself', () => {
+    const t = createTestStore(paidWorkflow(3));
+    t.store.getState().setSelection(['gen']);
+    t.store.getState().notify('Opened “story.json”.', 'info', ['Imported a ComfyUI workflow (UI format): 8 of 10 nodes mapped.']);
+    expect(runCommand(t.store, 'escape', view)).toBe(true);
+    expect(t.store.getState().notice).toBeNull();
+    expect(t.store.getState().selectedNodes.size).toBe(1);
+    t.store.getState().notify('Linked.');
+    expect(runCommand(t.store, 'escape', view)).toBe(true);
+    expect(t.store.getState().notice?.text).toBe('Linked.');
+    expect(t.store.getState().selectedNodes.size).toBe(0);
+  });
 });

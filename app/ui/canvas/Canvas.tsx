@@ -15,6 +15,7 @@ import {
 } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent } from 'react';
 import { EmptyState } from '../chrome/EmptyState';
+import { NoticeReport } from '../chrome/NoticeReport';
 import { dropFiles } from '../chrome/open-file';
 import { KIND_MIME } from '../palette/Palette';
 import { useRegistry, useServices, useStudio, useStudioStore } from '../studio-context';
@@ -26,7 +27,7 @@ import { createLastEdited } from './last-edited';
 import { useLiveDrag, type LivePositions } from './live-drag';
 import { edgeTypes, nodeTypes } from './node-types';
 import { useRememberedRunPanel } from './panel-memory';
-import { fitReadable } from './readable-fit';
+import { FIT_PADDING, fitOpened, fitReadable } from './readable-fit';
 import { sortChanges } from './sort-changes';
 import { useMenuHandlers, useReconnect } from './use-canvas-events';
 import { useCanvasKeys } from './use-canvas-keys';
@@ -41,7 +42,7 @@ const portRef = (node: string | null, handle: string | null | undefined) => ({ n
 
 // Module constants: a new object on a render would reach React Flow's store as a change (one
 // more update of every node, link and handle subscribed to it) on every drag frame.
-const FIT_VIEW_OPTIONS = { padding: 0.15, maxZoom: 1 };
+const FIT_VIEW_OPTIONS = { padding: FIT_PADDING, maxZoom: 1 };
 const PRO_OPTIONS = { hideAttribution: true };
 const SELECTION_KEYS = ['Shift', 'Control'];
 const MULTI_SELECTION_KEYS = ['Meta', 'Control'];
@@ -102,11 +103,11 @@ export function Canvas() {
   const canvasEl = useCallback(() => ref.current, []);
   useCanvasKeys(store, ui, canvasEl);
 
+  const pane = useCallback(() => ref.current?.getBoundingClientRect() ?? { width: window.innerWidth, height: window.innerHeight }, []);
   const fit = useCallback(() => {
-    const rect = ref.current?.getBoundingClientRect() ?? { width: window.innerWidth, height: window.innerHeight };
     const s = store.getState();
-    fitReadable(flow, s, rect, lastEdited.update(s.workflow.nodes));
-  }, [flow, store, lastEdited]);
+    fitReadable(flow, s, pane(), lastEdited.update(s.workflow.nodes));
+  }, [flow, store, lastEdited, pane]);
 
   const readableFitRequest = useStudio((s) => s.readableFitRequest);
   useEffect(() => {
@@ -116,9 +117,9 @@ export function Canvas() {
   useEffect(() => {
     if (!fitRequest) return;
     // Wait a frame or two so new nodes are measured before fitting them.
-    const timer = setTimeout(() => void flow.fitView({ padding: 0.15, maxZoom: 1, duration: 200 }), 80);
+    const timer = setTimeout(() => fitOpened(flow, pane()), 80);
     return () => clearTimeout(timer);
-  }, [fitRequest, flow]);
+  }, [fitRequest, flow, pane]);
 
   const { move: moveLive, end: endLive } = drag;
   const { measured } = geometry;
@@ -291,6 +292,7 @@ export function Canvas() {
         </CanvasDetailContext>
       </CanvasUiContext>
       <EmptyState />
+      <NoticeReport />
     </div>
   );
 }

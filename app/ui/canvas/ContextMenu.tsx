@@ -43,6 +43,8 @@ export function ContextMenu({ entries, at, label, onClose }: { entries: MenuEntr
     const list = items();
     const i = list.indexOf(document.activeElement as HTMLElement);
     const go = (j: number) => list[(j + list.length) % list.length]?.focus();
+    // Esc closes the menu only, not what the window's Esc closes next (a report, the selection).
+    if (e.key === 'Escape') e.preventDefault();
     if (e.key === 'Escape' || e.key === 'Tab') onClose();
     else if (e.key === 'ArrowDown') go(i + 1);
     else if (e.key === 'ArrowUp') go(i < 0 ? list.length - 1 : i - 1);

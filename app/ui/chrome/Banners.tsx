@@ -24,10 +24,10 @@ export function StorageWarning() {
   );
 }
 
-/** A short message at the bottom (opened files, refused links, import problems). */
+/** A short message at the bottom (opened files, refused links) that goes by itself; a notice with lines is a report (NoticeReport.tsx) instead. */
 export function NoticeToast() {
   const store = useStudioStore();
-  const notice = useStudio((s) => s.notice);
+  const notice = useStudio((s) => (s.notice?.lines ? null : s.notice));
   useEffect(() => {
     if (!notice) return;
     const timer = setTimeout(() => store.getState().dismissNotice(), notice.tone === 'error' ? 9000 : 5000);

@@ -64,35 +64,70 @@ export function withCycles(result: LoadResult): LoadResult {
   return result.ok ? { ...result, issues: [...result.issues, ...cycleIssues(result.workflow)] } : result;
 }
 
+/** The name the importer gives a ComfyUI workflow that has none of its own (app/graph/comfyui/build-workflow.ts). */
+const COMFY_DEFAULT_NAME = 'ComfyUI workflow';
+
+/** A file's name without its last extension ("story.json" → "story"), or undefined when nothing is left. */
+export const fileBaseName = (fileName: string): string | undefined =>
+  fileName
+    .replace(/\.[^./\\]*$/, '')
+    .trim()
+    .slice(0, 200) || undefined;
+
+/**
+ * The workflow named after its file when it has no name of its own, or only the importer's
+ * default: ComfyUI names a workflow by its file, so "seedream-story.json" opens as "seedream-story".
+ */
+export function namedAfterFile(workflow: Workflow, fileName: string | undefined): Workflow {
+  const name = workflow.meta.name?.trim();
+  const base = fileName ? fileBaseName(fileName) : undefined;
+  if (!base || (name && name !== COMFY_DEFAULT_NAME)) return workflow;
+  return { ...workflow, meta: { ...workflow.meta, name: base } };
+}
+
+/**
+ * Tells the user a workflow opened: a short notice when nothing needs saying, else a report (one
+ * line per note or repair) that stays until dismissed, so an import's findings are not lost.
+ */
+export function reportOpened(store: StudioStore, label: string, lines: readonly string[], tone: 'info' | 'error' = 'info'): void {
+  store.getState().notify(`Opened ${label}.`, tone, lines);
+}
+
 /**
  * Opens a loaded workflow and says what was repaired, or why it failed: in a tab of its own when
  * the editor has tabs (the shown tab keeps its graph, undo history and run), else as a new
  * document in place of the current one (one undo step; refused while a run is going).
  */
-export function showLoaded(store: StudioStore, loaded: LoadResult, label: string): boolean {
-  return openLoaded(store, loaded, label) !== undefined;
+export function showLoaded(store: StudioStore, loaded: LoadResult, label: string, options: OpenOptions = {}): boolean {
+  return openLoaded(store, loaded, label, options) !== undefined;
+}
+
+/** How a loaded workflow is opened. */
+export interface OpenOptions {
+  /** The file it came from: a workflow without a name of its own is named after it. */
+  fileName?: string;
 }
 
 /** {@link showLoaded}, returning the store that shows the workflow (the new tab's), or undefined when it did not open. */
-export function openLoaded(store: StudioStore, loaded: LoadResult, label: string): StudioStore | undefined {
+export function openLoaded(store: StudioStore, loaded: LoadResult, label: string, options: OpenOptions = {}): StudioStore | undefined {
   if (!loaded.ok) {
     store.getState().notify(`${label} could not be opened: ${loaded.issues.map((i) => i.message).join(' · ')}`, 'error');
     return undefined;
   }
+  const workflow = namedAfterFile(loaded.workflow, options.fileName);
   let target = store;
-  if (store.tabs) target = store.tabs.openInTab(loaded.workflow);
-  else if (!store.getState().openDocument(loaded.workflow)) return undefined;
+  if (store.tabs) target = store.tabs.openInTab(workflow);
+  else if (!store.getState().openDocument(workflow)) return undefined;
   const s = target.getState();
   s.setSelection([]);
   s.requestFitView();
-  const notes = [...loaded.notes, ...loaded.issues.map((i) => i.message)];
-  s.notify(notes.length ? `Opened ${label}. ${notes.join(' · ')}` : `Opened ${label}.`, loaded.issues.some((i) => i.code === 'cycle') ? 'error' : 'info');
+  reportOpened(target, label, [...loaded.notes, ...loaded.issues.map((i) => i.message)], loaded.issues.some((i) => i.code === 'cycle') ? 'error' : 'info');
   return target;
 }
 
 /** Opens a workflow file (JSON, or a PNG carrying one): in a tab of its own, or in place of the current workflow without tabs. */
 export async function openWorkflowFile(store: StudioStore, registry: NodeRegistry, file: File): Promise<boolean> {
-  return showLoaded(store, await readWorkflowFile(file, registry), `“${file.name || 'the file'}”`);
+  return showLoaded(store, await readWorkflowFile(file, registry), `“${file.name || 'the file'}”`, { fileName: file.name });
 }
 
 /**

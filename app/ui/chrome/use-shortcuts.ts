@@ -80,6 +80,7 @@ export function runCommand(
       if (s.lightbox) s.closeLightbox();
       else if (s.search) s.closeSearch();
       else if (s.pendingRun) s.cancelPendingRun();
+      else if (s.notice?.lines) s.dismissNotice();
       else if (s.selectedNodes.size > 0 || s.selectedEdges.size > 0) s.setSelection([]);
       else return false;
       return true;

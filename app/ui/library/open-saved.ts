@@ -1,4 +1,5 @@
 import { openSaved } from '../../store/library-actions';
+import { reportOpened } from '../chrome/open-file';
 import type { TabManager } from '../../store/tab-manager';
 import type { SavedWorkflow } from '../../store/workflow-library';
 
@@ -16,7 +17,7 @@ export function openSavedEntry(tabs: TabManager, entry: SavedWorkflow): boolean 
   s.setSelection([]);
   s.requestFitView();
   const notes = opened.issues.map((i) => i.message);
-  if (notes.length) s.notify(`Opened “${entry.name}”. ${notes.join(' · ')}`);
+  if (notes.length) reportOpened(opened.store, `“${entry.name}”`, notes);
   return true;
 }
 

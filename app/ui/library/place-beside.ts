@@ -8,7 +8,7 @@ const NODE_WIDTH = 320;
 
 /**
  * Adds a template's nodes to the right of the graph on the canvas (fresh ids, one undo step),
- * selects them and fits the view: the graph that was there stays as it was.
+ * selects them and shows them (the readable fit of the selection): the graph that was there stays as it was.
  */
 export function placeBeside(store: StudioStore, template: Workflow): string[] {
   const s = store.getState();
@@ -19,6 +19,6 @@ export function placeBeside(store: StudioStore, template: Workflow): string[] {
   const templateTop = Math.min(...template.nodes.map((n) => n.position.y));
   const ids = s.insertFragment({ nodes: template.nodes, edges: template.edges }, { x: right + GAP - left, y: top - templateTop });
   s.setSelection(ids);
-  s.requestFitView();
+  s.requestReadableFit();
   return ids;
 }

@@ -3,6 +3,7 @@ import { useRef } from 'react';
 import { useStore } from 'zustand';
 import { isRunActive } from '../../store/run-reducer';
 import { autoLayout, frameRoom } from '../canvas/layout';
+import { FIT_PADDING } from '../canvas/readable-fit';
 import { exportWorkflow, newWorkflow } from '../chrome/workflow-files';
 import { openWorkflowFile } from '../chrome/open-file';
 import { LibraryMenu } from '../library/LibraryMenu';
@@ -32,7 +33,7 @@ export function Toolbar() {
     const s = store.getState();
     const positions = await autoLayout(s.workflow, s.nodeSizes, { extraHeight: frameRoom(s, services.registry) });
     store.getState().moveNodes(positions);
-    requestAnimationFrame(() => void flow.fitView({ padding: 0.15, maxZoom: 1, duration: 250 }));
+    requestAnimationFrame(() => void flow.fitView({ padding: FIT_PADDING, maxZoom: 1, duration: 250 }));
   };
 
   return (
