@@ -88,7 +88,9 @@ const OUTCOME: Record<RunStatus, 'done' | 'failed' | 'refused' | 'stopped'> = { 
 
 /** How a run ended, for the queue: a graph refused by its checks says so, since nothing ran and nothing was paid. */
 const outcomeOf = (status: RunStatus): QueueOutcome =>
-  status === 'invalid' ? { status: 'refused', note: 'Refused before paying: the graph has errors (see its nodes).' } : { status: OUTCOME[status] };
+  status === 'invalid'
+    ? { status: 'refused', note: 'Refused before paying: fix the errors shown on its nodes, then run it again.' }
+    : { status: OUTCOME[status] };
 
 /**
  * Runs a queued item when its turn comes: planned again from its snapshot and estimated again,

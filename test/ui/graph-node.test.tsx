@@ -21,7 +21,7 @@ describe('GraphNode', () => {
     const { store } = createTestStore(wf);
     renderStudio(store, <Canvas />);
     expect(byTestId('node-comfy-20').querySelector('.node-title')?.textContent).toBe('My resize');
-    expect(byTestId('placeholder-origin-comfy-20').textContent).toBe('In ComfyUI: “My resize”, a FancyResize node (#20).');
+    expect(byTestId('placeholder-origin-comfy-20').textContent).toBe('In ComfyUI: “My resize” (FancyResize #20).');
     expect(byTestId('node-comfy-20').textContent).toContain('No counterpart here: kept as a placeholder, it cannot run.');
     expect(byTestId('node-comfy-20').textContent).not.toContain('Unknown node kind');
     // Not from ComfyUI: the unknown kind is named, as before.

@@ -29,8 +29,8 @@ describe('QueuePanel', () => {
       await t.tabs.queue.idle();
     });
     expect(rowOf().dataset.status).toBe('refused');
-    expect(screen.getByTestId(`queue-status-${rowOf().dataset.testid!.slice('queue-item-'.length)}`).textContent).toBe('not run — fix the errors');
-    expect(rowOf().textContent).toContain('Refused before paying: the graph has errors (see its nodes).');
+    expect(screen.getByTestId(`queue-status-${rowOf().dataset.testid!.slice('queue-item-'.length)}`).textContent).toBe('not run');
+    expect(rowOf().textContent).toContain('Refused before paying: fix the errors shown on its nodes, then run it again.');
     expect(t.api.calls).toHaveLength(0);
   });
 

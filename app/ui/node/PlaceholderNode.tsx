@@ -18,7 +18,8 @@ export function comfyOrigin(params: unknown): { type: string; id: string } | und
  */
 export function PlaceholderNode({ node, className, marks }: { node: WorkflowNode; className: string; marks: ReactNode }) {
   const origin = comfyOrigin(node.params);
-  const titled = node.title && node.title !== origin?.type ? `“${node.title}”, ` : '';
+  // Named as the import report names it: “title” (Type #id), or Type #id when it has no title of its own.
+  const titled = node.title && node.title !== origin?.type;
   return (
     <div className={`${className} unknown-kind`} data-testid={`node-${node.id}`}>
       <div className="node-header">
@@ -27,7 +28,17 @@ export function PlaceholderNode({ node, className, marks }: { node: WorkflowNode
       </div>
       {origin && (
         <div className="placeholder-origin" data-testid={`placeholder-origin-${node.id}`}>
-          In ComfyUI: {titled}a <code>{origin.type}</code> node (#{origin.id}).
+          In ComfyUI:{' '}
+          {titled ? (
+            <>
+              “{node.title}” (<code>{origin.type}</code> #{origin.id})
+            </>
+          ) : (
+            <>
+              <code>{origin.type}</code> #{origin.id}
+            </>
+          )}
+          .
         </div>
       )}
       <div className="node-issues">

@@ -12,7 +12,7 @@ const STATUS_TEXT: Record<QueueStatus, string> = {
   running: 'running',
   done: 'done',
   failed: 'failed',
-  refused: 'not run — fix the errors',
+  refused: 'not run',
   stopped: 'stopped',
   cancelled: 'cancelled',
   'needs-ok': 'needs your OK',
