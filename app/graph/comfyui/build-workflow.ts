@@ -1,6 +1,7 @@
 import { canConnectTypes } from '../ports';
 import type { NodeRegistry } from '../registry';
-import { CURRENT_SCHEMA_VERSION, type Workflow, type WorkflowEdge, type WorkflowNode } from '../workflow-schema';
+import { CURRENT_SCHEMA_VERSION, type Workflow, type WorkflowEdge, type WorkflowNode, type WorkflowNote } from '../workflow-schema';
+import { comfyGroups, comfyNote, isComfyNote, MAX_CANVAS_ITEMS } from './canvas-items';
 import type { ComfyGraph, ComfyLink, ComfyNode } from './comfy-graph';
 import { counterpartOf, holdsOneValue, placeholderLine, placeholderParams, type Counterpart, type Found } from './counterparts';
 import { comfyInputFilesMeta, type ComfyInputFile } from './input-files';
@@ -14,11 +15,14 @@ export interface Built {
   report: string[];
   /** Ids of the nodes kept as placeholders (their kind is unknown here). */
   placeholders: string[];
-  /** How many ComfyUI nodes have a counterpart: became nodes, were written into one, or carry a link. */
+  /** How many ComfyUI nodes have a counterpart: became nodes or notes, were written into one, or carry a link. */
   mapped: number;
+  /** How many of those became notes (a file of notes alone has nothing to run). */
+  notes: number;
 }
 
-type Role = { role: 'mapped'; id: string; cp: Counterpart } | { role: 'placeholder'; id: string } | { role: 'folded' } | { role: 'gone' };
+type Role =
+  { role: 'mapped'; id: string; cp: Counterpart } | { role: 'placeholder'; id: string } | { role: 'note'; id: string } | { role: 'folded' } | { role: 'gone' };
 
 /** Kind of the placeholder for a ComfyUI type: unknown to the registry, so it is kept, not run. */
 const placeholderKind = (type: string) => `comfyui.${type}`.slice(0, 100);
@@ -26,9 +30,10 @@ const placeholderKind = (type: string) => `comfyui.${type}`.slice(0, 100);
 /**
  * Maps every node and link of `graph`: counterparts become our nodes, values fed into widgets
  * are written into them, everything else is kept as a placeholder, and links are kept where
- * both ends have ports here (checked against the registry's port types). Pure; never throws.
+ * both ends have ports here (checked against the registry's port types). Notes and groups
+ * become ours (canvas-items.ts). Pure; never throws.
  */
-export function buildWorkflow(graph: ComfyGraph, registry: NodeRegistry): Built {
+export function buildWorkflow(graph: ComfyGraph, registry: NodeRegistry, say: { askForInputFiles: boolean } = { askForInputFiles: true }): Built {
   const report: string[] = [...graph.unreadable];
   const resolved = resolvePassThrough(graph);
   const links = resolved.links;
@@ -53,10 +58,15 @@ export function buildWorkflow(graph: ComfyGraph, registry: NodeRegistry): Built 
   };
 
   // Value nodes are decided after the rest: whether one becomes a node depends on what it feeds.
+  let noteCount = 0;
   for (const node of graph.nodes) {
     if (holdsOneValue(node) && node.mode === 'active') continue;
     const cp = counterpartOf(node);
-    if (node.type === 'Reroute') roles.set(node.id, { role: 'gone' });
+    // Notes never run in ComfyUI whatever their mode; past the schema's limit they stay placeholders, so no text is lost.
+    if (isComfyNote(node) && noteCount < MAX_CANVAS_ITEMS) {
+      noteCount++;
+      roles.set(node.id, { role: 'note', id: makeId('note', node.id) });
+    } else if (node.type === 'Reroute') roles.set(node.id, { role: 'gone' });
     else if (node.mode !== 'active' || !cp || !registry.get(cp.kind)) roles.set(node.id, keep(node));
     else roles.set(node.id, { role: 'mapped', id: makeId(cp.prefix, node.id), cp });
   }
@@ -94,6 +104,7 @@ export function buildWorkflow(graph: ComfyGraph, registry: NodeRegistry): Built 
   }
 
   const nodes: WorkflowNode[] = [];
+  const notes: WorkflowNote[] = [];
   const inputFiles: ComfyInputFile[] = [];
   const placeholders: string[] = [];
   let mapped = 0;
@@ -101,6 +112,11 @@ export function buildWorkflow(graph: ComfyGraph, registry: NodeRegistry): Built 
     const role = roles.get(node.id)!;
     // Folded values and reroutes have a counterpart too: the widget they fill, the link they carry.
     if (role.role === 'folded' || role.role === 'gone') mapped++;
+    if (role.role === 'note') {
+      mapped++;
+      notes.push(comfyNote(node, role.id, report));
+      report.push(`The note ${comfyName(node)} became a note.`);
+    }
     if (role.role === 'placeholder') {
       placeholders.push(role.id);
       const suffix = node.mode === 'active' ? '' : ` (${node.mode} in ComfyUI)`;
@@ -116,7 +132,7 @@ export function buildWorkflow(graph: ComfyGraph, registry: NodeRegistry): Built 
     if (found.inputFile !== undefined) {
       title = `${custom ?? 'Load Image'}: ${found.inputFile}`;
       inputFiles.push({ node: role.id, file: found.inputFile });
-      report.push(`${comfyName(node)} used ${shown(found.inputFile)} from ComfyUI's input folder: choose that file on the node.`);
+      if (say.askForInputFiles) report.push(`${comfyName(node)} used ${shown(found.inputFile)} from ComfyUI's input folder: choose that file on the node.`);
     }
     nodes.push(placed(node, role.id, role.cp.kind, params, title));
   }
@@ -127,7 +143,8 @@ export function buildWorkflow(graph: ComfyGraph, registry: NodeRegistry): Built 
     const to = roles.get(l.to);
     const source = nodesById.get(l.from)!;
     const target = nodesById.get(l.to)!;
-    if (!from || !to || from.role === 'folded' || from.role === 'gone' || to.role === 'gone' || to.role === 'folded') continue;
+    // Notes have no slots in ComfyUI; a link naming one (a hand-edited file) has nothing to join here.
+    if (!from || !to || from.role === 'folded' || from.role === 'gone' || from.role === 'note' || (to.role !== 'mapped' && to.role !== 'placeholder')) continue;
     if (to.role === 'placeholder') {
       if (from.role === 'mapped') report.push(`The link from ${comfyName(source)} into ${comfyName(target)} was dropped: that node is not imported.`);
       continue;
@@ -157,7 +174,6 @@ export function buildWorkflow(graph: ComfyGraph, registry: NodeRegistry): Built 
     edges.push({ id: `link-${edges.length + 1}`, source: { node: from.id, port: outPort }, target: { node: to.id, port: inPort.port }, order: inPort.order });
   }
   report.push(...resolved.report);
-  if (graph.groups.length) report.push(`Groups are not imported: ${graph.groups.map((g) => shown(g)).join(', ')}.`);
 
   // Laid out by ComfyUI's links, dropped ones included, so a placeholder sits where it was used.
   const idOf = (comfyId: string) => {
@@ -168,14 +184,22 @@ export function buildWorkflow(graph: ComfyGraph, registry: NodeRegistry): Built 
     const [a, b] = [idOf(l.from), idOf(l.to)];
     return a && b ? [[a, b] as const] : [];
   });
-  const positions = layeredPositions(nodes, pairs);
+  const positions = layeredPositions([...nodes, ...notes], pairs);
+  const at = <T extends { id: string; position: { x: number } }>(n: T): T => (Number.isNaN(n.position.x) ? { ...n, position: positions.get(n.id)! } : n);
+  const placedNodes = nodes.map(at);
+  const placedNotes = notes.map(at);
+  const sizes = new Map(graph.nodes.flatMap((n) => (n.size ? [[idOf(n.id), n.size] as const] : [])));
+  const items = [...placedNodes.map((n) => ({ id: n.id, position: n.position, size: sizes.get(n.id) })), ...placedNotes];
+  const groups = comfyGroups(graph.groups, items, (comfyId) => makeId('group', comfyId), report);
   const workflow: Workflow = {
     schemaVersion: CURRENT_SCHEMA_VERSION,
-    nodes: nodes.map((n) => (Number.isNaN(n.position.x) ? { ...n, position: positions.get(n.id)! } : n)),
+    nodes: placedNodes,
     edges,
+    ...(placedNotes.length ? { notes: placedNotes } : {}),
+    ...(groups.length ? { groups } : {}),
     meta: { name: (graph.name ?? 'ComfyUI workflow').slice(0, 200), comfyui: comfyInputFilesMeta(graph.format, inputFiles) },
   };
-  return { workflow, report, placeholders, mapped };
+  return { workflow, report, placeholders, mapped, notes: notes.length };
 }
 
 /** A node at its ComfyUI position, or marked (NaN) for the layout when it has none. */

@@ -1,4 +1,4 @@
-import { zApiLink, zApiNode, zUiLink, zUiNode, zUiWorkflow } from './comfy-schema';
+import { zApiLink, zApiNode, zUiLink, zUiNode, zUiWorkflow, type UiGroup } from './comfy-schema';
 import { comfyFormatOf, MAX_COMFY_LINKS, MAX_COMFY_NODES } from './detect';
 
 export { comfyFormatOf } from './detect';
@@ -12,8 +12,8 @@ export interface ComfyGraph {
   format: 'ui' | 'api';
   nodes: ComfyNode[];
   links: ComfyLink[];
-  /** Titles of UI groups (frames): not imported, named in the report. */
-  groups: string[];
+  /** UI groups (frames); the API format has none. */
+  groups: ComfyGroup[];
   name?: string;
   /** What could not be read at all (a node or link that is not one), one sentence each. */
   unreadable: string[];
@@ -24,6 +24,10 @@ export interface ComfyNode {
   type: string;
   title?: string;
   pos?: { x: number; y: number };
+  size?: { width: number; height: number };
+  /** LiteGraph's title bar and body colours ("#432"), when the user picked one. */
+  color?: string;
+  bgcolor?: string;
   mode: 'active' | 'muted' | 'bypassed';
   /** Widget values by name; undefined for UI nodes of a type whose widget order we do not know. */
   widgets: Map<string, unknown> | undefined;
@@ -34,6 +38,14 @@ export interface ComfyNode {
   outputs: { name?: string; type?: string }[];
   /** A frontend PrimitiveNode: the name of the widget it drives on its targets. */
   drives?: string;
+}
+
+/** A UI group: a titled frame; `bounding` includes its title bar. */
+export interface ComfyGroup {
+  id?: string;
+  title: string;
+  bounding?: { x: number; y: number; width: number; height: number };
+  color?: string;
 }
 
 /** A link from an output slot to a named input. */
@@ -90,6 +102,9 @@ function readUi(raw: unknown): ReadResult {
       type: d.type,
       ...(d.title !== undefined ? { title: d.title } : {}),
       ...(d.pos ? { pos: d.pos } : {}),
+      ...(d.size ? { size: d.size } : {}),
+      ...(d.color !== undefined ? { color: d.color } : {}),
+      ...(d.bgcolor !== undefined ? { bgcolor: d.bgcolor } : {}),
       mode: MODES.get(d.mode) ?? 'active',
       widgets: namedWidgets(d.type, d.widgets_values),
       rawWidgets: d.widgets_values,
@@ -130,9 +145,16 @@ function readUi(raw: unknown): ReadResult {
   if (subgraphs > 0) unreadable.push(`${subgraphs} subgraph definition(s) are not imported; nodes that use them are kept as placeholders.`);
   return {
     ok: true,
-    graph: { format: 'ui', nodes, links, groups: groups.flatMap((g) => (g ? [g.title] : [])), ...(name ? { name } : {}), unreadable },
+    graph: { format: 'ui', nodes, links, groups: groups.flatMap((g) => (g ? [comfyGroup(g)] : [])), ...(name ? { name } : {}), unreadable },
   };
 }
+
+const comfyGroup = (g: UiGroup): ComfyGroup => ({
+  title: g.title,
+  ...(g.id !== undefined ? { id: g.id } : {}),
+  ...(g.bounding ? { bounding: g.bounding } : {}),
+  ...(g.color !== undefined ? { color: g.color } : {}),
+});
 
 function readApi(raw: Record<string, unknown>): ReadResult {
   const entries = Object.entries(raw);

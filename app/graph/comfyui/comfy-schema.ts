@@ -36,6 +36,12 @@ const zVector2 = z
   .transform(([x, y]) => ({ x, y }))
   .refine((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
 
+/** `size` is `[width, height]`, or `{ "0": w, "1": h }` in older files. */
+const zSize2 = zVector2.transform(({ x, y }) => ({ width: x, height: y }));
+
+/** A colour as LiteGraph saves it ("#432"); read only to match the palette, never used as CSS. */
+const zColor = z.string().max(40).optional().catch(undefined);
+
 const zWidgetRef = z.object({ name: z.string().max(MAX_NAME) });
 
 /** An input slot: a socket, or (when `widget` is set) a widget that can take a link. */
@@ -60,6 +66,10 @@ export const zUiNode = z.object({
   type: z.string().min(1).max(MAX_NAME),
   title: z.string().max(MAX_NAME).optional().catch(undefined),
   pos: zVector2.optional().catch(undefined),
+  size: zSize2.optional().catch(undefined),
+  /** Title bar and body colours, set by the frontend's colour menu. */
+  color: zColor,
+  bgcolor: zColor,
   /** LiteGraph modes: 0 always, 1 on event, 2 never (muted), 3 on trigger, 4 bypass. */
   mode: z.number().int().optional().catch(undefined),
   inputs: z.array(zUiInput.nullable().catch(null)).max(500).optional().catch(undefined),
@@ -92,19 +102,25 @@ const zLinkObject = z
 export const zUiLink = z.union([zLinkTuple, zLinkObject]);
 export type UiLink = z.infer<typeof zUiLink>;
 
+/** A group (frame): `bounding` is `[x, y, width, height]`, title bar included. */
+export const zUiGroup = z.object({
+  id: zComfyNodeId.optional().catch(undefined),
+  title: z.string().max(MAX_NAME).catch(''),
+  bounding: z
+    .tuple([z.number(), z.number(), z.number(), z.number()], z.unknown())
+    .refine((b) => b.every(Number.isFinite))
+    .transform(([x, y, width, height]) => ({ x, y, width, height }))
+    .optional()
+    .catch(undefined),
+  color: zColor,
+});
+export type UiGroup = z.infer<typeof zUiGroup>;
+
 /** The UI format's top level; nodes and links are parsed one by one afterwards. */
 export const zUiWorkflow = z.object({
   nodes: z.array(z.unknown()),
   links: z.array(z.unknown()).optional().catch(undefined),
-  groups: z
-    .array(
-      z
-        .object({ title: z.string().max(MAX_NAME) })
-        .nullable()
-        .catch(null),
-    )
-    .optional()
-    .catch(undefined),
+  groups: z.array(zUiGroup.nullable().catch(null)).optional().catch(undefined),
   extra: z
     .object({
       info: z

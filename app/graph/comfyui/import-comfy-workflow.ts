@@ -29,16 +29,27 @@ export const MAX_REPORT_LINES = 40;
 
 export { isComfyWorkflow } from './detect';
 
+/** How the report is written for where it is read. */
+export interface ComfyImportOptions {
+  /**
+   * Whether the report asks for each file a Load Image used from ComfyUI's input folder (the
+   * editor's way: "choose that file on the node"). Default true; the CLI says it itself, with
+   * the `--set` that gives it, once it knows which images its command line left out.
+   */
+  askForInputFiles?: boolean;
+}
+
 /**
  * A ComfyUI workflow (UI format, API format, or a /prompt request body holding either) as a
  * Sequence Studio workflow: ByteDanceSeedreamNode, LoadImage, SaveImage, PreviewImage,
- * ImageBatch and text primitives map to our kinds; anything else is kept as a placeholder and
- * named in the report by its ComfyUI title. Images named by ComfyUI file name become Load Image
- * nodes that ask for the file (see {@link comfyInputFiles}). Pure and isomorphic; never throws.
+ * ImageBatch and text primitives map to our kinds, ComfyUI's notes and groups to ours; anything
+ * else is kept as a placeholder and named in the report by its ComfyUI title. Images named by
+ * ComfyUI file name become Load Image nodes that ask for the file (see {@link comfyInputFiles}).
+ * Pure and isomorphic; never throws.
  */
-export function importComfyWorkflow(json: unknown, registry: NodeRegistry): ComfyImport {
+export function importComfyWorkflow(json: unknown, registry: NodeRegistry, options: ComfyImportOptions = {}): ComfyImport {
   try {
-    return importData(unwrapPromptRequest(json), registry);
+    return importData(unwrapPromptRequest(json), registry, options);
   } catch (err) {
     // A bug here must not take the editor or the CLI down with it: say what happened instead.
     return {
@@ -49,14 +60,15 @@ export function importComfyWorkflow(json: unknown, registry: NodeRegistry): Comf
   }
 }
 
-function importData(raw: unknown, registry: NodeRegistry): ComfyImport {
+function importData(raw: unknown, registry: NodeRegistry, options: ComfyImportOptions): ComfyImport {
   const format = comfyFormatOf(raw);
   if (!format) return { ok: false, code: 'not-comfyui', reason: 'This is not a ComfyUI workflow (neither its UI format nor its API format).' };
   const read = readComfyGraph(raw);
   if (!read.ok) return read;
   const { graph } = read;
-  const built = buildWorkflow(graph, registry);
-  if (built.mapped === 0) {
+  const built = buildWorkflow(graph, registry, { askForInputFiles: options.askForInputFiles ?? true });
+  // Notes alone are nothing to run: such a file is still one to open in ComfyUI.
+  if (built.mapped - built.notes === 0) {
     const types = [...new Set(graph.nodes.map((n) => n.type))].slice(0, 8).join(', ');
     return {
       ok: false,

@@ -1,15 +1,16 @@
-import type { WorkflowNode } from '../workflow-schema';
-
 const COLUMN = 380;
 const ROW = 300;
 
 /**
- * Positions for the nodes that have none (all of them in ComfyUI's API format, which saves no
+ * Positions for the nodes (and notes) that have none (all of them in ComfyUI's API format, which saves no
  * layout): a column per link depth (links given as [from, to] node ids), left to right, in file order within a column, below any
  * nodes that kept their ComfyUI position. Kahn's algorithm, so loops end (their nodes stay in
  * column 0) and the work is linear in nodes and links.
  */
-export function layeredPositions(nodes: readonly WorkflowNode[], links: readonly (readonly [string, string])[]): Map<string, { x: number; y: number }> {
+export function layeredPositions(
+  nodes: readonly { id: string; position: { x: number; y: number } }[],
+  links: readonly (readonly [string, string])[],
+): Map<string, { x: number; y: number }> {
   const unplaced = nodes.filter((n) => !Number.isFinite(n.position.x) || !Number.isFinite(n.position.y));
   const out = new Map<string, { x: number; y: number }>();
   if (!unplaced.length) return out;

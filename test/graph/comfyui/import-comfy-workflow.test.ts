@@ -48,8 +48,27 @@ describe('importComfyWorkflow', () => {
       'save-8': 'image.save',
       'preview-9': 'image.preview',
       'comfy-14': 'comfyui.ImageScaleBy',
-      'comfy-15': 'comfyui.MarkdownNote',
     });
+    // ComfyUI's note is a note here, with its text, place, size and colour; its group a group.
+    expect(wf.notes).toEqual([
+      {
+        id: 'note-15',
+        position: { x: 40, y: -140 },
+        size: { width: 270, height: 140 },
+        text: "### About\n\nPut **portrait.png** and **jacket.png** in ComfyUI's input folder before queueing.",
+        color: 'yellow',
+      },
+    ]);
+    expect(wf.groups).toEqual([
+      {
+        id: 'group-1',
+        title: 'References',
+        position: { x: 20, y: 40 },
+        size: { width: 320, height: 800 },
+        color: 'pale-blue',
+        members: ['load-10', 'load-11'],
+      },
+    ]);
     expect(node(wf, 'seedream-1').params).toEqual({
       prompt: expect.stringMatching(/^Generate 4 images/),
       maxImages: 4,
@@ -107,11 +126,13 @@ describe('importComfyWorkflow', () => {
 
   it('names unmapped nodes by their ComfyUI title and drops the links into them', () => {
     const r = imported(fixture('seedream-story.ui.json'));
-    expect(r.report[0]).toBe('Imported a ComfyUI workflow (UI format): 8 of 10 nodes mapped, 2 kept as placeholders that cannot run.');
+    expect(r.report[0]).toBe('Imported a ComfyUI workflow (UI format): 9 of 10 nodes mapped, 1 kept as a placeholder that cannot run.');
     expect(r.report).toContain('“Upscale ×2” (ImageScaleBy #14) has no counterpart here; it is kept as a placeholder and cannot run.');
     expect(r.report).toContain('The link from ByteDanceSeedreamNode #1 into “Upscale ×2” (ImageScaleBy #14) was dropped: that node is not imported.');
-    expect(r.report).toContain('The note “About” (MarkdownNote #15) is kept as a placeholder with its text.');
-    expect(r.placeholders).toEqual(['comfy-14', 'comfy-15']);
+    expect(r.report).toContain('The note “About” (MarkdownNote #15) became a note.');
+    expect(r.report).toContain('The group “References” became a group here.');
+    expect(r.report.join('\n')).not.toMatch(/MarkdownNote #15\) (is kept|has no counterpart)/);
+    expect(r.placeholders).toEqual(['comfy-14']);
     // The placeholder keeps what ComfyUI had on it.
     expect(node(r.workflow, 'comfy-14')).toMatchObject({
       title: 'Upscale ×2',
@@ -339,10 +360,17 @@ describe('where ComfyUI files are opened', () => {
     expect(r.ok && r.notes[0]).toMatch(/^Imported a ComfyUI workflow \(API format\)/);
   });
 
-  it('tells the command line how to give each file a Load Image asks for', async () => {
+  it('asks the editor to choose each file a Load Image used', () => {
+    const r = imported(fixture('seedream-story.ui.json'));
+    expect(r.report).toContain("LoadImage #10 used “portrait.png” from ComfyUI's input folder: choose that file on the node.");
+    expect(r.report).toContain("“Jacket reference” (LoadImage #11) used “jacket.png” from ComfyUI's input folder: choose that file on the node.");
+  });
+
+  it('leaves the files to the command line, which names those still missing after --set', async () => {
     const { loadSource } = await import('../../../app/server/cli/workflow-source');
     const loaded = await loadSource('seedream-story.ui.json', registry, new URL('../../fixtures/comfyui/', import.meta.url).pathname);
-    expect(loaded.warnings).toContain('Load Image "load-10" stands for ComfyUI\'s portrait.png: give it with --set load-10.image=<path to portrait.png>.');
+    expect(loaded.warnings.filter((w) => /portrait\.png|jacket\.png/.test(w))).toEqual([]);
+    expect(comfyInputFiles(loaded.workflow).map((f) => f.file)).toEqual(['portrait.png', 'jacket.png']);
     expect(planRun(withImages(loaded.workflow), registry).ok).toBe(true);
   });
 });
