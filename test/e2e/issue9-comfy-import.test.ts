@@ -30,9 +30,9 @@ async function openFile(page: Page, name: string, text: string): Promise<string>
   return (await page.getByTestId('notice').textContent()) ?? '';
 }
 
-/** The kind of every node on the canvas, by id. */
+/** The kind of every node on the canvas, by id (notes and groups are not nodes). */
 const kinds = (page: Page) =>
-  page.locator('.react-flow__node').evaluateAll((els) =>
+  page.locator('.react-flow__node-graph').evaluateAll((els) =>
     Object.fromEntries(
       els.map((el) => {
         const node = el.querySelector('[data-testid^="node-"]');
@@ -63,9 +63,9 @@ describe('issue 9 in the browser: opening a ComfyUI workflow', () => {
   it('opens the UI format, asks for its two images, and runs once they are given', async () => {
     const { page, guard, close } = await editor();
     const notice = await openFile(page, 'seedream-story.json', fixtureText('seedream-story.ui.json'));
-    expect(notice).toContain('Imported a ComfyUI workflow (UI format): 8 of 10 nodes mapped, 2 kept as placeholders that cannot run.');
+    expect(notice).toContain('Imported a ComfyUI workflow (UI format): 9 of 10 nodes mapped, 1 kept as a placeholder that cannot run.');
     expect(notice).toContain('“Upscale ×2” (ImageScaleBy #14) has no counterpart here');
-    expect(notice).toContain('The note “About” (MarkdownNote #15) is kept as a placeholder');
+    expect(notice).toContain('The note “About” (MarkdownNote #15) became a note.');
     await page.getByTestId('node-seedream-1').waitFor();
     await studio.screenshot(page, 'issue9-comfy-ui-opened');
 
@@ -78,8 +78,9 @@ describe('issue 9 in the browser: opening a ComfyUI workflow', () => {
       'save-8': 'image.save',
       'preview-9': 'image.preview',
       'comfy-14': 'placeholder',
-      'comfy-15': 'placeholder',
     });
+    // ComfyUI's note is a note here, with its text.
+    expect(await page.getByTestId('note-note-15').textContent()).toContain("in ComfyUI's input folder before queueing.");
     // The Load Image nodes name the ComfyUI file they stand for and ask for it.
     expect(await page.getByTestId('title-load-10').textContent()).toBe('Load Image: portrait.png');
     expect(await page.getByTestId('title-load-11').textContent()).toBe('Jacket reference: jacket.png');
