@@ -9,6 +9,7 @@ import { registry } from '../../../nodes';
 import { FileOutputSink } from '../file-output-sink';
 import type { CliCommand } from './args';
 import { commandWorkflow } from './check-command';
+import { cliIssues, type CliIssues } from './cli-issues';
 import type { CliServices } from './cli-services';
 import { buildManifest } from './manifest';
 import { ProgressReporter } from './progress';
@@ -98,7 +99,7 @@ async function execute(cmd: RunLike, io: CommandIo & { settleMs: number }, s: Cl
     const output = new FileOutputSink(c.outDir, s.assets, { workflow });
     let summary: RunSummary | undefined;
     if (blocked.length) await collectEarlierJobs(ledger, signal, io);
-    else summary = await runPlan(plan, cmd, io, s, { output, signal, runId });
+    else summary = await runPlan(plan, cmd, io, s, { output, signal, runId, issues: cliIssues(workflow, registry) });
 
     const interrupted = signal.aborted;
     if (interrupted) {
@@ -141,14 +142,17 @@ async function runPlan(
   cmd: RunLike,
   io: CommandIo,
   s: CliServices,
-  o: { output: FileOutputSink; signal: AbortSignal; runId: string },
+  o: { output: FileOutputSink; signal: AbortSignal; runId: string; issues: CliIssues },
 ): Promise<RunSummary> {
   const reporter = new ProgressReporter(
     (line) => io.stderr(line),
     () => realClock.now(),
   );
   const onEvent = (e: RunEvent) => {
-    if (e.type === 'run-done') for (const i of e.issues) io.stderr(`${i.severity}: ${i.nodeId ? `[${i.nodeId}] ` : ''}${i.message}`);
+    if (e.type === 'run-done') {
+      for (const i of e.issues.filter((x) => !o.issues.alreadySaid(x)).map(o.issues.reword))
+        io.stderr(`${i.severity}: ${i.nodeId ? `[${i.nodeId}] ` : ''}${i.message}`);
+    }
     reporter.onEvent(e);
   };
   const services = {
@@ -160,7 +164,9 @@ async function runPlan(
       if (level === 'warn' || level === 'error') io.stderr(`${level}: ${nodeId ? `[${nodeId}] ` : ''}${message}`);
     },
   };
-  return executePlan(plan, services, { concurrency: cmd.concurrency, cache: s.cache, signal: o.signal, onEvent, runId: o.runId });
+  const summary = await executePlan(plan, services, { concurrency: cmd.concurrency, cache: s.cache, signal: o.signal, onEvent, runId: o.runId });
+  // The manifest says what the terminal said.
+  return { ...summary, issues: summary.issues.map(o.issues.reword) };
 }
 
 /**

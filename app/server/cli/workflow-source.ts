@@ -1,12 +1,13 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { comfyInputFiles } from '../../graph/comfyui/import-comfy-workflow';
+import { importComfyWorkflow } from '../../graph/comfyui/import-comfy-workflow';
+import { loadWorkflow, type LoadOptions } from '../../graph/load-workflow';
 import type { AssetStore } from '../../graph/node-definition';
-import { anyWorkflowFromPng, loadAnyWorkflow } from '../../graph/load-any-workflow';
 import type { ImageRef } from '../../graph/ports';
 import { zImageRef } from '../../graph/ports';
 import type { NodeRegistry } from '../../graph/registry';
 import { CURRENT_SCHEMA_VERSION, type Workflow } from '../../graph/workflow-schema';
+import { workflowFromPng } from '../../graph/workflow-png';
 import { hasPngSignature } from '../../lib/png-text';
 import { MAX_IMAGE_BYTES } from '../../model/seedream';
 import { builtinTemplates, findBuiltinTemplate } from '../../templates';
@@ -19,6 +20,13 @@ export interface LoadedSource {
   origin: string;
   warnings: string[];
 }
+
+/**
+ * ComfyUI files import as in the editor, except that the report does not ask for the files its
+ * Load Image nodes used: once `--set` is applied, the CLI names those still missing, each once,
+ * with the flag that gives it (cli-issues.ts).
+ */
+const cliLoad: LoadOptions = { importComfy: (json, registry) => importComfyWorkflow(json, registry, { askForInputFiles: false }) };
 
 /** Reads a workflow file (JSON, or a PNG carrying one), or a built-in template by id, through parse-and-migrate. */
 export async function loadSource(source: string, registry: NodeRegistry, cwd: string): Promise<LoadedSource> {
@@ -44,13 +52,9 @@ export async function loadSource(source: string, registry: NodeRegistry, cwd: st
     raw = template.workflow;
     origin = `template:${template.id}`;
   }
-  const loaded = png ? await anyWorkflowFromPng(png, registry) : await loadAnyWorkflow(raw, registry);
+  const loaded = png ? workflowFromPng(png, registry, cliLoad) : loadWorkflow(raw, registry, cliLoad);
   if (!loaded.ok) throw new UsageError(`Cannot open ${origin}:\n  ${loaded.issues.map((i) => i.message).join('\n  ')}`);
-  // A ComfyUI file names its images by file name in ComfyUI's input folder: say how to give them.
-  const files = comfyInputFiles(loaded.workflow).map(
-    (f) => `Load Image "${f.node}" stands for ComfyUI's ${f.file}: give it with --set ${f.node}.image=<path to ${f.file}>.`,
-  );
-  return { workflow: loaded.workflow, origin, warnings: [...loaded.notes, ...loaded.issues.map((i) => i.message), ...files] };
+  return { workflow: loaded.workflow, origin, warnings: [...loaded.notes, ...loaded.issues.map((i) => i.message)] };
 }
 
 /**

@@ -21,6 +21,9 @@ async function comfyFolder(fixtureName: string) {
   return { dir, portrait: await writePng(dir, 'portrait.png'), jacket: await writePng(dir, 'jacket.png', 40, 40) };
 }
 
+/** The stderr lines that mention `word`. */
+const lines = (stderr: string, word: string) => stderr.split('\n').filter((l) => l.includes(word));
+
 const withImages = ['--set', 'load-10.image=portrait.png', '--set', 'load-11.image=jacket.png'];
 
 describe('runCli run with a ComfyUI workflow file', () => {
@@ -28,8 +31,13 @@ describe('runCli run with a ComfyUI workflow file', () => {
     const [{ dir, portrait, jacket }, sim] = [await comfyFolder('seedream-story.ui.json'), await simulator()];
     const r = await cli(['run', 'story.json', ...withImages, '--out', 'o'], { cwd: dir, sim });
     expect(r.code, r.stderr).toBe(EXIT.ok);
-    expect(r.stderr).toContain('warning: Imported a ComfyUI workflow (UI format): 8 of 10 nodes mapped, 2 kept as placeholders that cannot run.');
+    expect(r.stderr).toContain('warning: Imported a ComfyUI workflow (UI format): 9 of 10 nodes mapped, 1 kept as a placeholder that cannot run.');
     expect(r.stderr).toContain('warning: “Upscale ×2” (ImageScaleBy #14) has no counterpart here; it is kept as a placeholder and cannot run.');
+    // ComfyUI's note is a note here: never a placeholder, never a node to delete.
+    expect(r.stderr).toContain('warning: The note “About” (MarkdownNote #15) became a note.');
+    expect(r.stderr).not.toMatch(/MarkdownNote" node|comfy-15/);
+    // Both images were given: nothing asks for them.
+    expect(r.stderr).not.toMatch(/portrait\.png|jacket\.png|--set load-1[01]|Choose a file/);
     expect(await pngs(join(dir, 'o'))).toEqual([
       'seedream-story_00001.png',
       'seedream-story_00002.png',
@@ -46,17 +54,40 @@ describe('runCli run with a ComfyUI workflow file', () => {
     expect(m.requests).toEqual([expect.objectContaining({ nodeId: 'seedream-1', requestId: job.id, state: 'stored', billing: 'billed', costUsd: 0.16 })]);
     expect(m.nodes.find((n) => n.id === 'load-11')).toMatchObject({ title: 'Jacket reference: jacket.png', status: 'done' });
     expect(m.nodes.map((n) => n.id)).not.toContain('comfy-14');
+    // The placeholder is named once on the terminal (by the import report); the manifest still lists its issue.
+    expect(lines(r.stderr, 'Upscale ×2')).toHaveLength(2);
+    expect(r.stderr).not.toMatch(/Delete it, or rebuild/);
+    expect(m.issues).toEqual([expect.objectContaining({ code: 'unknown-kind', nodeId: 'comfy-14', severity: 'warning' })]);
   });
 
   it('says which --set each ComfyUI input file needs and submits nothing without them', async () => {
     const [{ dir }, sim] = [await comfyFolder('seedream-story.ui.json'), await simulator()];
     const r = await cli(['run', 'story.json', '--out', 'o'], { cwd: dir, sim });
     expect(r.code, r.stderr).toBe(EXIT.usage);
-    expect(r.stderr).toContain(`warning: Load Image "load-10" stands for ComfyUI's portrait.png: give it with --set load-10.image=<path to portrait.png>.`);
-    expect(r.stderr).toContain(`warning: Load Image "load-11" stands for ComfyUI's jacket.png: give it with --set load-11.image=<path to jacket.png>.`);
-    expect(r.stderr).toMatch(/error: \[load-10\] /);
-    expect(r.stderr).toMatch(/error: \[load-11\] /);
+    // One line per missing image, in the command line's words.
+    expect(lines(r.stderr, 'portrait.png')).toEqual([
+      'error: [load-10] No image (ComfyUI used portrait.png): give it with --set load-10.image=<path to portrait.png, or an https URL>.',
+    ]);
+    expect(lines(r.stderr, 'jacket.png')).toEqual([
+      'error: [load-11] No image (ComfyUI used jacket.png): give it with --set load-11.image=<path to jacket.png, or an https URL>.',
+    ]);
+    expect(r.stderr).not.toMatch(/Choose a file/);
     expect((await manifestOf(join(dir, 'o'))).status).toBe('invalid');
+    expect(sim.counts.submits).toBe(0);
+  });
+
+  it('names only the image its --set left out', async () => {
+    const [{ dir }, sim] = [await comfyFolder('seedream-story.ui.json'), await simulator()];
+    const r = await cli(['run', 'story.json', '--set', 'load-10.image=portrait.png', '--out', 'o'], { cwd: dir, sim });
+    expect(r.code, r.stderr).toBe(EXIT.usage);
+    expect(lines(r.stderr, 'portrait.png')).toEqual([]);
+    expect(lines(r.stderr, 'jacket.png')).toEqual([
+      'error: [load-11] No image (ComfyUI used jacket.png): give it with --set load-11.image=<path to jacket.png, or an https URL>.',
+    ]);
+    const m = await manifestOf(join(dir, 'o'));
+    expect(m.issues.filter((i) => i.code === 'image-missing')).toEqual([
+      expect.objectContaining({ nodeId: 'load-11', message: expect.stringContaining('--set load-11.image=') }),
+    ]);
     expect(sim.counts.submits).toBe(0);
   });
 
