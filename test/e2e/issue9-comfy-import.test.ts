@@ -30,6 +30,28 @@ async function openFile(page: Page, name: string, text: string): Promise<string>
   return (await page.getByTestId('notice').textContent()) ?? '';
 }
 
+/** The canvas zoom once the opening fit has settled (it animates for 200 ms). */
+async function settledZoom(page: Page): Promise<number> {
+  const zoom = () => page.locator('.react-flow__viewport').evaluate((el) => new DOMMatrix(getComputedStyle(el).transform).a);
+  let last = await zoom();
+  for (let i = 0; i < 20; i++) {
+    await page.waitForTimeout(100);
+    const now = await zoom();
+    if (now === last) return now;
+    last = now;
+  }
+  return last;
+}
+
+/** Opened readably: at a zoom where nodes are drawn in full, so the Load Image nodes' file choosers are there without zooming in. */
+async function expectReadable(page: Page) {
+  expect(await settledZoom(page)).toBeGreaterThanOrEqual(0.5);
+  expect(await page.getByTestId('canvas').getAttribute('class')).not.toContain('zoomed-out');
+  for (const id of ['load-10', 'load-11']) await page.getByTestId(`widget-${id}-image`).waitFor({ state: 'attached', timeout: 5_000 });
+}
+
+const activeTabTitle = (page: Page) => page.locator('.tab.active').getAttribute('data-title');
+
 /** The kind of every node on the canvas, by id (notes and groups are not nodes). */
 const kinds = (page: Page) =>
   page.locator('.react-flow__node-graph').evaluateAll((els) =>
@@ -67,7 +89,27 @@ describe('issue 9 in the browser: opening a ComfyUI workflow', () => {
     expect(notice).toContain('“Upscale ×2” (ImageScaleBy #14) has no counterpart here');
     expect(notice).toContain('The note “About” (MarkdownNote #15) became a note.');
     await page.getByTestId('node-seedream-1').waitFor();
+    // The import report is a panel that stays: a heading, the summary, one line per finding.
+    const report = page.getByTestId('notice');
+    expect(await report.getAttribute('data-report')).toBe('true');
+    expect(await report.locator('h2').textContent()).toBe('Opened “seedream-story.json”.');
+    expect(await report.locator('.notice-report-summary').textContent()).toMatch(/^Imported a ComfyUI workflow \(UI format\): 9 of 10 nodes mapped/);
+    expect(await report.locator('li').count()).toBeGreaterThan(4);
+    // Named after the file, as ComfyUI names it, not "ComfyUI workflow".
+    expect(await activeTabTitle(page)).toBe('seedream-story');
+    expect(await page.locator('.workflow-name').textContent()).toBe('seedream-story');
+    await expectReadable(page);
     await studio.screenshot(page, 'issue9-comfy-ui-opened');
+    // Still there after the 5 s a toast lasts, and it covers neither the Run button nor a Load Image node.
+    await page.waitForTimeout(6_000);
+    expect(await report.isVisible()).toBe(true);
+    const box = (await report.boundingBox())!;
+    const overlaps = (b: { x: number; y: number; width: number; height: number } | null) =>
+      !!b && b.x < box.x + box.width && box.x < b.x + b.width && b.y < box.y + box.height && box.y < b.y + b.height;
+    expect(overlaps(await page.getByTestId('run-button').boundingBox())).toBe(false);
+    for (const id of ['load-10', 'load-11']) expect(overlaps(await page.getByTestId(`node-${id}`).boundingBox())).toBe(false);
+    await page.getByTestId('notice-dismiss').click();
+    expect(await page.getByTestId('notice').count()).toBe(0);
 
     expect(await kinds(page)).toEqual({
       'load-10': 'image.load',
@@ -116,6 +158,7 @@ describe('issue 9 in the browser: opening a ComfyUI workflow', () => {
     const notice = (await page.getByTestId('notice').textContent()) ?? '';
     expect(notice).toContain('Imported a ComfyUI workflow (API format): 7 of 8 nodes mapped, 1 kept as a placeholder that cannot run.');
     await page.getByTestId('node-seedream-1').waitFor();
+    expect(await activeTabTitle(page)).toBe('seedream-story.api');
     expect(await kinds(page)).toEqual({
       'load-10': 'image.load',
       'load-11': 'image.load',
@@ -158,11 +201,15 @@ describe('issue 9 in the browser: opening a ComfyUI workflow', () => {
     expect(notice).toContain('Input “image” of “ByteDance Seedream 4.5 & 5.0” (ByteDanceSeedreamNode #1) was fed by “My resize” (FancyResize #20)');
     await page.getByTestId('node-comfy-20').waitFor();
     expect(await page.getByTestId('node-comfy-20').textContent()).toContain('My resize');
+    // One column wider than the story: the whole graph would open below the readable zoom, so it
+    // opens readably from its inputs instead, with the file choosers there.
+    await expectReadable(page);
+    expect(await page.getByTestId('placeholder-origin-comfy-20').textContent()).toBe('In ComfyUI: “My resize” (FancyResize #20).');
     await studio.screenshot(page, 'issue9-comfy-unknown-opened');
-    // One column wider than the story: the opening fit is below the readable zoom and the nodes
-    // are outlines without widgets, so the user zooms in once to reach the file choosers.
-    await page.locator('.react-flow__controls-zoomin').click();
-    await page.getByTestId('widget-load-10-image').waitFor({ state: 'attached' });
+    // Esc closes the report.
+    await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Escape');
+    expect(await page.getByTestId('notice').count()).toBe(0);
     await giveImages(page, storyImages);
     const submitsBefore = (await studio.sim.counts()).submits;
     await page.getByTestId('run-button').click();
@@ -175,6 +222,11 @@ describe('issue 9 in the browser: opening a ComfyUI workflow', () => {
     expect(await page.getByTestId('node-issues-seedream-1').textContent()).toMatch(/required but not linked/);
     expect(await page.getByTestId('node-comfy-20').textContent()).toContain('kept as a placeholder, it cannot run');
     expect(await page.getByTestId('cost-dialog').count()).toBe(0);
+    // In the queue too it is a run that did not happen, not a failed one.
+    const row = page.locator('[data-testid^="queue-item-"]').first();
+    expect(await row.getAttribute('data-status')).toBe('refused');
+    expect(await row.locator('.queue-status').textContent()).toBe('not run');
+    expect(await row.textContent()).toContain('Refused before paying: fix the errors shown on its nodes');
     await studio.screenshot(page, 'issue9-comfy-unknown-refused');
     expect((await studio.sim.counts()).submits - submitsBefore).toBe(0);
     expect(await guard.problems()).toEqual([]);
