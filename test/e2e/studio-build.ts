@@ -40,8 +40,9 @@ async function freshBuild(sourcesNewest: number): Promise<string | undefined> {
   const dist = join(ROOT, 'dist', 'index.html');
   if (existsSync(dist) && statSync(dist).mtimeMs > sourcesNewest) return join(ROOT, 'dist');
   try {
-    const latest = JSON.parse(await readFile(LATEST, 'utf8')) as { dir: string; sourcesNewest: number };
-    if (latest.sourcesNewest >= sourcesNewest && existsSync(join(latest.dir, 'index.html'))) return latest.dir;
+    const latest = JSON.parse(await readFile(LATEST, 'utf8')) as { dir: string; sourcesNewest: number; root?: string };
+    // A checkout that shares node_modules (a git worktree with a symlink) records its builds here too: only ours count.
+    if (latest.root === ROOT && latest.sourcesNewest >= sourcesNewest && existsSync(join(latest.dir, 'index.html'))) return latest.dir;
   } catch {
     // No build recorded yet.
   }
@@ -104,7 +105,7 @@ export async function ensureStudioBuild(timeoutMs = 90_000): Promise<string> {
         const partial = `${dir}.partial`;
         await viteBuild(partial);
         await rename(partial, dir);
-        await writeFile(`${LATEST}.${process.pid}`, JSON.stringify({ dir, sourcesNewest }));
+        await writeFile(`${LATEST}.${process.pid}`, JSON.stringify({ dir, sourcesNewest, root: ROOT }));
         await rename(`${LATEST}.${process.pid}`, LATEST);
         await pruneOldBuilds(dir);
         return dir;
