@@ -8,6 +8,7 @@ import { comfyInputFilesMeta, type ComfyInputFile } from './input-files';
 import { layeredPositions } from './layout';
 import { resolvePassThrough } from './pass-through';
 import { comfyName, shown } from './report';
+import { COMFY_DEFAULT_NAME } from './detect';
 
 /** A ComfyUI graph as a Sequence Studio workflow, with what was said on the way. */
 export interface Built {
@@ -197,7 +198,7 @@ export function buildWorkflow(graph: ComfyGraph, registry: NodeRegistry, say: { 
     edges,
     ...(placedNotes.length ? { notes: placedNotes } : {}),
     ...(groups.length ? { groups } : {}),
-    meta: { name: (graph.name ?? 'ComfyUI workflow').slice(0, 200), comfyui: comfyInputFilesMeta(graph.format, inputFiles) },
+    meta: { name: (graph.name ?? COMFY_DEFAULT_NAME).slice(0, 200), comfyui: comfyInputFilesMeta(graph.format, inputFiles) },
   };
   return { workflow, report, placeholders, mapped, notes: notes.length };
 }

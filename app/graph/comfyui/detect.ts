@@ -30,3 +30,6 @@ export function unwrapPromptRequest(json: unknown): unknown {
 
 /** Whether `raw` is a ComfyUI workflow (UI or API format, or a /prompt body) rather than a Sequence Studio one. */
 export const isComfyWorkflow = (raw: unknown): boolean => comfyFormatOf(unwrapPromptRequest(raw)) !== undefined;
+
+/** The name an imported ComfyUI workflow gets when it has none of its own (the editor names its tab after the file instead). */
+export const COMFY_DEFAULT_NAME = 'ComfyUI workflow';

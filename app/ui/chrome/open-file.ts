@@ -1,3 +1,4 @@
+import { COMFY_DEFAULT_NAME } from '../../graph/comfyui/detect';
 import { findCycles } from '../../graph/cycles';
 import type { Issue } from '../../graph/issues';
 import { anyWorkflowFromPng, loadAnyWorkflow } from '../../graph/load-any-workflow';
@@ -63,9 +64,6 @@ export async function readWorkflowFile(file: Blob, registry: NodeRegistry): Prom
 export function withCycles(result: LoadResult): LoadResult {
   return result.ok ? { ...result, issues: [...result.issues, ...cycleIssues(result.workflow)] } : result;
 }
-
-/** The name the importer gives a ComfyUI workflow that has none of its own (app/graph/comfyui/build-workflow.ts). */
-const COMFY_DEFAULT_NAME = 'ComfyUI workflow';
 
 /** A file's name without its last extension ("story.json" → "story"), or undefined when nothing is left. */
 export const fileBaseName = (fileName: string): string | undefined =>
