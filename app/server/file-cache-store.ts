@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { access, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { access, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { zImageRef, type ImageRef } from '../graph/ports';
 import type { CacheStore, CachedResult } from '../engine/cache';
 import type { FileAssetStore } from './file-asset-store';
+import { inFolder } from './file-dirs';
 
 const zPortValue = z.union([zImageRef, z.array(zImageRef), z.string(), z.number()]);
 const zCachedResult = z.object({
@@ -12,13 +13,19 @@ const zCachedResult = z.object({
   meta: z.record(z.string(), z.unknown()).default({}),
 });
 
+/** Results whose text is kept in memory (a batch reads the same unchanged node's result for every row). */
+const RECENT_RESULTS = 256;
+
 /**
  * A persistent node-result cache in a folder (the CLI's `--cache-dir`): one JSON file per cache
  * key, image bytes in the folder's asset store. A result whose images are gone from disk, or
- * whose file does not parse, is a miss (and re-runs), never a broken output.
+ * whose file does not parse, is a miss (and re-runs), never a broken output. The text of results
+ * recently read is kept in memory too (a key's result never changes, only its images can go), so
+ * a repeated hit reads no file; its images are still checked on disk every time.
  */
 export class FileCacheStore implements CacheStore {
   private readonly dir: string;
+  private readonly recent = new Map<string, string>();
 
   constructor(
     cacheDir: string,
@@ -29,11 +36,13 @@ export class FileCacheStore implements CacheStore {
 
   async get(key: string): Promise<CachedResult | undefined> {
     if (!/^[0-9a-f]{16,128}$/.test(key)) return undefined;
-    let text: string;
-    try {
-      text = await readFile(join(this.dir, `${key}.json`), 'utf8');
-    } catch {
-      return undefined;
+    let text = this.recent.get(key);
+    if (text === undefined) {
+      try {
+        text = await readFile(join(this.dir, `${key}.json`), 'utf8');
+      } catch {
+        return undefined;
+      }
     }
     let parsed: z.infer<typeof zCachedResult>;
     try {
@@ -51,15 +60,23 @@ export class FileCacheStore implements CacheStore {
         return undefined;
       }
     }
+    this.remember(key, text);
     return parsed as CachedResult;
   }
 
   async set(key: string, value: CachedResult): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
     const path = join(this.dir, `${key}.json`);
     const tmp = `${path}.${process.pid}.${randomUUID()}.tmp`;
-    await writeFile(tmp, JSON.stringify(value));
+    const text = JSON.stringify(value);
+    await inFolder(this.dir, () => writeFile(tmp, text));
     await rename(tmp, path);
+    this.recent.delete(key);
+  }
+
+  private remember(key: string, text: string): void {
+    this.recent.delete(key);
+    this.recent.set(key, text);
+    if (this.recent.size > RECENT_RESULTS) this.recent.delete(this.recent.keys().next().value!);
   }
 }
 

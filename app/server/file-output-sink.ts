@@ -6,6 +6,7 @@ import type { Workflow } from '../graph/workflow-schema';
 import { sniffImageMime } from '../lib/image-info';
 import { jsonText } from '../lib/json-nesting';
 import { extensionOf } from './file-asset-store';
+import { inFolder } from './file-dirs';
 
 /** A file written by a Save node. */
 export interface SavedFile {
@@ -49,7 +50,8 @@ export class FileOutputSink implements OutputSink {
   }
 
   async save(images: Parameters<OutputSink['save']>[0], options: Parameters<OutputSink['save']>[1]): Promise<string[]> {
-    await mkdir(this.outDir, { recursive: true });
+    // Writes make the folder when they find it missing; a save of nothing still leaves it there.
+    if (images.length === 0) await mkdir(this.outDir, { recursive: true });
     const names: string[] = [];
     let n = 1;
     for (const [index, ref] of images.entries()) {
@@ -63,7 +65,7 @@ export class FileOutputSink implements OutputSink {
       for (;;) {
         name = `${options.prefix}_${String(n++).padStart(5, '0')}.${ext}`;
         if (this.taken.has(name)) continue;
-        if (await this.write(name, bytes, sidecar)) break;
+        if (await inFolder(this.outDir, () => this.write(name, bytes, sidecar))) break;
       }
       this.taken.add(name);
       names.push(name);
