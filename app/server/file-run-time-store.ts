@@ -1,20 +1,40 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseRunTimeSnapshot, type RunTimeSnapshot, type RunTimeStore } from '../api/run-time-model';
+import { realClock, type Clock } from '../lib/clock';
+import { inFolder } from './file-dirs';
+
+export interface FileRunTimeStoreOptions {
+  /** `saveSoon` writes at most once per this many ms (default 1 s). */
+  minIntervalMs?: number;
+  /** Time for that interval (a fake clock in tests). */
+  clock?: Clock;
+}
 
 /**
  * Learned run times in `<cache-dir>/run-times.json`, so every CLI run starts with what earlier
  * runs measured. Written atomically (temp file, then rename), so a reader sees the old file or
- * the new one, never half of one; concurrent writers (parallel runs on one cache dir) are last
- * one wins, which loses at most a few observations of a cache. A missing, corrupt or older file
- * loads as undefined (the model starts cold): learned times only save requests.
+ * the new one, never half of one; this process's writes go one at a time, in order. Concurrent
+ * writers (parallel runs on one cache dir) are last one wins, which loses at most a few
+ * observations of a cache. A missing, corrupt or older file loads as undefined (the model starts
+ * cold): learned times only save requests.
  */
 export class FileRunTimeStore implements RunTimeStore {
   readonly path: string;
+  private readonly minIntervalMs: number;
+  private readonly clock: Clock;
+  private chain: Promise<void> = Promise.resolve();
+  private lastWriteAt = -Infinity;
+  private pending: { take: () => RunTimeSnapshot; cancel: AbortController; done: Promise<void>; settle(p: Promise<void>): void } | undefined;
 
-  constructor(private readonly cacheDir: string) {
+  constructor(
+    private readonly cacheDir: string,
+    o: FileRunTimeStoreOptions = {},
+  ) {
     this.path = join(cacheDir, 'run-times.json');
+    this.minIntervalMs = o.minIntervalMs ?? 1_000;
+    this.clock = o.clock ?? realClock;
   }
 
   async load(): Promise<RunTimeSnapshot | undefined> {
@@ -33,13 +53,61 @@ export class FileRunTimeStore implements RunTimeStore {
     }
   }
 
-  /** Rejects when the file cannot be written (the caller decides whether that matters; it never should fail a job). */
-  async save(snapshot: RunTimeSnapshot): Promise<void> {
-    // A unique temp name per write, so two saves in flight never write into the same temp file.
+  /**
+   * Writes now (at exit and close), taking the place of a pending `saveSoon`. Rejects when the
+   * file cannot be written (the caller decides whether that matters; it never should fail a job).
+   */
+  save(snapshot: RunTimeSnapshot): Promise<void> {
+    const replaced = this.pending;
+    this.pending = undefined;
+    replaced?.cancel.abort();
+    const run = this.enqueue(() => snapshot);
+    replaced?.settle(run.catch(() => undefined));
+    return run;
+  }
+
+  /**
+   * Saves after a finished job without a write per job: at once when nothing was written in the
+   * last interval, else once when it ends, with the snapshot `take` gives then. A process killed
+   * outright loses at most that interval's learning; `save` at close writes the rest. Resolves
+   * once a write that includes this snapshot is done; never rejects (a failed write is tried
+   * again with the next save).
+   */
+  saveSoon(take: () => RunTimeSnapshot): Promise<void> {
+    if (this.pending) {
+      this.pending.take = take;
+      return this.pending.done;
+    }
+    const wait = this.lastWriteAt + this.minIntervalMs - this.clock.now();
+    if (wait <= 0) return this.enqueue(take).catch(() => undefined);
+    let settle!: (p: Promise<void>) => void;
+    const done = new Promise<void>((resolve) => (settle = resolve));
+    const pending = { take, cancel: new AbortController(), done, settle };
+    this.pending = pending;
+    this.clock.sleep(wait, pending.cancel.signal).then(
+      () => {
+        if (this.pending !== pending) return;
+        this.pending = undefined;
+        pending.settle(this.enqueue(() => pending.take()).catch(() => undefined));
+      },
+      () => undefined,
+    );
+    return done;
+  }
+
+  private enqueue(take: () => RunTimeSnapshot): Promise<void> {
+    this.lastWriteAt = this.clock.now();
+    const run = this.chain.then(() => this.write(take()));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async write(snapshot: RunTimeSnapshot): Promise<void> {
+    // A unique temp name per write: a failed one never leaves a file another write would reuse.
     const tmp = `${this.path}.${process.pid}.${randomUUID()}.tmp`;
     try {
-      await mkdir(this.cacheDir, { recursive: true });
-      await writeFile(tmp, JSON.stringify(snapshot));
+      const text = JSON.stringify(snapshot);
+      await inFolder(this.cacheDir, () => writeFile(tmp, text));
       await rename(tmp, this.path);
     } catch (e) {
       await rm(tmp, { force: true }).catch(() => undefined);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadRunTimeModel, RunTimeModel, type RunTimeSnapshot } from '../../app/api/run-time-model';
 import { FileRunTimeStore } from '../../app/server/file-run-time-store';
+import { FakeClock } from '../fixtures/fake-clock';
 
 let dir: string;
 beforeEach(async () => {
@@ -59,5 +60,61 @@ describe('FileRunTimeStore', () => {
   it('rejects with the path when the cache dir cannot be written', async () => {
     await writeFile(join(dir, 'blocker'), 'a file, not a folder');
     await expect(new FileRunTimeStore(join(dir, 'blocker')).save(snapshot())).rejects.toThrow(/run-times\.json/);
+  });
+});
+
+describe('FileRunTimeStore.saveSoon', () => {
+  const learned = (ms: number): RunTimeSnapshot => {
+    const model = new RunTimeModel();
+    model.observe({ maxImages: 1, resolution: '2K' }, ms);
+    return model.snapshot();
+  };
+  const onDisk = async (store: FileRunTimeStore) => JSON.parse(await readFile(store.path, 'utf8')) as RunTimeSnapshot;
+
+  it('writes at once, then at most once per interval with the latest snapshot, when jobs finish in a burst', async () => {
+    const clock = new FakeClock();
+    const store = new FileRunTimeStore(dir, { clock, minIntervalMs: 1_000 });
+    const taken: number[] = [];
+    const take = (ms: number) => () => (taken.push(ms), learned(ms));
+    await store.saveSoon(take(10_000));
+    expect(await onDisk(store)).toEqual(learned(10_000));
+    const later = [store.saveSoon(take(11_000)), store.saveSoon(take(12_000))];
+    await clock.advance(999);
+    expect(await onDisk(store)).toEqual(learned(10_000));
+    await clock.advance(1);
+    await Promise.all(later);
+    expect(await onDisk(store)).toEqual(learned(12_000));
+    expect(taken).toEqual([10_000, 12_000]);
+    expect(await readdir(dir)).toEqual(['run-times.json']);
+  });
+
+  it('writes what is pending at once when saved at close, and nothing after', async () => {
+    const clock = new FakeClock();
+    const store = new FileRunTimeStore(dir, { clock, minIntervalMs: 1_000 });
+    await store.saveSoon(() => learned(10_000));
+    let takenLate = false;
+    const pending = store.saveSoon(() => ((takenLate = true), learned(11_000)));
+    await store.save(learned(13_000));
+    await pending;
+    expect(await onDisk(store)).toEqual(learned(13_000));
+    expect(clock.pending).toBe(0);
+    await clock.advance(5_000);
+    expect(takenLate).toBe(false);
+    expect(await onDisk(store)).toEqual(learned(13_000));
+  });
+
+  it('writes at once again when a whole interval passed since the last write', async () => {
+    const clock = new FakeClock();
+    const store = new FileRunTimeStore(dir, { clock, minIntervalMs: 1_000 });
+    await store.saveSoon(() => learned(10_000));
+    await clock.advance(1_500);
+    await store.saveSoon(() => learned(14_000));
+    expect(await onDisk(store)).toEqual(learned(14_000));
+    expect(clock.pending).toBe(0);
+  });
+
+  it('never rejects when the file cannot be written', async () => {
+    await writeFile(join(dir, 'blocker'), 'a file, not a folder');
+    await expect(new FileRunTimeStore(join(dir, 'blocker')).saveSoon(() => snapshot())).resolves.toBeUndefined();
   });
 });

@@ -122,11 +122,11 @@ export async function openCliServices(o: CliServiceOptions): Promise<CliServices
       // recorded by an earlier run is gone, even if its pid now belongs to something else.
       isOwnerAlive: () => false,
       policy: o.pollPolicy ?? boundedPollPolicy(runTimes),
-      // Saved after every finished job, not only at exit: a run killed later still leaves what it learned.
+      // Saved after finished jobs (at most once a second) and at exit: a run killed later loses at most that second's learning.
       learner: {
         observe: (factors, runMs) => {
           runTimes.observe(factors, runMs);
-          void runTimeStore.save(runTimes.snapshot()).catch(() => undefined);
+          void runTimeStore.saveSoon(() => runTimes.snapshot());
         },
       },
       onStop: 'detach',
