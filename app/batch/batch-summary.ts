@@ -174,9 +174,10 @@ function withRow(s: BatchSummary, rowId: string, f: (r: BatchRowSummary) => Batc
 /** The summary with its totals counted from its rows (the cap and the estimate are kept). */
 export function withTotals(s: BatchSummary): BatchSummary {
   const t: BatchTotals = { rows: s.rows.length, queued: 0, running: 0, succeeded: 0, failed: 0, invalid: 0, skipped: 0, interrupted: 0, images: 0, costUsd: 0 };
+  // Plain loops: this runs for every row event of a batch, over every row.
   for (const r of s.rows) {
     t[r.status]++;
-    t.images += r.files.filter((f) => !f.endsWith('.json')).length;
+    for (const f of r.files) if (!f.endsWith('.json')) t.images++;
     t.costUsd += r.costUsd;
   }
   t.costUsd = Math.round(t.costUsd * 1e6) / 1e6;

@@ -37,6 +37,7 @@ export class BatchProgress {
   private lastDraw = -Infinity;
   private drawn = false;
   private spent = 0;
+  private readonly lines = new Map<string, number>();
 
   constructor(private readonly o: BatchProgressOptions) {
     this.startedAt = o.now();
@@ -63,8 +64,9 @@ export class BatchProgress {
   }
 
   private describe(e: BatchEvent, s: BatchSummary): string | undefined {
-    const row = 'rowId' in e ? s.rows.find((r) => r.id === e.rowId) : undefined;
-    const name = row ? `row ${row.id} (line ${row.line})` : '';
+    if (e.type !== 'row-start' && e.type !== 'row-done') return undefined;
+    const line = this.lineOf(e.rowId, s);
+    const name = line !== undefined ? `row ${e.rowId} (line ${line})` : '';
     switch (e.type) {
       case 'row-start':
         return `${name}: started`;
@@ -75,9 +77,13 @@ export class BatchProgress {
         if (e.status === 'interrupted') return `${name}: interrupted${req}`;
         return `${name}: FAILED — ${e.error?.message ?? 'unknown error'}${e.error?.requestId ? ` (request ${e.error.requestId})` : ''}`;
       }
-      default:
-        return undefined;
     }
+  }
+
+  /** The row's line in the rows file, looked up once per batch (progress events come every poll, rows can be thousands). */
+  private lineOf(rowId: string, s: BatchSummary): number | undefined {
+    if (!this.lines.has(rowId)) for (const r of s.rows) this.lines.set(r.id, r.line);
+    return this.lines.get(rowId);
   }
 
   private above(text: string): void {
