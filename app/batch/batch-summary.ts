@@ -120,7 +120,7 @@ export type BatchEvent =
 const iso = (ms: number) => new Date(ms).toISOString();
 const union = (a: readonly string[], b: readonly string[]) => [...new Set([...a, ...b])];
 
-/** Folds one event into the summary (a new object; unchanged rows are shared). Totals are recomputed. */
+/** Folds one event into the summary (a new object; unchanged rows are shared). Totals follow the rows (as `withTotals` counts them). */
 export function reduceBatch(s: BatchSummary, e: BatchEvent): BatchSummary {
   switch (e.type) {
     case 'row-start':
@@ -163,24 +163,69 @@ export function reduceBatch(s: BatchSummary, e: BatchEvent): BatchSummary {
   }
 }
 
+/** Where each row sits in a summary's rows (rows are never added, dropped or moved by events, so copies share it). */
+const rowIndex = new WeakMap<readonly BatchRowSummary[], Map<string, number>>();
+
+function indexOf(rows: readonly BatchRowSummary[], rowId: string): number {
+  let index = rowIndex.get(rows);
+  if (!index) {
+    index = new Map(rows.map((r, i) => [r.id, i]));
+    rowIndex.set(rows, index);
+  }
+  return index.get(rowId) ?? -1;
+}
+
+const imagesOf = (r: BatchRowSummary) => {
+  let n = 0;
+  for (const f of r.files) if (!f.endsWith('.json')) n++;
+  return n;
+};
+
+/**
+ * One row changed: its counts move from the old row's to the new one's (a batch has an event per
+ * row several times over, so totals are not recounted from every row each time). The cost is
+ * summed again, in row order, so it is exactly what `withTotals` gives.
+ */
 function withRow(s: BatchSummary, rowId: string, f: (r: BatchRowSummary) => BatchRowSummary, at: number): BatchSummary {
-  const i = s.rows.findIndex((r) => r.id === rowId);
+  const i = indexOf(s.rows, rowId);
   if (i < 0) return s;
+  const before = s.rows[i]!;
+  const after = f(before);
   const rows = s.rows.slice();
-  rows[i] = f(rows[i]!);
-  return withTotals({ ...s, rows, updatedAt: iso(at) });
+  rows[i] = after;
+  rowIndex.set(rows, rowIndex.get(s.rows)!);
+  const totals = { ...s.totals };
+  totals[before.status]--;
+  totals[after.status]++;
+  totals.images += imagesOf(after) - imagesOf(before);
+  totals.costUsd = costOf(rows);
+  return { ...s, rows, totals, updatedAt: iso(at) };
+}
+
+function costOf(rows: readonly BatchRowSummary[]): number {
+  let sum = 0;
+  for (const r of rows) sum += r.costUsd;
+  return Math.round(sum * 1e6) / 1e6;
 }
 
 /** The summary with its totals counted from its rows (the cap and the estimate are kept). */
 export function withTotals(s: BatchSummary): BatchSummary {
-  const t: BatchTotals = { rows: s.rows.length, queued: 0, running: 0, succeeded: 0, failed: 0, invalid: 0, skipped: 0, interrupted: 0, images: 0, costUsd: 0 };
-  // Plain loops: this runs for every row event of a batch, over every row.
+  const t: BatchTotals = {
+    rows: s.rows.length,
+    queued: 0,
+    running: 0,
+    succeeded: 0,
+    failed: 0,
+    invalid: 0,
+    skipped: 0,
+    interrupted: 0,
+    images: 0,
+    costUsd: costOf(s.rows),
+  };
   for (const r of s.rows) {
     t[r.status]++;
-    for (const f of r.files) if (!f.endsWith('.json')) t.images++;
-    t.costUsd += r.costUsd;
+    t.images += imagesOf(r);
   }
-  t.costUsd = Math.round(t.costUsd * 1e6) / 1e6;
   return {
     ...s,
     totals: {

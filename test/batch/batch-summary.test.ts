@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { doneRows, parseBatchSummary, reduceBatch, withTotals, type BatchSummary } from '../../app/batch/batch-summary';
+import { doneRows, parseBatchSummary, reduceBatch, withTotals, type BatchEvent, type BatchSummary } from '../../app/batch/batch-summary';
 
 const T0 = Date.UTC(2026, 11, 1);
 
@@ -69,6 +69,42 @@ describe('reduceBatch', () => {
     s = reduceBatch(s, { type: 'row-done', rowId: 'a', status: 'succeeded', costUsd: 0, files: [], requestIds: [], jobIds: [], at: T0 });
     expect(s.rows[0]!.error).toBeUndefined();
     expect(reduceBatch(s, { type: 'row-start', rowId: 'zzz', at: T0 })).toBe(s);
+  });
+});
+
+describe('reduceBatch totals', () => {
+  it('equal a full recount after every event of a long mixed batch', () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const ids = Array.from({ length: 40 }, (_, i) => `r${i}`);
+    let s = summary(ids);
+    for (let step = 0; step < 2_000; step++) {
+      const rowId = ids[Math.floor(random() * ids.length)]!;
+      const pick = random();
+      const at = T0 + step;
+      const e: BatchEvent =
+        pick < 0.3
+          ? { type: 'row-start', rowId, at }
+          : pick < 0.5
+            ? { type: 'row-job', rowId, jobId: `j${step % 7}`, ...(random() < 0.5 ? { requestId: `q${step % 5}` } : {}), at }
+            : pick < 0.6
+              ? { type: 'spend', spentUsd: step / 100, reservedUsd: 0, at }
+              : {
+                  type: 'row-done',
+                  rowId,
+                  status: random() < 0.6 ? 'succeeded' : random() < 0.5 ? 'failed' : 'interrupted',
+                  costUsd: Math.round(random() * 1e7) / 1e8,
+                  files: Array.from({ length: Math.floor(random() * 4) }, (_, k) =>
+                    k === 0 && random() < 0.3 ? `${rowId}/x.jpg.json` : `${rowId}/x_${k}.png`,
+                  ),
+                  requestIds: [],
+                  jobIds: [],
+                  at,
+                };
+      s = reduceBatch(s, e);
+      expect(s.totals).toEqual(withTotals(s).totals);
+    }
+    expect(s.totals.succeeded + s.totals.failed + s.totals.interrupted + s.totals.running + s.totals.queued).toBe(40);
   });
 });
 
