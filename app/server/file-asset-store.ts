@@ -1,9 +1,10 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AssetStore } from '../graph/node-definition';
 import type { ImageRef } from '../graph/ports';
 import { bytesHash } from '../lib/hash';
 import { readImageInfo } from '../lib/image-info';
+import { writeFileAtomic } from './file-atomic';
 import { inFolder } from './file-dirs';
 import { RecentBytes } from './file-recent-bytes';
 
@@ -40,9 +41,7 @@ export class FileAssetStore implements AssetStore {
     if (!info) throw new Error(`Not a PNG, JPEG or WebP image${hints.name ? `: ${hints.name}` : ''} (checked by content, not file name).`);
     const assetId = bytesHash(bytes);
     const path = this.pathOf(assetId, info.mime);
-    const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    await inFolder(this.dir, () => writeFile(tmp, bytes));
-    await rename(tmp, path);
+    await inFolder(this.dir, () => writeFileAtomic(path, bytes));
     this.recent.set(path, bytes);
     return {
       kind: 'asset',

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { access, readFile, rename, writeFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { zImageRef, type ImageRef } from '../graph/ports';
 import type { CacheStore, CachedResult } from '../engine/cache';
 import type { FileAssetStore } from './file-asset-store';
+import { writeFileAtomic } from './file-atomic';
 import { inFolder } from './file-dirs';
 
 const zPortValue = z.union([zImageRef, z.array(zImageRef), z.string(), z.number()]);
@@ -66,10 +66,8 @@ export class FileCacheStore implements CacheStore {
 
   async set(key: string, value: CachedResult): Promise<void> {
     const path = join(this.dir, `${key}.json`);
-    const tmp = `${path}.${process.pid}.${randomUUID()}.tmp`;
     const text = JSON.stringify(value);
-    await inFolder(this.dir, () => writeFile(tmp, text));
-    await rename(tmp, path);
+    await inFolder(this.dir, () => writeFileAtomic(path, text));
     this.recent.delete(key);
   }
 

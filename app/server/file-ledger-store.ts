@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseJobRecord, type JobRecord } from '../ledger/job-record';
 import { IndexedLedgerStore } from '../ledger/ledger-store';
 import { recordFromJournalEntry, zOldJournalEntry } from '../ledger/journal-migration';
+import { writeFileAtomic } from './file-atomic';
 import { isProcessAlive, processStartTime } from './owner-liveness';
 
 /** Another process holds the ledger of this cache dir. */
@@ -68,16 +68,7 @@ export class FileLedgerStore extends IndexedLedgerStore {
   }
 
   protected async persist(record: JobRecord): Promise<void> {
-    const path = this.pathOf(record.jobId);
-    const tmp = `${path}.${process.pid}.${randomUUID()}.tmp`;
-    const fh = await open(tmp, 'w');
-    try {
-      await fh.writeFile(JSON.stringify(record));
-      if (mustSync(record)) await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
+    await writeFileAtomic(this.pathOf(record.jobId), JSON.stringify(record), { sync: mustSync(record) });
     if (mustSync(record)) await this.syncDir();
   }
 

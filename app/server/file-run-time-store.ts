@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseRunTimeSnapshot, type RunTimeSnapshot, type RunTimeStore } from '../api/run-time-model';
 import { realClock, type Clock } from '../lib/clock';
+import { writeFileAtomic } from './file-atomic';
 import { inFolder } from './file-dirs';
 
 export interface FileRunTimeStoreOptions {
@@ -103,14 +103,10 @@ export class FileRunTimeStore implements RunTimeStore {
   }
 
   private async write(snapshot: RunTimeSnapshot): Promise<void> {
-    // A unique temp name per write: a failed one never leaves a file another write would reuse.
-    const tmp = `${this.path}.${process.pid}.${randomUUID()}.tmp`;
     try {
       const text = JSON.stringify(snapshot);
-      await inFolder(this.cacheDir, () => writeFile(tmp, text));
-      await rename(tmp, this.path);
+      await inFolder(this.cacheDir, () => writeFileAtomic(this.path, text));
     } catch (e) {
-      await rm(tmp, { force: true }).catch(() => undefined);
       throw new Error(`Could not save learned run times to ${this.path}; polling still works, starting from guesses next time.`, { cause: e });
     }
   }

@@ -1,31 +1,12 @@
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseBatchSummary, type BatchSummary } from '../../batch';
+import { writeFileAtomic } from '../file-atomic';
 
 export const BATCH_FILE = 'batch.json';
 
-let tmpSeq = 0;
-
-/**
- * Writes `text` to `path` atomically: a temp file beside it, renamed over it (readers see the old
- * file or the new, never half). `sync` flushes it to disk first, so it also survives a power cut.
- */
-export async function writeFileAtomic(path: string, text: string, o: { sync?: boolean } = {}): Promise<void> {
-  const tmp = `${path}.${process.pid}.${++tmpSeq}.tmp`;
-  const handle = await open(tmp, 'w');
-  try {
-    await handle.writeFile(text);
-    if (o.sync) await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
-}
+/** Atomic writes of batch files (manifests, batch.json); see file-atomic.ts. */
+export { writeFileAtomic };
 
 /** An earlier batch.json in `outDir`: its summary, nothing (no file), or why it cannot be used. */
 export async function readBatchFile(outDir: string): Promise<{ summary?: BatchSummary; problem?: string }> {
