@@ -11,6 +11,7 @@ export type Command =
   | 'escape'
   | 'select-all'
   | 'fit-view'
+  | 'fit-all'
   | 'search'
   | 'save'
   | 'save-as'
@@ -73,6 +74,8 @@ export function commandFor(e: KeyLike): Command | undefined {
   }
   if (e.altKey) return undefined;
   if (key === 'Delete' || key === 'Backspace') return 'delete';
+  // Shift+. is '>' on most layouts: the whole graph, however small that makes it.
+  if (key === '>' || (key === '.' && e.shiftKey)) return 'fit-all';
   if (key === '.') return 'fit-view';
   if (key === '/') return 'search';
   return undefined;

@@ -64,6 +64,9 @@ export interface UiSlice {
   /** Bumped to ask the canvas for a fit that keeps nodes readable (the Fit button and key: see canvas/readable-fit.ts). */
   readableFitRequest: number;
   requestReadableFit(): void;
+  /** Bumped to ask the canvas to show the whole graph, however small its nodes get (Shift+.). */
+  fitAllRequest: number;
+  requestFitAll(): void;
   setNodeSizes(sizes: ReadonlyMap<string, Size>): void;
   setSelection(nodes: Iterable<string>, edges?: Iterable<string>): void;
   /** Applies React Flow's select/deselect changes. */
@@ -111,6 +114,8 @@ export function createUiSlice(set: SetState): UiSlice {
     requestFitView: () => set((s) => ({ fitViewRequest: s.fitViewRequest + 1 })),
     readableFitRequest: 0,
     requestReadableFit: () => set((s) => ({ readableFitRequest: s.readableFitRequest + 1 })),
+    fitAllRequest: 0,
+    requestFitAll: () => set((s) => ({ fitAllRequest: s.fitAllRequest + 1 })),
     setNodeSizes: (sizes) =>
       set((s) => {
         let next: Map<string, Size> | undefined;

@@ -15,17 +15,15 @@ export interface UiBenchScenario {
   readonly columns: number;
   /** Whether each chain gets the two extra links. */
   readonly crossLinks: boolean;
-  /** A node near the middle of the board (clicked after opening). */
-  readonly clicked: string;
   /** A node near the middle of the board, so on screen at the fitted view and at zoom 1 around it. */
   readonly dragged: string;
 }
 
 export const UI_BENCH_SCENARIOS: readonly UiBenchScenario[] = [
   // 5 × 12 chains: the whole board fits the editor's smallest zoom (0.1) on a 1400 × 860 window.
-  { label: '300 nodes / 240 links', chains: 60, columns: 5, crossLinks: false, clicked: 'sel27', dragged: 'gen27' },
+  { label: '300 nodes / 240 links', chains: 60, columns: 5, crossLinks: false, dragged: 'gen27' },
   // 10 × 20 chains: at zoom 0.1 the opened view shows its middle (about 400 nodes).
-  { label: '1,000 nodes / 1,200 links', chains: 200, columns: 10, crossLinks: true, clicked: 'sel104', dragged: 'gen104' },
+  { label: '1,000 nodes / 1,200 links', chains: 200, columns: 10, crossLinks: true, dragged: 'gen104' },
 ];
 
 const STEP_X = 330;

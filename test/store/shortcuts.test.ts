@@ -25,6 +25,8 @@ describe('shortcuts', () => {
     [key('Backspace'), 'delete'],
     [key('Escape'), 'escape'],
     [key('.'), 'fit-view'],
+    [key('>', { shiftKey: true }), 'fit-all'],
+    [key('.', { shiftKey: true }), 'fit-all'],
     [key('s', { ctrlKey: true }), 'save'],
     [key('S', { ctrlKey: true, shiftKey: true }), 'save-as'],
     [key('o', { metaKey: true }), 'open-library'],

@@ -7,6 +7,7 @@ const calls: string[] = [];
 const actions: MenuActions = {
   search: (o) => calls.push(`search:${o?.splice ?? ''}`),
   fitView: () => calls.push('fit'),
+  fitAll: () => calls.push('fit-all'),
   copy: (ids) => calls.push(`copy:${ids.join(',')}`),
   paste: (at) => calls.push(`paste:${at.x},${at.y}`),
   edit: (id) => calls.push(`edit:${id}`),
@@ -88,10 +89,11 @@ describe('menuFor', () => {
   it('adds a note at the click point and starts editing it, from the canvas menu', () => {
     const { store, ctx } = setup();
     const entries = menuFor({ kind: 'pane' }, ctx);
-    expect(items(entries).map((e) => e.id)).toEqual(['add-node', 'add-note', 'add-group', 'paste', 'fit', 'select-all']);
+    expect(items(entries).map((e) => e.id)).toEqual(['add-node', 'add-note', 'add-group', 'paste', 'fit', 'fit-all', 'select-all']);
     item(entries, 'add-note').run();
     expect(store.getState().workflow.notes).toMatchObject([{ id: 'note1', position: { x: 100, y: 50 } }]);
     item(entries, 'paste').run();
-    expect(calls).toEqual(['edit:note1', 'paste:100,50']);
+    item(entries, 'fit-all').run();
+    expect(calls).toEqual(['edit:note1', 'paste:100,50', 'fit-all']);
   });
 });

@@ -4,7 +4,7 @@ import { isRunActive } from '../../app/store/run-reducer';
 import { flushMicrotasks } from '../fixtures/fake-clock';
 import { createTestStore, paidWorkflow } from '../fixtures/studio-store';
 
-const view = { fitView: () => undefined, centre: () => ({ screen: { x: 0, y: 0 }, flow: { x: 0, y: 0 } }) };
+const view = { fitView: () => undefined, fitAll: () => undefined, centre: () => ({ screen: { x: 0, y: 0 }, flow: { x: 0, y: 0 } }) };
 
 /** A store whose paid node is running (its job never answers). */
 async function running() {

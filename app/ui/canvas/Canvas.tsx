@@ -13,7 +13,7 @@ import {
   type NodeChange,
   type OnConnectEnd,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent } from 'react';
+import { useCallback, useMemo, useRef, useState, type DragEvent, type MouseEvent } from 'react';
 import { EmptyState } from '../chrome/EmptyState';
 import { NoticeReport } from '../chrome/NoticeReport';
 import { dropFiles } from '../chrome/open-file';
@@ -23,13 +23,13 @@ import { CanvasMenuSlot } from './CanvasMenuSlot';
 import { CanvasUiContext, createCanvasUi } from './canvas-ui';
 import { ConnectionLine } from './ConnectionLine';
 import { createFlowDeriver, type CanvasFlowNode, type FlowEdge } from './flow-derive';
-import { createLastEdited } from './last-edited';
 import { useLiveDrag, type LivePositions } from './live-drag';
 import { edgeTypes, nodeTypes } from './node-types';
 import { useRememberedRunPanel } from './panel-memory';
-import { FIT_PADDING, fitOpened, fitReadable } from './readable-fit';
+import { FIT_PADDING, fitAll } from './readable-fit';
 import { sortChanges } from './sort-changes';
 import { useMenuHandlers, useReconnect } from './use-canvas-events';
+import { useCanvasFits } from './use-canvas-fits';
 import { useCanvasKeys } from './use-canvas-keys';
 import { useNodeGeometry } from './use-node-geometry';
 import { CanvasDetailContext, DETAIL_ZOOM } from './zoom-level';
@@ -94,32 +94,13 @@ export function Canvas() {
   const drag = useLiveDrag(derived, commitDrag);
   const nodes = drag.nodes;
   const edges = useStudio((s) => deriver.edges(s.workflow.edges, s.workflow.nodes, s.selectedEdges));
-  const fitRequest = useStudio((s) => s.fitViewRequest);
   const zoomedOut = useStore((s) => s.transform[2] < DETAIL_ZOOM);
   const detail = useMemo(() => ({ zoomedOut, remembered: geometry.remembered }), [zoomedOut, geometry.remembered]);
-  const lastEdited = useMemo(createLastEdited, []);
-  useEffect(() => store.subscribe((s) => void lastEdited.update(s.workflow.nodes)), [store, lastEdited]);
   useRememberedRunPanel(store);
   const canvasEl = useCallback(() => ref.current, []);
   useCanvasKeys(store, ui, canvasEl);
 
-  const pane = useCallback(() => ref.current?.getBoundingClientRect() ?? { width: window.innerWidth, height: window.innerHeight }, []);
-  const fit = useCallback(() => {
-    const s = store.getState();
-    fitReadable(flow, s, pane(), lastEdited.update(s.workflow.nodes));
-  }, [flow, store, lastEdited, pane]);
-
-  const readableFitRequest = useStudio((s) => s.readableFitRequest);
-  useEffect(() => {
-    if (readableFitRequest) fit();
-  }, [readableFitRequest, fit]);
-
-  useEffect(() => {
-    if (!fitRequest) return;
-    // Wait a frame or two so new nodes are measured before fitting them.
-    const timer = setTimeout(() => fitOpened(flow, pane()), 80);
-    return () => clearTimeout(timer);
-  }, [fitRequest, flow, pane]);
+  const fit = useCanvasFits(store, ref);
 
   const { move: moveLive, end: endLive } = drag;
   const { measured } = geometry;
@@ -284,6 +265,12 @@ export function Canvas() {
               >
                 <svg viewBox="0 0 16 16" aria-hidden>
                   <path d="M2 6V2h4M10 2h4v4M14 10v4h-4M6 14H2v-4" fill="none" stroke="currentColor" strokeWidth="1.6" />
+                </svg>
+              </ControlButton>
+              <ControlButton onClick={() => fitAll(flow)} title="Show the whole graph (Shift+.)" aria-label="Show the whole graph" data-testid="fit-all">
+                <svg viewBox="0 0 16 16" aria-hidden>
+                  <rect x="2" y="2" width="12" height="12" rx="1" fill="none" stroke="currentColor" strokeWidth="1.4" />
+                  <path d="M5 5h2v2H5zM9 5h2v2H9zM5 9h2v2H5zM9 9h2v2H9z" fill="currentColor" />
                 </svg>
               </ControlButton>
             </Controls>

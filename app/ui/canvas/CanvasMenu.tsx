@@ -39,6 +39,7 @@ export function CanvasMenu({ fitView }: { fitView(): void }) {
   const actions: MenuActions = {
     search: (o = {}) => store.getState().openSearch({ screen: menu.screen, flow: at, ...(o.splice ? { splice: o.splice } : {}) }),
     fitView,
+    fitAll: () => store.getState().requestFitAll(),
     copy: (ids) => {
       // The editor's copy handler (use-clipboard.ts) puts the selection on the clipboard.
       store.getState().setSelection(ids);

@@ -33,6 +33,8 @@ export interface MenuActions {
   /** Opens the node search where the menu was opened (adds the chosen node there; `splice`: on that link). */
   search(options?: { splice?: string }): void;
   fitView(): void;
+  /** The whole graph in view, however small. */
+  fitAll(): void;
   copy(ids: readonly string[]): void;
   paste(at: XY): void;
   /** Starts editing a title (node, group) or a note's text in place. */
@@ -254,6 +256,13 @@ function paneMenu({ store, actions, at }: MenuContext): MenuEntry[] {
     'separator',
     { id: 'paste', label: 'Paste here', hint: 'Ctrl+V', run: () => actions.paste(at) },
     { id: 'fit', label: 'Fit view', hint: '.', ...(s.workflow.nodes.length ? {} : { disabled: 'The canvas is empty.' }), run: () => actions.fitView() },
+    {
+      id: 'fit-all',
+      label: 'Show the whole graph',
+      hint: 'Shift+.',
+      ...(s.workflow.nodes.length ? {} : { disabled: 'The canvas is empty.' }),
+      run: () => actions.fitAll(),
+    },
     {
       id: 'select-all',
       label: 'Select all',

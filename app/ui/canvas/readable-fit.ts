@@ -51,7 +51,7 @@ export function fitChoice(
  * said what to look at). Otherwise the whole graph when it fits at a zoom where its text can be
  * read; a graph too big for that is fitted around the node edited last and its neighbours, never
  * below that zoom, because a fit that makes every node a speck shows nothing to work on (the
- * minimap and React Flow's own fit button still show the whole graph). Never above 100 %.
+ * minimap and {@link fitAll} still show the whole graph). Never above 100 %.
  */
 export function fitReadable(
   flow: Flow,
@@ -107,4 +107,9 @@ export function fitOpened(flow: Pick<ReactFlowInstance, 'getNodes' | 'getNodesBo
   const nodes = flow.getNodes();
   if (nodes.length === 0) return;
   void flow.setViewport(openingViewport(flow.getNodesBounds(nodes), pane), { duration: DURATION_MS });
+}
+
+/** The whole graph in view, however small its nodes get (Shift+., "Show the whole graph"); never above 100 %. */
+export function fitAll(flow: Pick<ReactFlowInstance, 'fitView'>): void {
+  void flow.fitView({ padding: FIT_PADDING, maxZoom: 1, duration: DURATION_MS });
 }

@@ -41,7 +41,7 @@ function appCommand(command: Command, app: AppParts | undefined): boolean {
 export function runCommand(
   store: StudioStore,
   command: Command,
-  view: { fitView(): void; centre(): { screen: { x: number; y: number }; flow: { x: number; y: number } } },
+  view: { fitView(): void; fitAll(): void; centre(): { screen: { x: number; y: number }; flow: { x: number; y: number } } },
   app?: AppParts,
 ): boolean {
   const s = store.getState();
@@ -70,6 +70,9 @@ export function runCommand(
       return true;
     case 'fit-view':
       view.fitView();
+      return true;
+    case 'fit-all':
+      view.fitAll();
       return true;
     case 'search':
       s.openSearch(view.centre());
@@ -100,6 +103,7 @@ export function useShortcuts(): void {
     const app = tabs && ui ? { tabs, ui, ...(library ? { library } : {}) } : undefined;
     const view = {
       fitView: () => store.getState().requestReadableFit(),
+      fitAll: () => store.getState().requestFitAll(),
       centre: () => {
         const pane = document.querySelector('.react-flow')?.getBoundingClientRect();
         const screen = pane ? { x: pane.left + pane.width / 2 - 140, y: pane.top + pane.height / 3 } : { x: 300, y: 200 };
