@@ -92,6 +92,8 @@ export async function followJob(w: RecordWriter, deps: FollowDeps, c: FollowCont
   let readNow = c.reattached;
   let forceResult = false;
 
+  // One signal for every sleep until a stop is handled (a new AbortSignal.any per poll would pile listeners onto both).
+  const stopOrDetach = AbortSignal.any([c.stop, c.detach]);
   const collecting = () => c.onStop === 'collect';
   const phaseOf = (): LedgerPollContext['phase'] => {
     const s = w.current.state;
@@ -165,7 +167,7 @@ export async function followJob(w: RecordWriter, deps: FollowDeps, c: FollowCont
     }
     readNow = false;
     const wait = Math.max(0, Math.min(delay, deadlineAt - now));
-    const sleepSignal = stopHandled ? c.detach : AbortSignal.any([c.stop, c.detach]);
+    const sleepSignal = stopHandled ? c.detach : stopOrDetach;
     try {
       await clock.sleep(wait, sleepSignal);
     } catch {
