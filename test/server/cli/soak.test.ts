@@ -175,7 +175,7 @@ describe('CLI soak (chaos + kill -9)', () => {
 
       // The audit: every accepted submit against the ledger files of its workflow.
       const log = await connectSimulator(sim.url).submits();
-      const tally = { stored: 0, partial: 0, unknown: 0, unknownNeverSent: 0, expired: 0, lost: 0, failed: 0 };
+      const tally = { stored: 0, partial: 0, unfetched: 0, unknown: 0, unknownNeverSent: 0, expired: 0, lost: 0, failed: 0 };
       const problems: string[] = [];
       const troubled = new Set<number>();
       const records = await Promise.all(outcomes.map((o) => ledgerRecords(o.cacheDir)));
@@ -259,7 +259,7 @@ async function expectedHashes(planned: PlannedNode[], refBytes: Uint8Array): Pro
   return map;
 }
 
-type Outcome = 'stored' | 'partial' | 'unknown' | 'expired' | 'lost' | 'failed';
+type Outcome = 'stored' | 'partial' | 'unfetched' | 'unknown' | 'expired' | 'lost' | 'failed';
 type Verdict = { kind: Outcome } | { problem: string };
 
 /** Stored with every image on disk, or reported with its ids and a reason; anything else is a problem. */
@@ -276,7 +276,14 @@ async function audit(r: JobRecord, o: WorkflowOutcome): Promise<Verdict> {
       return r.partial ? reported('partial') : { kind: 'stored' };
     }
     case 'completed':
-      return r.partial ? reported('partial') : { problem: `request ${r.requestId} finished but was never fetched, and nothing says so` };
+      if (r.partial) return reported('partial');
+      // The run ended (its settle time ran out under download faults) before fetching: said on the
+      // line naming the request, with how to collect it free; anything less is a problem.
+      return o.lastStderr
+        .split('\n')
+        .some((line) => r.requestId !== undefined && line.includes(r.requestId) && /not fetched/.test(line) && /Run again/.test(line))
+        ? { kind: 'unfetched' }
+        : { problem: `request ${r.requestId} finished but was never fetched, and nothing says so` };
     case 'unknown-submission':
       return reported('unknown');
     case 'outputs-expired':
