@@ -11,7 +11,13 @@ export function lazyProvider(
   load: () => Promise<GenerationProvider>,
 ): GenerationProvider & Required<Pick<GenerationProvider, 'priceUsd'>> {
   let loading: Promise<GenerationProvider> | undefined;
-  const get = () => (loading ??= load());
+  // A load that failed (a chunk lost to a network blip) is tried again on the next call rather than
+  // failing every run until the page is reloaded. Nothing reaches the host before the load succeeds.
+  const get = () =>
+    (loading ??= load().catch((e: unknown) => {
+      loading = undefined;
+      throw e;
+    }));
   return {
     id,
     endpoint,
