@@ -151,6 +151,11 @@ export class QueueBackend implements BatchBackend {
       await enqueueRows(s.pool, s.boss, s.queue, batch.batchId, chunk);
       chunk = [];
     };
+    // A row that fails before it is enqueued: nothing was submitted for it.
+    const failRow = (rowId: string, code: string, message: string) => {
+      result.failed++;
+      emit({ type: 'row-done', rowId, status: 'failed', costUsd: 0, files: [], requestIds: [], jobIds: [], error: { code, message }, at: Date.now() });
+    };
     let inFlight = 0;
     for (const row of batch.rows) {
       const followed = { line: row.line, started: false, jobIds: new Set<string>(), requestIds: new Set<string>(), note: null };
@@ -172,36 +177,15 @@ export class QueueBackend implements BatchBackend {
           result.notStarted++;
           continue;
         }
-        result.failed++;
-        emit({
-          type: 'row-done',
-          rowId: row.id,
-          status: 'failed',
-          costUsd: 0,
-          files: [],
-          requestIds: [],
-          jobIds: [],
-          error: { code: 'row-failed', message: e instanceof Error ? e.message : String(e) },
-          at: Date.now(),
-        });
+        failRow(row.id, 'row-failed', e instanceof Error ? e.message : String(e));
         continue;
       }
       if (rowFingerprint(workflow) !== row.fingerprint) {
-        result.failed++;
-        emit({
-          type: 'row-done',
-          rowId: row.id,
-          status: 'failed',
-          costUsd: 0,
-          files: [],
-          requestIds: [],
-          jobIds: [],
-          error: {
-            code: 'row-changed',
-            message: 'A file or value this row names changed after the batch was checked; nothing was submitted for it. Run the batch again to check it anew.',
-          },
-          at: Date.now(),
-        });
+        failRow(
+          row.id,
+          'row-changed',
+          'A file or value this row names changed after the batch was checked; nothing was submitted for it. Run the batch again to check it anew.',
+        );
         continue;
       }
       chunk.push({ rowId: row.id, line: row.line, fingerprint: row.fingerprint, workflow });
