@@ -4,7 +4,9 @@ import type { ProgressDetail } from '../graph/generation';
 import type { AssetStore } from '../graph/node-definition';
 import type { Clock } from '../lib/clock';
 import { ledgerMessages as say } from './messages';
+import type { JobRecord } from './job-record';
 import type { RecordWriter } from './record-writer';
+import type { JobEvent } from './transitions';
 
 /** Downloads at once per job. */
 const DOWNLOAD_CONCURRENCY = 4;
@@ -39,21 +41,34 @@ export async function collectOutputs(
   let done = w.current.outputs.length - w.current.outputs.filter((o) => o.assetId === undefined).length;
   if (todo.length > 0) progress({ phase: 'downloading', jobId, ...(requestId ? { requestId } : {}) }, `Fetching ${todo.length} of ${total} images`);
 
+  // Items not yet stored or given up: when the last one is stored, its record write also settles the downloads.
+  let unsettled = todo.length;
+  let settled: JobRecord | undefined;
   const fetchOne = async (index: number, url: string) => {
+    try {
+      await fetchAttempts(index, url);
+    } finally {
+      unsettled--;
+    }
+  };
+  const fetchAttempts = async (index: number, url: string) => {
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       if (signal.aborted) return;
       try {
         const bytes = await deps.provider.download(url, signal);
         const ref = await deps.assets.put(bytes, { sourceUrl: url });
         done++;
-        await w.apply({
+        const stored: JobEvent = {
           type: 'output-stored',
           index,
           assetId: ref.assetId,
           mime: ref.mime,
           ...(ref.width ? { width: ref.width } : {}),
           ...(ref.height ? { height: ref.height } : {}),
-        });
+        };
+        const last = unsettled === 1 && !signal.aborted;
+        const r = await w.apply(last ? [stored, { type: 'downloads-settled' }] : stored);
+        if (last) settled = r;
         progress({ phase: 'downloading', jobId, ...(requestId ? { requestId } : {}) }, say.storedImage(done, total));
         return;
       } catch (e) {
@@ -77,7 +92,7 @@ export async function collectOutputs(
   };
   await Promise.all(Array.from({ length: Math.min(DOWNLOAD_CONCURRENCY, todo.length) }, worker));
   if (signal.aborted && w.current.outputs.some((o) => o.assetId === undefined)) return;
-  const r = await w.apply({ type: 'downloads-settled' });
+  const r = settled ?? (await w.apply({ type: 'downloads-settled' }));
   // Expired outputs are not "free to fetch later": the caller says they need paying again.
   if (r.partial && r.state !== 'outputs-expired')
     progress({ phase: 'downloading', jobId, ...(requestId ? { requestId } : {}) }, r.state === 'stored' ? say.partial(r) : say.noneFetched(r));

@@ -48,6 +48,11 @@ export interface FollowControl {
   detach: AbortSignal;
   reattached: boolean;
   progress(detail: ProgressDetail, message: string): void;
+  /**
+   * When the submit's reply came (on `deps.clock`): the first poll's gap counts from it, so the
+   * time spent recording the request id is not added to the job's wait.
+   */
+  repliedAt?: number;
 }
 
 /** Transient read failures: 1, 2, 4 … 30 s with jitter, or the server's Retry-After (any length). */
@@ -74,7 +79,7 @@ export async function followJob(w: RecordWriter, deps: FollowDeps, c: FollowCont
   const { clock, provider } = deps;
   const requestId = w.current.requestId;
   if (!requestId) throw new Error(`followJob: job ${w.current.jobId} has no request id`);
-  const start = clock.now();
+  const start = Math.min(c.repliedAt ?? Infinity, clock.now());
   const deadlineAt = start + deps.deadlineMs;
   const params = w.current.sent.params;
   const factors: RunFactors = {
@@ -91,6 +96,8 @@ export async function followJob(w: RecordWriter, deps: FollowDeps, c: FollowCont
   let stopHandled = false;
   let readNow = c.reattached;
   let forceResult = false;
+  // Gaps run from one read's start to the next (the policy's gap), not from when the last answer was written down.
+  let lastReadAt = start;
 
   // One signal for every sleep until a stop is handled (a new AbortSignal.any per poll would pile listeners onto both).
   const stopOrDetach = AbortSignal.any([c.stop, c.detach]);
@@ -165,6 +172,8 @@ export async function followJob(w: RecordWriter, deps: FollowDeps, c: FollowCont
         reattached: c.reattached,
       });
     }
+    // A policy gap counts from the last read's start; a backoff after a failure counts from now.
+    if (lastError === undefined && !readNow) delay -= now - lastReadAt;
     readNow = false;
     const wait = Math.max(0, Math.min(delay, deadlineAt - now));
     const sleepSignal = stopHandled ? c.detach : stopOrDetach;
@@ -173,11 +182,13 @@ export async function followJob(w: RecordWriter, deps: FollowDeps, c: FollowCont
     } catch {
       continue; // stop or detach: handled at the top of the loop
     }
-    lastGap = wait;
 
     const want = phaseOf() === 'running' || forceResult ? 'result' : 'status';
     let obs: JobObservation;
     polls++;
+    const readAt = clock.now();
+    lastGap = readAt - lastReadAt;
+    lastReadAt = readAt;
     try {
       obs = await provider.read(requestId, want, c.detach);
     } catch (e) {

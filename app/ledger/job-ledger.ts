@@ -324,9 +324,10 @@ export class JobLedger implements PaidGeneration {
         throw e;
       }
       live.submitting = false;
+      const repliedAt = this.o.clock.now();
       await w.apply({ type: 'submitted', requestId }, say.submitted({ ...w.current, requestId }));
       progress({ phase: 'queued', requestId, jobId: w.current.jobId }, say.submitted(w.current));
-      return await this.followAndCollect(live, false);
+      return await this.followAndCollect(live, false, {}, false, repliedAt);
     } finally {
       this.unregister(live);
     }
@@ -351,7 +352,13 @@ export class JobLedger implements PaidGeneration {
     return live;
   }
 
-  private async followAndCollect(live: LiveJob, reattached: boolean, collect: { retryExpired?: boolean } = {}, reused = reattached): Promise<GenerationResult> {
+  private async followAndCollect(
+    live: LiveJob,
+    reattached: boolean,
+    collect: { retryExpired?: boolean } = {},
+    reused = reattached,
+    repliedAt?: number,
+  ): Promise<GenerationResult> {
     const w = live.writer;
     const progress = this.broadcast(live);
     try {
@@ -366,7 +373,14 @@ export class JobLedger implements PaidGeneration {
             deadlineMs: this.o.deadlineMs ?? DEFAULT_DEADLINE_MS,
             random: this.o.random ?? Math.random,
           },
-          { stop: live.stop.signal, detach: live.detach.signal, onStop: this.o.onStop ?? 'collect', reattached, progress },
+          {
+            stop: live.stop.signal,
+            detach: live.detach.signal,
+            onStop: this.o.onStop ?? 'collect',
+            reattached,
+            progress,
+            ...(repliedAt !== undefined ? { repliedAt } : {}),
+          },
         );
       }
       if (w.current.outputs.some((x) => x.assetId === undefined)) {

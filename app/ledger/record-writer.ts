@@ -47,12 +47,14 @@ export class RecordWriter {
   }
 
   /**
-   * Applies `event`. `persist: false` updates memory and listeners only (a queue position that
+   * Applies `event` (or several, in order, written once). `persist: false` updates memory and listeners only (a queue position that
    * changes every poll is not worth a disk write); the next persisted change carries it.
    */
-  apply(event: JobEvent, message?: string, options: { persist?: boolean; strict?: boolean } = {}): Promise<JobRecord> {
+  apply(event: JobEvent | readonly JobEvent[], message?: string, options: { persist?: boolean; strict?: boolean } = {}): Promise<JobRecord> {
     return this.enqueue(async () => {
-      const next = applyJobEvent(this.record, event, this.wallNow());
+      // Several events that happen together (the last image stored, so the downloads are settled) are one write.
+      const now = this.wallNow();
+      const next = (Array.isArray(event) ? event : [event]).reduce<JobRecord>((r, e: JobEvent) => applyJobEvent(r, e, now), this.record);
       if (next === this.record) return next;
       this.record = next;
       if (options.persist !== false) await this.write(next, options.strict ?? false);

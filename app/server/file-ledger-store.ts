@@ -42,6 +42,9 @@ const mustSync = (r: JobRecord) => r.state === 'intent' || r.state === 'submitte
 export class FileLedgerStore extends IndexedLedgerStore {
   /** The ledger folder, open for as long as the store is: fsyncing it costs one call, not three. */
   private dirHandle: Promise<FileHandle | undefined> | undefined;
+  /** The folder flush running now, and the one callers arriving meanwhile wait for. */
+  private dirFlush: Promise<void> | undefined;
+  private nextDirFlush: Promise<void> | undefined;
 
   private constructor(readonly dir: string) {
     super();
@@ -114,7 +117,25 @@ export class FileLedgerStore extends IndexedLedgerStore {
     throw new Error(`Could not take the ledger lock in ${this.dir}.`);
   }
 
-  private async syncDir(): Promise<void> {
+  /**
+   * Flushes the folder's entries. Callers at once share flushes: one that arrives while a flush
+   * runs waits for the next one (which starts after its rename, so it covers it), and every
+   * caller arriving meanwhile joins that same next flush — 16 rows recording intents together
+   * cost two folder fsyncs, not 16.
+   */
+  private syncDir(): Promise<void> {
+    if (!this.dirFlush) {
+      this.dirFlush = this.flushDir().finally(() => (this.dirFlush = undefined));
+      return this.dirFlush;
+    }
+    const next = () => {
+      this.nextDirFlush = undefined;
+      return this.syncDir();
+    };
+    return (this.nextDirFlush ??= this.dirFlush.then(next, next));
+  }
+
+  private async flushDir(): Promise<void> {
     const handle = await (this.dirHandle ??= open(this.dir, 'r').catch(() => undefined));
     if (!handle) {
       this.dirHandle = undefined;

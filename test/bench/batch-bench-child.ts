@@ -5,6 +5,7 @@
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { encode } from 'fast-png';
 import { fixedPollPolicy } from '../../app/api/poll-policy';
@@ -90,7 +91,11 @@ async function main(): Promise<void> {
     const csv = ['character,scenes,maxImages', ...Array.from({ length: job.rows }, (_, i) => `a.png,Generate 1 image ${tag} ${i},1`)].join('\n');
     await writeFile(join(dir, 'rows.csv'), csv);
     let costAt = NaN;
+    let elu0 = performance.eventLoopUtilization();
     let done = 0;
+    const startedAt = new Map<string, number>();
+    let rowMsSum = 0;
+    let rowsTimed = 0;
     const retained: number[] = [];
     const gc = (globalThis as { gc?: () => void }).gc;
     const code = await cli(
@@ -109,7 +114,17 @@ async function main(): Promise<void> {
       ],
       dir,
       (line) => {
-        if (line.startsWith('Cost:')) costAt = performance.now();
+        if (line.startsWith('Cost:')) {
+          costAt = performance.now();
+          elu0 = performance.eventLoopUtilization();
+        }
+        const row = /^row (\S+) \(line \d+\): (started|done)/.exec(line);
+        if (row?.[2] === 'started') startedAt.set(row[1]!, performance.now());
+        else if (row?.[2] === 'done') {
+          rowMsSum += performance.now() - startedAt.get(row[1]!)!;
+          rowsTimed++;
+          startedAt.delete(row[1]!);
+        }
         // What stays after a full GC every 100 rows: it would grow with the rows if anything per row were kept.
         if (gc && / done — /.test(line) && ++done % 100 === 0) {
           gc();
@@ -118,6 +133,7 @@ async function main(): Promise<void> {
       },
     );
     const end = performance.now();
+    const busy = performance.eventLoopUtilization(elu0).utilization;
     clearInterval(sample);
     if (code !== 0) throw new Error(`batch exited ${code}`);
     const cpu = process.cpuUsage();
@@ -127,6 +143,8 @@ async function main(): Promise<void> {
         runMs: end - costAt,
         totalMs: end - t0,
         cpuMs: (cpu.user + cpu.system) / 1000,
+        busy,
+        rowMs: rowMsSum / Math.max(1, rowsTimed),
         maxRssKb: process.resourceUsage().maxRSS,
         peakHeap,
         retained,

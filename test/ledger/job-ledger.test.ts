@@ -382,4 +382,43 @@ describe('JobLedger', () => {
     expect(isApiError(e)).toBe(true);
     expect(e.retryable).toBe(false);
   });
+
+  it('stores the last image and settles the downloads in one write', async () => {
+    const t = setup();
+    t.provider.nextJob = { outputs: 1 };
+    const result = await t.clock.drive(
+      t.ledger.generate(
+        { ...request, maxOutputs: 1, params: { ...request.params, maxImages: 1 } },
+        { signal: new AbortController().signal, job: { nodeId: 'n1', cacheKey: 'one' } },
+      ),
+    );
+    expect(result.images).toHaveLength(1);
+    expect(states(t.store)).toEqual(['intent', 'submitted', 'running', 'completed', 'stored']);
+    expect(t.store.records.get('job-1')!.outputs[0]!.assetId).toBeDefined();
+  });
+
+  it('counts poll gaps from the submit reply and from each read, not from when the answer was written', async () => {
+    const clock = new FakeClock();
+    // A store whose writes take virtual time (a slow disk): the request id, and each state seen.
+    class SlowStore extends MemoryLedgerStore {
+      protected override async persist(record: JobRecord): Promise<void> {
+        if (record.state === 'submitted' || record.state === 'queued' || record.state === 'running') await clock.sleep(300);
+        await super.persist(record);
+      }
+    }
+    const store = new SlowStore();
+    const t = setup({}, { clock, provider: new FakeProvider(clock), store, assets: new CountingAssets() });
+    t.provider.nextJob = { queueMs: 1_500, runMs: 2_500 };
+    const reads: number[] = [];
+    const read = t.provider.read.bind(t.provider);
+    t.provider.read = (id, want) => {
+      reads.push(clock.now());
+      return read(id, want);
+    };
+    let repliedAt = NaN;
+    t.provider.onSubmit = () => (repliedAt = clock.now());
+    await t.clock.drive(t.generate());
+    // Every gap is the policy's 1 s, though recording the id and the states took 300 ms each.
+    expect(reads.slice(0, 4).map((r) => r - repliedAt)).toEqual([1_000, 2_000, 3_000, 4_000]);
+  });
 });

@@ -1,7 +1,8 @@
 import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { open } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LedgerConflictError, type JobRecord } from '../../app/ledger';
 import { FileLedgerStore, LedgerLockedError } from '../../app/server/file-ledger-store';
 import { localOwnerAlive, processOwner, processStartTime } from '../../app/server/owner-liveness';
@@ -59,6 +60,28 @@ describe('FileLedgerStore', () => {
     expect(files).toHaveLength(20);
     for (const n of files) expect(JSON.parse(await readFile(join(dir, 'ledger', n), 'utf8')).v).toBe(1);
     await store.close();
+  });
+
+  it('flushes each intent and shares folder flushes between intents written at once', async () => {
+    const { store } = await FileLedgerStore.open(dir, { endpoint: ENDPOINT });
+    const probe = await open(join(dir, 'probe'), 'w');
+    const proto = Object.getPrototypeOf(probe) as { sync: () => Promise<void> };
+    await probe.close();
+    const sync = vi.spyOn(proto, 'sync');
+    try {
+      await Promise.all(Array.from({ length: 16 }, (_, i) => store.put(record({ jobId: `job-${i}`, cacheKey: `k${i}` }))));
+      // 16 files, each flushed before its put resolved; the folder a few times for all of them, not 16.
+      const folderFlushes = sync.mock.calls.length - 16;
+      expect(folderFlushes).toBeGreaterThanOrEqual(1);
+      expect(folderFlushes).toBeLessThanOrEqual(4);
+      await store.close();
+      const { store: again } = await FileLedgerStore.open(dir, { endpoint: ENDPOINT });
+      expect((await again.list()).map((r) => r.state)).toEqual(Array.from({ length: 16 }, () => 'intent'));
+      await again.close();
+    } finally {
+      sync.mockRestore();
+      await store.close();
+    }
   });
 
   it('refuses a second living process and takes over the lock of a dead one', async () => {

@@ -53,6 +53,9 @@ export function failedBeforeSending(error: unknown): boolean {
   return false;
 }
 
+/** Why a request's timeout timer is stopped: the work settled first. */
+const ANSWERED = new Error('answered before the timeout');
+
 /**
  * Runs `work` with a signal that aborts when `timeoutMs` pass on `clock` (rejecting with a
  * `TransportFailure('timeout')`) or when `signal` aborts (rejecting with its reason). Races the
@@ -82,7 +85,8 @@ export async function withTimeout<T>(clock: Clock, timeoutMs: number, signal: Ab
   try {
     return await Promise.race([work(inner.signal), stopped]);
   } finally {
-    timer.abort();
+    // A shared reason: abort() without one builds a DOMException (and its stack) on every request.
+    timer.abort(ANSWERED);
     signal?.removeEventListener('abort', onAbort);
   }
 }
