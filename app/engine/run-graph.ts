@@ -78,6 +78,8 @@ export function executePlan(plan: RunPlan, services: RunServices, options: RunOp
     stopper.abort(error);
   };
   let stopped = false;
+  /** Results being written to the cache: the node is done (its dependants go on), the run waits for them. */
+  const cacheWrites = new Set<Promise<void>>();
 
   const emit = (event: RunEvent) => {
     try {
@@ -96,9 +98,14 @@ export function executePlan(plan: RunPlan, services: RunServices, options: RunOp
       for (const o of outcomes.values()) counts[o.status]++;
       const durationMs = clock.now() - runStart;
       const nodes = new Map(order.flatMap((id) => (outcomes.has(id) ? [[id, outcomes.get(id)!] as const] : [])));
-      emit({ type: 'run-done', runId, at: clock.now(), durationMs, status, counts, issues: plan.issues });
-      if (fatal) reject(fatal.error);
-      else resolve({ runId, status, durationMs, counts, issues: plan.issues, nodes });
+      const done = () => {
+        emit({ type: 'run-done', runId, at: clock.now(), durationMs, status, counts, issues: plan.issues });
+        if (fatal) reject(fatal.error);
+        else resolve({ runId, status, durationMs, counts, issues: plan.issues, nodes });
+      };
+      // A run is done once its results are cached (each write already reports its own failure).
+      if (cacheWrites.size) void Promise.all(cacheWrites).then(done);
+      else done();
     };
 
     emit({ type: 'run-start', runId, at: runStart, nodeIds: [...order] });
@@ -247,10 +254,11 @@ export function executePlan(plan: RunPlan, services: RunServices, options: RunOp
         }
         if (!checked.ok) return fail({ code: 'invalid-output', message: checked.message, field: checked.field });
         if (store && !uncacheable.reason) {
-          await Promise.resolve()
+          const write = Promise.resolve()
             .then(() => store.set(cacheKey, { outputs: checked.outputs, meta }))
-            .catch((err: unknown) => log('warn', `Could not cache this result: ${String(err)}`, nodeId));
-          if (stopped) return { late: true };
+            .catch((err: unknown) => log('warn', `Could not cache this result: ${String(err)}`, nodeId))
+            .finally(() => cacheWrites.delete(write));
+          cacheWrites.add(write);
         }
         const at = clock.now();
         outcomes.set(nodeId, { status: 'done', cacheKey, outputs: checked.outputs, meta });

@@ -253,7 +253,8 @@ export async function followJob(w: RecordWriter, deps: FollowDeps, c: FollowCont
           throw new ApiError('job-failed', message, { requestId });
         }
         if (!c.reattached && runningSince !== undefined) deps.learner?.observe(factors, Math.max(0, clock.now() - (lastGap ?? 0) / 2 - runningSince));
-        await w.apply({ type: 'succeeded', outputUrls: urls, ...(obs.costUsd !== undefined ? { costUsd: obs.costUsd } : {}) });
+        // The downloads start while the URLs are written down (the request id already is: a crash now re-reads them).
+        await w.applySoon({ type: 'succeeded', outputUrls: urls, ...(obs.costUsd !== undefined ? { costUsd: obs.costUsd } : {}) });
         return;
       }
       case 'failed': {

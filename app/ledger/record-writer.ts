@@ -63,6 +63,31 @@ export class RecordWriter {
     });
   }
 
+  /**
+   * Applies `event` and resolves once it is in memory, while its write goes on in order with
+   * every other change (the next awaited change waits for it). For a change nothing waits on
+   * (a job's output URLs: its downloads can start while they are written down). A write that
+   * fails is reported like any non-strict write; a conflict fails the next change instead.
+   */
+  applySoon(event: JobEvent, message?: string): Promise<JobRecord> {
+    return new Promise<JobRecord>((resolve, reject) => {
+      void this.enqueue(async () => {
+        let next: JobRecord;
+        try {
+          next = applyJobEvent(this.record, event, this.wallNow());
+        } catch (e) {
+          reject(e);
+          return;
+        }
+        resolve(next);
+        if (next === this.record) return;
+        this.record = next;
+        await this.write(next, false).catch((e: unknown) => this.onWriteError(e, next));
+        this.announce({ record: this.record, ...(message ? { message } : {}) });
+      });
+    });
+  }
+
   private async write(record: JobRecord, strict: boolean): Promise<void> {
     const rev = this.storedRev === undefined ? 0 : this.storedRev + 1;
     const toStore = { ...record, rev };

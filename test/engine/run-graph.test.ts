@@ -125,6 +125,34 @@ describe('runGraph', () => {
         .edge('c.out', 'sink.in')
         .build();
 
+    it('goes on to the dependants while a result is written to the cache, and ends the run once every write is done', async () => {
+      const kit = createStubKit();
+      const writes: { key: string; release: () => void }[] = [];
+      const inner = new MemoryCache();
+      // A cache whose writes wait until the test lets them through (a slow disk).
+      const cache: CacheStore = {
+        get: (key) => inner.get(key),
+        set: (key, value) => new Promise<void>((release) => writes.push({ key, release: () => void inner.set(key, value).then(release) })),
+      };
+      const events: RunEvent[] = [];
+      let settled = false;
+      const services = fakeServices();
+      const run = runGraph(chain('x'), kit.registry, services, { runId: 'run-1', cache, onEvent: (e) => events.push(e) }).then((s) => {
+        settled = true;
+        return s;
+      });
+      for (let i = 0; i < 50 && idsOf(events, 'node-done').length < 4; i++) await services.clock.advance(100);
+      // Every node ran though no write has finished: the sink did not wait for b's result to be written.
+      expect(idsOf(events, 'node-done').sort()).toEqual(['a', 'b', 'c', 'sink']);
+      expect(ofType(events, 'run-done')).toHaveLength(0);
+      expect(settled).toBe(false);
+      for (const w of writes) w.release();
+      const summary = await run;
+      expect(summary.status).toBe('succeeded');
+      expect(events.at(-1)?.type).toBe('run-done');
+      for (const w of writes) expect(await inner.get(w.key)).toBeDefined();
+    });
+
     it('calls no node when an unchanged graph runs again', async () => {
       const kit = createStubKit();
       const cache = new MemoryCache();

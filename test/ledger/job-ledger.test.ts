@@ -421,4 +421,36 @@ describe('JobLedger', () => {
     // Every gap is the policy's 1 s, though recording the id and the states took 300 ms each.
     expect(reads.slice(0, 4).map((r) => r - repliedAt)).toEqual([1_000, 2_000, 3_000, 4_000]);
   });
+
+  it('starts the downloads while the output URLs are written down, and still writes them first', async () => {
+    const clock = new FakeClock();
+    class SlowStore extends MemoryLedgerStore {
+      protected override async persist(record: JobRecord): Promise<void> {
+        if (record.state === 'completed') await clock.sleep(300);
+        await super.persist(record);
+      }
+    }
+    const store = new SlowStore();
+    const t = setup({}, { clock, provider: new FakeProvider(clock), store, assets: new CountingAssets() });
+    t.provider.nextJob = { outputs: 1 };
+    const onDiskAtDownload: string[] = [];
+    const download = t.provider.download.bind(t.provider);
+    t.provider.download = (url) => {
+      onDiskAtDownload.push(store.writes.at(-1)!.state);
+      return download(url);
+    };
+    const result = await t.clock.drive(
+      t.ledger.generate(
+        { ...request, maxOutputs: 1, params: { ...request.params, maxImages: 1 } },
+        { signal: new AbortController().signal, job: { nodeId: 'n1', cacheKey: 'one' } },
+      ),
+    );
+    expect(result.images).toHaveLength(1);
+    expect(onDiskAtDownload).toEqual(['running']);
+    const written = store.writes.map((w) => [w.state, w.outputs.map((o) => o.assetId !== undefined)]);
+    expect(written.slice(-2)).toEqual([
+      ['completed', [false]],
+      ['stored', [true]],
+    ]);
+  });
 });
