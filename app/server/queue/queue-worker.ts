@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type PgBoss from 'pg-boss';
 import type { JobLedger } from '../../ledger';
 import type { Clock } from '../../lib/clock';
+import { Wakeup } from '../../lib/wakeup';
 import type { RowJobData } from './boss';
 import { claimRow, finishRow, handBackRows, heartbeatRows, ROWS_CHANNEL } from './row-claims';
 import { runWorkerRow, type WorkerRowDeps } from './worker-row';
@@ -52,18 +53,21 @@ interface LiveRow {
 export class QueueWorker {
   private readonly live = new Map<string, LiveRow>();
   private readonly halt = new AbortController();
-  private wake: (() => void) | undefined;
+  /** Ends the fetch loop's idle wait: a row ended, a stop, or new rows announced. */
+  private readonly wakeup: Wakeup;
   private loops: Promise<unknown>[] = [];
   /** Rows this worker finished (succeeded, failed or interrupted), for tests and the exit line. */
   finished = 0;
 
-  constructor(private readonly o: QueueWorkerOptions) {}
+  constructor(private readonly o: QueueWorkerOptions) {
+    this.wakeup = new Wakeup(o.clock);
+  }
 
   /** Starts taking rows (and listening for new ones: an idle worker polls pg-boss only every `fetchMs` otherwise). */
   async start(): Promise<void> {
     const signal = this.halt.signal;
     const listener = await this.o.pool.connect();
-    listener.on('notification', (n) => n.payload === this.o.queue && this.wake?.());
+    listener.on('notification', (n) => n.payload === this.o.queue && this.wakeup.wake());
     await listener.query(`LISTEN ${ROWS_CHANNEL}`);
     const unlisten = new Promise<void>((resolve) =>
       signal.addEventListener(
@@ -101,7 +105,7 @@ export class QueueWorker {
    */
   async stop(settleMs = 30_000): Promise<void> {
     this.halt.abort();
-    this.wake?.();
+    this.wakeup.wake();
     // Taken now: rows leave \`live\` as soon as the ledger lets go of their jobs.
     const tokens = [...this.live.keys()];
     for (const r of this.live.values()) r.lost = true;
@@ -133,14 +137,7 @@ export class QueueWorker {
   }
 
   private idle(signal: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        this.wake = undefined;
-        resolve();
-      };
-      this.wake = done;
-      this.o.clock.sleep(this.o.timings.fetchMs, signal).then(done, done);
-    });
+    return this.wakeup.wait(this.o.timings.fetchMs, signal);
   }
 
   private take(job: PgBoss.Job<RowJobData>): void {
@@ -152,7 +149,7 @@ export class QueueWorker {
       .catch((e) => this.o.log('error', `row ${rowId} of batch ${batchId}: ${e instanceof Error ? e.message : String(e)}`))
       .finally(() => {
         this.live.delete(token);
-        this.wake?.();
+        this.wakeup.wake();
       });
   }
 

@@ -1,0 +1,39 @@
+import type { Clock } from './clock';
+
+/**
+ * A sleep that something else can cut short: `wait` resolves after `ms`, on `wake()`, or when
+ * `signal` aborts, whichever comes first. A wait that was woken stops its timer, so a timer of
+ * an earlier wait can never end (or un-arm) a later one. A `wake()` while nobody waits does
+ * nothing: callers check their condition before waiting.
+ */
+export class Wakeup {
+  private current: (() => void) | undefined;
+
+  constructor(private readonly clock: Clock) {}
+
+  /** Ends the wait in progress, if any. */
+  wake(): void {
+    this.current?.();
+  }
+
+  wait(ms: number, signal?: AbortSignal): Promise<void> {
+    this.current?.();
+    return new Promise<void>((resolve) => {
+      const timer = new AbortController();
+      const onAbort = () => done();
+      const done = () => {
+        if (this.current === done) this.current = undefined;
+        signal?.removeEventListener('abort', onAbort);
+        timer.abort(WOKEN);
+        resolve();
+      };
+      this.current = done;
+      if (signal?.aborted) return done();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.clock.sleep(ms, timer.signal).then(done, () => undefined);
+    });
+  }
+}
+
+/** Why a wait's timer is stopped early (a shared reason: no error is built per wait). */
+const WOKEN = new Error('woken');
