@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { bytesHash } from '../../app/lib/hash';
 import { MAX_ASSET_BYTES, PgAssetStore } from '../../app/server/pg/pg-asset-store';
 import { jpegHeader, pngHeader } from '../api/test-images';
@@ -33,6 +33,30 @@ describe('PgAssetStore', () => {
     expect(await other.info(ref.assetId)).toEqual({ assetId: ref.assetId, mime: 'image/png', width: 640, height: 480, size: 5_000 });
     const jpeg = await store.put(jpegHeader(3, 2));
     expect([jpeg.mime, jpeg.width, jpeg.height]).toEqual(['image/jpeg', 3, 2]);
+  });
+
+  it('reads an asset from the database once, then from memory (bytes under an id never change)', async () => {
+    const { url, store } = await freshStore();
+    const png = pngHeader(64, 64, 3_000);
+    const ref = await store.put(png);
+    const reader = new PgAssetStore(pg.pool(url));
+    const queries = vi.spyOn(reader.pool, 'query');
+    try {
+      const first = await reader.get(ref);
+      first.fill(0); // the caller's copy: changing it changes nothing stored
+      for (let i = 0; i < 5; i++) expect(await reader.get(ref)).toEqual(png);
+      expect(queries).toHaveBeenCalledTimes(1);
+    } finally {
+      queries.mockRestore();
+    }
+    // What a store put is in memory already.
+    const own = vi.spyOn(store.pool, 'query');
+    try {
+      expect(await store.get(ref)).toEqual(png);
+      expect(own).not.toHaveBeenCalled();
+    } finally {
+      own.mockRestore();
+    }
   });
 
   it('keeps one row when the same image is stored twice, even at once from two workers', async () => {

@@ -5,6 +5,7 @@ import type { ImageRef } from '../../graph/ports';
 import { bytesHash } from '../../lib/hash';
 import { readImageInfo, type ImageMime } from '../../lib/image-info';
 import type { RemoteImageFetcher } from '../file-asset-store';
+import { RecentBytes } from '../file-recent-bytes';
 import { migrate } from './migrations';
 
 type AssetRef = ImageRef & { kind: 'asset' };
@@ -27,10 +28,19 @@ export interface PgAssetInfo {
  * URL references are fetched through the host's downloader, like `FileAssetStore`.
  */
 export class PgAssetStore implements AssetStore {
+  /**
+   * Assets stored or read here lately (bounded): a batch's rows read the same reference again and
+   * again, up to 10 MB a time from the database otherwise. Bytes under an id never change.
+   */
+  private readonly recent: RecentBytes;
+
   constructor(
     readonly pool: Pool,
     private readonly fetchRemote?: RemoteImageFetcher,
-  ) {}
+    recent: { maxBytes?: number; maxItemBytes?: number } = {},
+  ) {
+    this.recent = new RecentBytes(recent.maxBytes ?? 32 * 1024 * 1024, recent.maxItemBytes ?? 8 * 1024 * 1024);
+  }
 
   /** Brings the schema up to date (safe when many workers start at once), then returns the store. */
   static async open(pool: Pool, fetchRemote?: RemoteImageFetcher): Promise<PgAssetStore> {
@@ -51,6 +61,7 @@ export class PgAssetStore implements AssetStore {
       info.height,
       Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     ]);
+    this.recent.set(assetId, bytes);
     return {
       kind: 'asset',
       assetId,
@@ -67,10 +78,14 @@ export class PgAssetStore implements AssetStore {
       if (!this.fetchRemote) throw new Error(`Remote image ${ref.url} cannot be read here: no downloader configured.`);
       return this.fetchRemote(ref.url, signal);
     }
+    const kept = this.recent.get(ref.assetId);
+    if (kept) return kept;
     const { rows } = await this.pool.query<{ bytes: Buffer }>('SELECT bytes FROM assets WHERE asset_id = $1', [ref.assetId]);
     const bytes = rows[0]?.bytes;
     if (!bytes) throw new Error(`Image asset ${ref.assetId.slice(0, 12)}… is missing from the PostgreSQL asset store.`);
-    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const read = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.recent.set(ref.assetId, read);
+    return read;
   }
 
   /** What is stored under `assetId` (without the bytes), or undefined. */
