@@ -103,9 +103,20 @@ export function executePlan(plan: RunPlan, services: RunServices, options: RunOp
         if (fatal) reject(fatal.error);
         else resolve({ runId, status, durationMs, counts, issues: plan.issues, nodes });
       };
-      // A run is done once its results are cached (each write already reports its own failure).
-      if (cacheWrites.size) void Promise.all(cacheWrites).then(done);
-      else done();
+      // A finished run is done once its results are cached (each write reports its own failure);
+      // a stopped or failed one says so at once, its writes finishing on their own.
+      if (cacheWrites.size && status !== 'aborted' && !fatal) {
+        // A stop while waiting (a stuck disk) ends the wait, not the writes.
+        let ended = false;
+        const end = () => {
+          if (ended) return;
+          ended = true;
+          options.signal?.removeEventListener('abort', end);
+          done();
+        };
+        options.signal?.addEventListener('abort', end, { once: true });
+        void Promise.allSettled(cacheWrites).then(end);
+      } else done();
     };
 
     emit({ type: 'run-start', runId, at: runStart, nodeIds: [...order] });
@@ -257,6 +268,7 @@ export function executePlan(plan: RunPlan, services: RunServices, options: RunOp
           const write = Promise.resolve()
             .then(() => store.set(cacheKey, { outputs: checked.outputs, meta }))
             .catch((err: unknown) => log('warn', `Could not cache this result: ${String(err)}`, nodeId))
+            .catch(() => undefined)
             .finally(() => cacheWrites.delete(write));
           cacheWrites.add(write);
         }

@@ -41,17 +41,19 @@ export async function collectOutputs(
   let done = w.current.outputs.length - w.current.outputs.filter((o) => o.assetId === undefined).length;
   if (todo.length > 0) progress({ phase: 'downloading', jobId, ...(requestId ? { requestId } : {}) }, `Fetching ${todo.length} of ${total} images`);
 
-  // Items not yet stored or given up: when the last one is stored, its record write also settles the downloads.
+  // Items not yet stored or given up: the write of the last one stored also settles the downloads
+  // (it is queued after every other item's write, so it sees them all).
   let unsettled = todo.length;
   let settled: JobRecord | undefined;
   const fetchOne = async (index: number, url: string) => {
+    const item = { counted: false };
     try {
-      await fetchAttempts(index, url);
+      await fetchAttempts(index, url, item);
     } finally {
-      unsettled--;
+      if (!item.counted) unsettled--;
     }
   };
-  const fetchAttempts = async (index: number, url: string) => {
+  const fetchAttempts = async (index: number, url: string, item: { counted: boolean }) => {
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       if (signal.aborted) return;
       try {
@@ -66,7 +68,9 @@ export async function collectOutputs(
           ...(ref.width ? { width: ref.width } : {}),
           ...(ref.height ? { height: ref.height } : {}),
         };
-        const last = unsettled === 1 && !signal.aborted;
+        if (!item.counted) unsettled--;
+        item.counted = true;
+        const last = unsettled === 0 && !signal.aborted;
         const r = await w.apply(last ? [stored, { type: 'downloads-settled' }] : stored);
         if (last) settled = r;
         progress({ phase: 'downloading', jobId, ...(requestId ? { requestId } : {}) }, say.storedImage(done, total));

@@ -172,8 +172,9 @@ export async function followJob(w: RecordWriter, deps: FollowDeps, c: FollowCont
         reattached: c.reattached,
       });
     }
-    // A policy gap counts from the last read's start; a backoff after a failure counts from now.
-    if (lastError === undefined && !readNow) delay -= now - lastReadAt;
+    // A policy gap counts from the last read's start (at least a quarter of it from now, so a slow
+    // API is never read back to back); a backoff after a failure counts from now.
+    if (lastError === undefined && !readNow) delay = Math.max(delay / 4, delay - (now - lastReadAt));
     readNow = false;
     const wait = Math.max(0, Math.min(delay, deadlineAt - now));
     const sleepSignal = stopHandled ? c.detach : stopOrDetach;

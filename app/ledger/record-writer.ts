@@ -19,6 +19,8 @@ export class RecordWriter {
   private record: JobRecord;
   private storedRev: number | undefined;
   private chain: Promise<unknown> = Promise.resolve();
+  /** A conflict met by a write nobody awaited (`applySoon`): every later write fails with it. */
+  private conflict: unknown;
 
   constructor(
     initial: JobRecord,
@@ -47,8 +49,9 @@ export class RecordWriter {
   }
 
   /**
-   * Applies `event` (or several, in order, written once). `persist: false` updates memory and listeners only (a queue position that
-   * changes every poll is not worth a disk write); the next persisted change carries it.
+   * Applies `event` (or several, in order, written once). `persist: false` updates memory and
+   * listeners only (a queue position that changes every poll is not worth a disk write); the
+   * next persisted change carries it.
    */
   apply(event: JobEvent | readonly JobEvent[], message?: string, options: { persist?: boolean; strict?: boolean } = {}): Promise<JobRecord> {
     return this.enqueue(async () => {
@@ -82,13 +85,18 @@ export class RecordWriter {
         resolve(next);
         if (next === this.record) return;
         this.record = next;
-        await this.write(next, false).catch((e: unknown) => this.onWriteError(e, next));
+        await this.write(next, false).catch((e: unknown) => {
+          // Another owner wrote the record: the next awaited change fails with it, as an awaited write would have.
+          if ((e as { code?: unknown }).code === 'ledger-conflict') this.conflict = e;
+          else this.onWriteError(e, next);
+        });
         this.announce({ record: this.record, ...(message ? { message } : {}) });
       });
     });
   }
 
   private async write(record: JobRecord, strict: boolean): Promise<void> {
+    if (this.conflict !== undefined) throw this.conflict;
     const rev = this.storedRev === undefined ? 0 : this.storedRev + 1;
     const toStore = { ...record, rev };
     try {

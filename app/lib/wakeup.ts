@@ -3,21 +3,27 @@ import type { Clock } from './clock';
 /**
  * A sleep that something else can cut short: `wait` resolves after `ms`, on `wake()`, or when
  * `signal` aborts, whichever comes first. A wait that was woken stops its timer, so a timer of
- * an earlier wait can never end (or un-arm) a later one. A `wake()` while nobody waits does
- * nothing: callers check their condition before waiting.
+ * an earlier wait can never end (or un-arm) a later one. A `wake()` while nobody waits is kept
+ * for the next wait, which then returns at once (news that came while the caller was busy).
  */
 export class Wakeup {
   private current: (() => void) | undefined;
+  private pending = false;
 
   constructor(private readonly clock: Clock) {}
 
   /** Ends the wait in progress, if any. */
   wake(): void {
-    this.current?.();
+    if (this.current) this.current();
+    else this.pending = true;
   }
 
   wait(ms: number, signal?: AbortSignal): Promise<void> {
     this.current?.();
+    if (this.pending) {
+      this.pending = false;
+      return Promise.resolve();
+    }
     return new Promise<void>((resolve) => {
       const timer = new AbortController();
       const onAbort = () => done();

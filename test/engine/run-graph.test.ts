@@ -153,6 +153,32 @@ describe('runGraph', () => {
       for (const w of writes) expect(await inner.get(w.key)).toBeDefined();
     });
 
+    it('ends at a stop while a result is still being written to the cache, and survives a log that throws on a failed write', async () => {
+      const kit = createStubKit();
+      // A write that never ends (a stuck disk), then one that fails while the log throws.
+      const never: CacheStore = { get: async () => undefined, set: () => new Promise<void>(() => undefined) };
+      const stop = new AbortController();
+      const events: RunEvent[] = [];
+      const services = fakeServices();
+      const run = runGraph(chain('x'), kit.registry, services, { runId: 'run-1', cache: never, signal: stop.signal, onEvent: (e) => events.push(e) });
+      for (let i = 0; i < 50 && idsOf(events, 'node-done').length < 4; i++) await services.clock.advance(100);
+      stop.abort();
+      const summary = await run;
+      // Every node had finished: the run says what they did, without waiting for the stuck write.
+      expect(summary.status).toBe('succeeded');
+      expect(events.at(-1)?.type).toBe('run-done');
+
+      const failing: CacheStore = { get: async () => undefined, set: async () => Promise.reject(new Error('disk full')) };
+      const throwing = {
+        ...fakeServices(),
+        log: () => {
+          throw new Error('log is broken');
+        },
+      };
+      const second = await throwing.clock.drive(runGraph(chain('y'), kit.registry, throwing, { runId: 'run-2', cache: failing }));
+      expect(second.status).toBe('succeeded');
+    });
+
     it('calls no node when an unchanged graph runs again', async () => {
       const kit = createStubKit();
       const cache = new MemoryCache();

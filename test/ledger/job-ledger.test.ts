@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, isApiError } from '../../app/api/errors';
 import type { GenerationRequest, GenerationResult, ProgressDetail } from '../../app/graph/generation';
-import { billingOf, JobLedger, MemoryLedgerStore, type JobLedgerOptions, type JobRecord, type LedgerUpdate } from '../../app/ledger';
+import { billingOf, JobLedger, LedgerConflictError, MemoryLedgerStore, type JobLedgerOptions, type JobRecord, type LedgerUpdate } from '../../app/ledger';
 import { FakeClock } from '../fixtures/fake-clock';
 import { CountingAssets, FakeProvider } from '../fixtures/fake-provider';
 
@@ -56,6 +56,7 @@ async function failure(clock: FakeClock, p: Promise<unknown>): Promise<ApiError>
 }
 
 describe('JobLedger', () => {
+  // Three images that arrive together: each stored as it comes, the last one's write also settles the downloads.
   it('writes the intent before the submit leaves, then records every state up to stored', async () => {
     const t = setup();
     t.provider.nextJob = { queueMs: 2_500 };
@@ -64,7 +65,7 @@ describe('JobLedger', () => {
     const result = await t.clock.drive(t.generate());
     expect(onDiskAtSubmit?.state).toBe('intent');
     expect(onDiskAtSubmit?.requestId).toBeUndefined();
-    expect(states(t.store)).toEqual(['intent', 'submitted', 'queued', 'running', 'completed', 'completed', 'completed', 'completed', 'stored']);
+    expect(states(t.store)).toEqual(['intent', 'submitted', 'queued', 'running', 'completed', 'completed', 'completed', 'stored']);
     expect(result.images).toHaveLength(3);
     expect(result.missing).toEqual([]);
     expect(result.reused).toBe(false);
@@ -452,5 +453,41 @@ describe('JobLedger', () => {
       ['completed', [false]],
       ['stored', [true]],
     ]);
+  });
+
+  it('never reads a slow API back to back: at least a quarter of the gap passes after a read that took longer than it', async () => {
+    const t = setup();
+    t.provider.nextJob = { queueMs: 0, runMs: 10_000 };
+    const reads: number[] = [];
+    const read = t.provider.read.bind(t.provider);
+    t.provider.read = async (id, want) => {
+      reads.push(t.clock.now());
+      await t.clock.sleep(1_500); // each answer takes longer than the 1-s gap
+      return read(id, want);
+    };
+    await t.clock.drive(t.generate());
+    const gaps = reads.slice(1).map((r, i) => r - reads[i]!);
+    expect(gaps.slice(0, 3)).toEqual([1_750, 1_750, 1_750]);
+  });
+
+  it('stops following when the record was changed elsewhere, even if that write was not awaited', async () => {
+    // Another owner took the job just as its URLs were written (the store refuses that one write).
+    class ConflictingStore extends MemoryLedgerStore {
+      private refused = false;
+      override async put(record: JobRecord): Promise<void> {
+        if (record.state === 'completed' && !this.refused) {
+          this.refused = true;
+          throw new LedgerConflictError(record.jobId, record.rev, record.rev + 1);
+        }
+        await super.put(record);
+      }
+    }
+    const clock = new FakeClock();
+    const store = new ConflictingStore();
+    const t = setup({}, { clock, provider: new FakeProvider(clock), store, assets: new CountingAssets() });
+    const e = await failure(t.clock, t.generate()).catch((err: unknown) => err);
+    expect((e as { code?: string }).code).toBe('ledger-conflict');
+    expect(store.writes.map((w) => w.state)).not.toContain('stored');
+    expect(t.provider.calls.submit).toBe(1);
   });
 });

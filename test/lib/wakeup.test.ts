@@ -37,4 +37,21 @@ describe('Wakeup', () => {
     await flushMicrotasks();
     expect(ends).toEqual([100, 1_050]);
   });
+
+  it('keeps a wake that came while nobody waited for the next wait only', async () => {
+    const clock = new FakeClock();
+    const w = new Wakeup(clock);
+    w.wake();
+    w.wake();
+    let first = false;
+    void w.wait(1_000).then(() => (first = true));
+    await flushMicrotasks();
+    expect(first).toBe(true);
+    let second = false;
+    void w.wait(1_000).then(() => (second = true));
+    await clock.advance(999);
+    expect(second).toBe(false);
+    await clock.advance(1);
+    expect(second).toBe(true);
+  });
 });

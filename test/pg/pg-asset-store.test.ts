@@ -35,7 +35,7 @@ describe('PgAssetStore', () => {
     expect([jpeg.mime, jpeg.width, jpeg.height]).toEqual(['image/jpeg', 3, 2]);
   });
 
-  it('reads an asset from the database once, then from memory (bytes under an id never change)', async () => {
+  it('reads an asset from the database once, then from memory (bytes under an id never change), up to a size per image', async () => {
     const { url, store } = await freshStore();
     const png = pngHeader(64, 64, 3_000);
     const ref = await store.put(png);
@@ -49,13 +49,15 @@ describe('PgAssetStore', () => {
     } finally {
       queries.mockRestore();
     }
-    // What a store put is in memory already.
-    const own = vi.spyOn(store.pool, 'query');
+    // An image over the size kept in memory is read from the database every time.
+    const small = new PgAssetStore(pg.pool(url), undefined, { maxItemBytes: 1_000 });
+    const reads = vi.spyOn(small.pool, 'query');
     try {
-      expect(await store.get(ref)).toEqual(png);
-      expect(own).not.toHaveBeenCalled();
+      await small.get(ref);
+      await small.get(ref);
+      expect(reads).toHaveBeenCalledTimes(2);
     } finally {
-      own.mockRestore();
+      reads.mockRestore();
     }
   });
 

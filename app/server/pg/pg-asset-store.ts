@@ -6,6 +6,7 @@ import { bytesHash } from '../../lib/hash';
 import { readImageInfo, type ImageMime } from '../../lib/image-info';
 import type { RemoteImageFetcher } from '../file-asset-store';
 import { RecentBytes } from '../file-recent-bytes';
+import { MAX_IMAGE_BYTES } from '../../model/seedream';
 import { migrate } from './migrations';
 
 type AssetRef = ImageRef & { kind: 'asset' };
@@ -29,8 +30,9 @@ export interface PgAssetInfo {
  */
 export class PgAssetStore implements AssetStore {
   /**
-   * Assets stored or read here lately (bounded): a batch's rows read the same reference again and
-   * again, up to 10 MB a time from the database otherwise. Bytes under an id never change.
+   * Assets read here lately (bounded): a batch's rows read the same reference again and again, up
+   * to 10 MB a time from the database otherwise. Not what it stores (a worker's outputs are read
+   * by the coordinator, not here, and would push the references out). Bytes under an id never change.
    */
   private readonly recent: RecentBytes;
 
@@ -39,7 +41,7 @@ export class PgAssetStore implements AssetStore {
     private readonly fetchRemote?: RemoteImageFetcher,
     recent: { maxBytes?: number; maxItemBytes?: number } = {},
   ) {
-    this.recent = new RecentBytes(recent.maxBytes ?? 32 * 1024 * 1024, recent.maxItemBytes ?? 8 * 1024 * 1024);
+    this.recent = new RecentBytes(recent.maxBytes ?? 64 * 1024 * 1024, recent.maxItemBytes ?? MAX_IMAGE_BYTES);
   }
 
   /** Brings the schema up to date (safe when many workers start at once), then returns the store. */
@@ -61,7 +63,6 @@ export class PgAssetStore implements AssetStore {
       info.height,
       Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     ]);
-    this.recent.set(assetId, bytes);
     return {
       kind: 'asset',
       assetId,
