@@ -87,14 +87,31 @@ export function checkImageBytes(bytes: Uint8Array, place: ImagePlace): { image?:
 }
 
 /**
+ * What decoding gave, by the SHA-256 of the bytes: a batch sends the same reference with every
+ * row (checked when the rows are, and again before each submit), and decoding the largest image
+ * costs up to about a second. Same bytes, same answer; the oldest are forgotten first.
+ */
+const verdicts = new Map<string, { ok: true } | { ok: false; reason: string }>();
+const MAX_VERDICTS = 512;
+
+/**
  * Decodes the whole image (not only its header): a file whose header is fine but whose pixel data
  * is damaged or cut short is refused here rather than paid for. Run it after `checkImageBytes`
- * passed (it costs up to about a second for the largest files). The decoders load on first use,
- * so the editor's first screen does not carry them.
+ * passed (it costs up to about a second for the largest files). Given the bytes' SHA-256, an
+ * image decoded before is not decoded again. The decoders load on first use, so the editor's
+ * first screen does not carry them.
  */
-export async function checkImagePixels(bytes: Uint8Array, place: ImagePlace): Promise<Issue[]> {
-  const { decodeCheck } = await import('../../lib/decode-image');
-  const decoded = decodeCheck(bytes);
+export async function checkImagePixels(bytes: Uint8Array, place: ImagePlace, sha256?: string): Promise<Issue[]> {
+  let decoded = sha256 === undefined ? undefined : verdicts.get(sha256);
+  if (!decoded) {
+    const { decodeCheck } = await import('../../lib/decode-image');
+    const d = decodeCheck(bytes);
+    decoded = d.ok ? { ok: true } : { ok: false, reason: d.reason };
+    if (sha256 !== undefined) {
+      verdicts.set(sha256, decoded);
+      if (verdicts.size > MAX_VERDICTS) verdicts.delete(verdicts.keys().next().value!);
+    }
+  }
   if (decoded.ok) return [];
   return [
     {

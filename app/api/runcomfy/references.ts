@@ -60,9 +60,10 @@ export async function resolveReferences(
       continue;
     }
     const checked = checkImageBytes(bytes, place);
-    const issues = checked.issues.length === 0 ? await checkImagePixels(bytes, place) : checked.issues;
+    const hash = bytesHash(bytes);
+    const issues = checked.issues.length === 0 ? await checkImagePixels(bytes, place, hash) : checked.issues;
     out.issues.push(...issues);
-    out.hashes.push(bytesHash(bytes));
+    out.hashes.push(hash);
     out.images.push(ref.kind === 'url' ? ref.url : checked.image ? toDataUri(bytes, checked.image.mime) : '');
   }
   return out;

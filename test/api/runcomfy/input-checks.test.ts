@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { bytesHash } from '../../../app/lib/hash';
 import {
   checkBodySize,
   checkImageBytes,
@@ -148,6 +149,18 @@ describe('checkImagePixels', () => {
   it('passes images that decode whole', async () => {
     expect(await checkImagePixels(realPng(20, 20), imagePlace(0, 'a.png'))).toEqual([]);
     expect(await checkImagePixels(realJpeg(20, 20), imagePlace(0, 'a.jpg'))).toEqual([]);
+  });
+
+  it('decodes the same bytes once when given their hash, and names each place in its own words', async () => {
+    const broken = pngWithBrokenIdat(20, 20);
+    const hash = bytesHash(broken);
+    const first = await checkImagePixels(broken, imagePlace(0, 'x.png'), hash);
+    const again = await checkImagePixels(broken, imagePlace(4, 'y.png'), hash);
+    expect(first[0]).toMatchObject({ code: 'image-damaged', field: 'images[0]' });
+    expect(again[0]).toMatchObject({ code: 'image-damaged', field: 'images[4]', message: expect.stringMatching(/^Image 5 \(y\.png\)/) });
+    // The answer is kept by hash: good bytes under a hash that already failed are not decoded again (the caller hashes what it sends).
+    expect(await checkImagePixels(realPng(20, 20), imagePlace(0, 'z.png'), hash)).toHaveLength(1);
+    expect(await checkImagePixels(realPng(20, 20), imagePlace(0, 'z.png'))).toEqual([]);
   });
 
   it('names the file whose header is fine but whose pixels are not', async () => {
