@@ -12,7 +12,7 @@ export class Wakeup {
 
   constructor(private readonly clock: Clock) {}
 
-  /** Ends the wait in progress, if any. */
+  /** Ends the wait in progress, or the next one if nobody waits now. */
   wake(): void {
     if (this.current) this.current();
     else this.pending = true;
