@@ -24,23 +24,33 @@ export function abortReason(signal: AbortSignal): Error {
   return r instanceof Error ? r : new AbortedError(typeof r === 'string' ? r : undefined);
 }
 
-/** The wall clock, backed by `performance.now()` and `setTimeout`. */
+/**
+ * The wall clock, backed by `performance.now()` and `setTimeout`. A sleep never ends before its
+ * time: a timer counts from the event loop's last whole millisecond, so `setTimeout(r, 50)` can
+ * fire up to about 1 ms early, more under load. A poll planned 50 ms after the last read could
+ * then reach the API before the job it waits for is due, and take one more read (a whole gap
+ * later) to see it finish. So an early timer is set again for what is left.
+ */
 export const realClock: Clock = {
   now: () => performance.now(),
   sleep(ms, signal) {
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(abortReason(signal));
+      const due = performance.now() + Math.max(0, ms);
       const onAbort = () => {
         clearTimeout(timer);
         reject(abortReason(signal!));
       };
-      const timer = setTimeout(
-        () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        },
-        Math.max(0, ms),
-      );
+      const fire = () => {
+        const left = due - performance.now();
+        if (left > 0) {
+          timer = setTimeout(fire, left);
+          return;
+        }
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      let timer = setTimeout(fire, Math.max(0, ms));
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { realClock } from '../../app/lib/clock';
 import { FakeClock } from '../fixtures/fake-clock';
 
 describe('FakeClock', () => {
@@ -37,5 +38,31 @@ describe('FakeClock', () => {
   it('reports a deadlock instead of hanging when nothing can fire', async () => {
     const clock = new FakeClock();
     await expect(clock.drive(new Promise(() => undefined))).rejects.toThrow(/deadlock/);
+  });
+});
+
+describe('realClock', () => {
+  // A bare setTimeout counts from the loop's last whole millisecond and so ends up to ~1 ms early
+  // (29 of 30 such 5.5 ms sleeps did on this machine); a poll gap must never be shorter than planned.
+  it('never ends a sleep before its time', async () => {
+    const short: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const ms = 2.5 + (i % 5) * 0.3;
+      const t0 = performance.now();
+      await realClock.sleep(ms);
+      const took = performance.now() - t0;
+      if (took < ms) short.push(took);
+    }
+    expect(short).toEqual([]);
+  });
+
+  it('ends a sleep at once when its signal aborts, and runs no timer afterwards', async () => {
+    const ac = new AbortController();
+    const p = realClock.sleep(60_000, ac.signal);
+    ac.abort(new Error('stop'));
+    await expect(p).rejects.toThrow('stop');
+    const aborted = new AbortController();
+    aborted.abort();
+    await expect(realClock.sleep(10, aborted.signal)).rejects.toThrow();
   });
 });

@@ -25,23 +25,72 @@ export function referenceThumbs(images: readonly string[]): ReferenceThumb[] {
   });
 }
 
+/** Frames rendered ahead and not yet asked for, at most (the rest render when asked). */
+const MAX_AHEAD_FRAMES = MAX_CACHED_FRAMES / 2;
+
 /**
- * Renders output frames on first request and keeps the most recent ones. Rendering is a pure
- * function of the job, so dropping a frame (or all frames of an expired job) loses nothing.
+ * Renders output frames and keeps the most recent ones. Rendering is a pure function of the job,
+ * so dropping a frame (or all frames of an expired job) loses nothing.
+ *
+ * A job's frames are rendered while it runs (`renderAhead`), one frame per turn of the event
+ * loop so requests are answered in between, as a real service has its files ready when it says
+ * `succeeded`. Otherwise a download paid the render (≈0.2 s for a 2048² frame), and jobs that
+ * finish together queued their renders one after another on this one thread.
  */
 export class FrameCache {
   private readonly frames = new Map<string, Uint8Array>();
   private readonly thumbs = new WeakMap<SimJob, ReferenceThumb[]>();
+  /** Frames waiting to be rendered ahead, in order, and those rendered ahead but not yet asked for. */
+  private readonly ahead: { job: SimJob; n: number }[] = [];
+  private readonly unasked = new Set<string>();
+  private pass: ReturnType<typeof setImmediate> | undefined;
+
+  /** Renders a job's frames in the background (a job that will fail has none; past the cap, frames render when asked). */
+  renderAhead(job: SimJob): void {
+    if (job.fault?.fail) return;
+    for (let n = 1; n <= job.imageCount && this.ahead.length + this.unasked.size < MAX_AHEAD_FRAMES; n++) this.ahead.push({ job, n });
+    this.pass ??= setImmediate(() => this.renderNext());
+  }
+
+  /** Frames rendered ahead and not yet asked for, plus those still to render (for tests). */
+  get aheadCount(): number {
+    return this.ahead.length + this.unasked.size;
+  }
+
+  /** Stops rendering ahead (the simulator is stopping). */
+  stop(): void {
+    this.ahead.length = 0;
+    if (this.pass) clearImmediate(this.pass);
+    this.pass = undefined;
+  }
+
+  private renderNext(): void {
+    this.pass = undefined;
+    const next = this.ahead.shift();
+    if (!next) return;
+    const key = `${next.job.id}/${next.n}`;
+    // A cancelled job has no files; one already asked for was rendered then.
+    if (next.job.phase !== 'cancelled' && next.job.phase !== 'failed' && !this.frames.has(key)) {
+      this.render(next.job, next.n, key);
+      this.unasked.add(key);
+    }
+    if (this.ahead.length > 0) this.pass = setImmediate(() => this.renderNext());
+  }
 
   /** PNG bytes of frame `n` (1-based) of a succeeded job. */
   png(job: SimJob, n: number): Uint8Array {
     const key = `${job.id}/${n}`;
+    this.unasked.delete(key);
     const hit = this.frames.get(key);
     if (hit) {
       this.frames.delete(key);
       this.frames.set(key, hit);
       return hit;
     }
+    return this.render(job, n, key);
+  }
+
+  private render(job: SimJob, n: number, key: string): Uint8Array {
     let thumbs = this.thumbs.get(job);
     if (!thumbs) this.thumbs.set(job, (thumbs = referenceThumbs(job.input.images)));
     const png = renderFramePng({
@@ -54,7 +103,11 @@ export class FrameCache {
       references: thumbs,
     });
     this.frames.set(key, png);
-    while (this.frames.size > MAX_CACHED_FRAMES) this.frames.delete(this.frames.keys().next().value!);
+    while (this.frames.size > MAX_CACHED_FRAMES) {
+      const oldest = this.frames.keys().next().value!;
+      this.frames.delete(oldest);
+      this.unasked.delete(oldest);
+    }
     return png;
   }
 }

@@ -124,6 +124,7 @@ function submit(ctx: RouteContext, body: Uint8Array, fault: JobFault | undefined
     fault,
   });
   ctx.submits.record(job.id, checked.input, job.submittedAt);
+  ctx.frames.renderAhead(job);
   return json(200, s.omitSubmitUrls ? { request_id: job.id } : { request_id: job.id, ...requestUrls(ctx, job.id) });
 }
 

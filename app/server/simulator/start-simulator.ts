@@ -126,9 +126,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   };
   let origin = publicUrl ?? '';
   const wallNow = () => epochMs + (clock.now() - clockAtStart);
+  const frames = new FrameCache();
   const routes: RouteContext = {
     jobs,
-    frames: new FrameCache(),
+    frames,
     settings: () => settings,
     origin: () => origin,
     basePath,
@@ -210,6 +211,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         shutdown.abort();
+        frames.stop();
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       });
