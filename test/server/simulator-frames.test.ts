@@ -1,17 +1,25 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FrameCache } from '../../app/server/simulator/frames';
+import { FrameCache, referenceThumbs } from '../../app/server/simulator/frames';
 import type { JobFault } from '../../app/server/simulator/faults';
 import type { SimJob } from '../../app/server/simulator/jobs';
 import { renderFramePng } from '../../app/server/simulator/render-png';
 import type * as RenderPng from '../../app/server/simulator/render-png';
+import { decodeReference } from '../../app/server/simulator/reference-image';
+import type * as ReferenceImage from '../../app/server/simulator/reference-image';
+import { encode } from 'fast-png';
 import { input } from './simulator-fixtures';
 
 vi.mock('../../app/server/simulator/render-png', async (importOriginal) => {
   const real = await importOriginal<typeof RenderPng>();
   return { ...real, renderFramePng: vi.fn(real.renderFramePng) };
 });
+vi.mock('../../app/server/simulator/reference-image', async (importOriginal) => {
+  const real = await importOriginal<typeof ReferenceImage>();
+  return { ...real, decodeReference: vi.fn(real.decodeReference) };
+});
 const renders = vi.mocked(renderFramePng);
+const decodes = vi.mocked(decodeReference);
 
 let seq = 0;
 function job(imageCount: number, extra: Partial<SimJob> = {}): SimJob {
@@ -36,7 +44,10 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 100; i++) await nextTurn();
 }
 
-afterEach(() => renders.mockClear());
+afterEach(() => {
+  renders.mockClear();
+  decodes.mockClear();
+});
 
 describe('FrameCache rendering ahead', () => {
   it('renders a running job’s frames one per turn of the event loop, so a download finds them ready', async () => {
@@ -94,5 +105,35 @@ describe('FrameCache rendering ahead', () => {
     cache.stop();
     await settle();
     expect(renders).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('referenceThumbs', () => {
+  const pngUri = (shade: number) =>
+    `data:image/png;base64,${Buffer.from(encode({ width: 20, height: 10, data: new Uint8Array(600).fill(shade), channels: 3 })).toString('base64')}`;
+
+  it('decodes a reference once for every job that shares it (kept by content), and each new one once', () => {
+    const a = pngUri(10);
+    const first = referenceThumbs([a, 'https://example.com/x.png']);
+    expect(first).toMatchObject([
+      { kind: 'image', image: { width: 20, height: 10 } },
+      { kind: 'label', label: 'URL' },
+    ]);
+    // The same bytes in another request (a new string): not decoded again, the same thumbnail.
+    const again = referenceThumbs([`${a}`]);
+    expect(again[0]).toEqual(first[0]);
+    expect(decodes).toHaveBeenCalledTimes(1);
+    referenceThumbs([pngUri(200)]);
+    expect(decodes).toHaveBeenCalledTimes(2);
+  });
+
+  it('labels a reference it cannot decode, also when it comes again', () => {
+    const bad = `data:image/png;base64,${Buffer.from('not an image at all').toString('base64')}`;
+    expect(referenceThumbs([bad])).toEqual([{ kind: 'label', label: 'REF 1' }]);
+    expect(referenceThumbs(['x', bad])).toEqual([
+      { kind: 'label', label: 'URL' },
+      { kind: 'label', label: 'REF 2' },
+    ]);
+    expect(decodes).toHaveBeenCalledTimes(1);
   });
 });

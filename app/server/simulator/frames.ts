@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { DEFAULT_RESOLUTION, DEFAULT_SEED, resolutionSize, type SeedreamInput } from '../../model/seedream';
 import { shrinkImage } from './canvas';
 import type { SimJob } from './jobs';
-import { decodeReference, parseDataUri } from './reference-image';
+import { decodeReference, parseDataUri, type RgbaImage } from './reference-image';
 import { renderFramePng, type ReferenceThumb } from './render-png';
 
 /** Longest side a reference thumbnail is kept at (the strip never draws them larger). */
@@ -15,13 +16,29 @@ export function frameSize(input: SeedreamInput, outputScale: number): { width: n
   return { width: Math.max(1, Math.round(width * outputScale)), height: Math.max(1, Math.round(height * outputScale)) };
 }
 
+/** Decoded reference thumbnails kept by content (≤ 256 KB each): jobs that share a reference decode it once. */
+const MAX_CACHED_THUMBS = 32;
+const thumbCache = new Map<string, RgbaImage | null>();
+
+function thumbOf(bytes: Uint8Array): RgbaImage | undefined {
+  const key = createHash('sha256').update(bytes).digest('base64');
+  let thumb = thumbCache.get(key);
+  if (thumb === undefined) {
+    const image = decodeReference(bytes);
+    thumb = image ? shrinkImage(image, THUMB_MAX_SIDE) : null;
+  } else thumbCache.delete(key);
+  thumbCache.set(key, thumb);
+  while (thumbCache.size > MAX_CACHED_THUMBS) thumbCache.delete(thumbCache.keys().next().value!);
+  return thumb ?? undefined;
+}
+
 /** Thumbnails of a request's references: decoded data URIs, a labelled box for anything else. */
 export function referenceThumbs(images: readonly string[]): ReferenceThumb[] {
   return images.map((uri, i) => {
     if (!uri.startsWith('data:')) return { kind: 'label', label: 'URL' };
     const data = parseDataUri(uri);
-    const image = data.ok ? decodeReference(data.bytes) : undefined;
-    return image ? { kind: 'image', image: shrinkImage(image, THUMB_MAX_SIDE) } : { kind: 'label', label: `REF ${i + 1}` };
+    const image = data.ok ? thumbOf(data.bytes) : undefined;
+    return image ? { kind: 'image', image } : { kind: 'label', label: `REF ${i + 1}` };
   });
 }
 
