@@ -3,6 +3,7 @@
  * coordinator's alone (the simulator runs in another process). Argument: JSON {kind, baseUrl,
  * rows, concurrency, pollMs}. Prints one JSON line of timings and memory on stdout.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -32,6 +33,18 @@ interface Job {
 
 const job = JSON.parse(process.argv[2] ?? '{}') as Job;
 const png = () => encode({ width: 48, height: 32, data: new Uint8Array(48 * 32 * 3).map((_, i) => (i * 13) % 256), channels: 3, depth: 8 });
+
+/** CPU time all processes on this machine used so far (Linux /proc/stat; undefined elsewhere): every core's busy time, in ms. */
+function machineCpu(): { busyMs: number } | undefined {
+  try {
+    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+    // user nice system idle iowait irq softirq steal: all but idle and iowait were busy (ticks of 10 ms).
+    const busy = ticks.slice(0, 8).reduce((sum, t, i) => (i === 3 || i === 4 ? sum : sum + t!), 0);
+    return { busyMs: busy * 10 };
+  } catch {
+    return undefined;
+  }
+}
 
 async function cli(argv: string[], cwd: string, onLine: (line: string) => void = () => undefined): Promise<number> {
   return runCli({
@@ -92,6 +105,8 @@ async function main(): Promise<void> {
     await writeFile(join(dir, 'rows.csv'), csv);
     let costAt = NaN;
     let elu0 = performance.eventLoopUtilization();
+    let cpu0 = process.cpuUsage();
+    let machine0 = machineCpu();
     let done = 0;
     const startedAt = new Map<string, number>();
     let rowMsSum = 0;
@@ -117,6 +132,8 @@ async function main(): Promise<void> {
         if (line.startsWith('Cost:')) {
           costAt = performance.now();
           elu0 = performance.eventLoopUtilization();
+          cpu0 = process.cpuUsage();
+          machine0 = machineCpu();
         }
         const row = /^row (\S+) \(line \d+\): (started|done)/.exec(line);
         if (row?.[2] === 'started') startedAt.set(row[1]!, performance.now());
@@ -134,6 +151,8 @@ async function main(): Promise<void> {
     );
     const end = performance.now();
     const busy = performance.eventLoopUtilization(elu0).utilization;
+    const runCpu = process.cpuUsage(cpu0);
+    const machine1 = machineCpu();
     clearInterval(sample);
     if (code !== 0) throw new Error(`batch exited ${code}`);
     const cpu = process.cpuUsage();
@@ -143,6 +162,8 @@ async function main(): Promise<void> {
         runMs: end - costAt,
         totalMs: end - t0,
         cpuMs: (cpu.user + cpu.system) / 1000,
+        runCpuMs: (runCpu.user + runCpu.system) / 1000,
+        ...(machine0 && machine1 ? { machineBusyMs: machine1.busyMs - machine0.busyMs } : {}),
         busy,
         rowMs: rowMsSum / Math.max(1, rowsTimed),
         maxRssKb: process.resourceUsage().maxRSS,

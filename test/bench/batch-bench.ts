@@ -10,6 +10,7 @@
  *     of 4 rows at once each, as the ratio to n × the 1-worker rate, on a throwaway PostgreSQL.
  */
 import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { spawnSimulator } from '../server/simulator-process';
 import { measureQueueScaling } from './queue-scaling';
@@ -32,7 +33,26 @@ interface BatchFigures {
   peakHeap: number;
   /** Heap after a full GC every 100 rows. */
   retained: number[];
+  /** CPU the coordinator process used in the run phase (all its threads). */
+  runCpuMs: number;
+  /** CPU every process on the machine used in the run phase (coordinator, simulator, workers, PostgreSQL), when readable. */
+  machineBusyMs?: number;
 }
+
+/** A fixed piece of JavaScript work (JSON and string handling, like a row's), timed: this machine's speed now, to compare runs by. */
+function calibrate(): number {
+  const doc = {
+    rows: Array.from({ length: 2000 }, (_, i) => ({ id: `row-${i}`, prompt: `Generate 1 image ${i}`, urls: [`https://example.com/${i}.png`], cost: i / 7 })),
+  };
+  const t0 = performance.now();
+  let n = 0;
+  for (let i = 0; i < 60; i++) n += (JSON.parse(JSON.stringify(doc)) as typeof doc).rows.length;
+  if (n !== 120_000) throw new Error('calibration went wrong');
+  return performance.now() - t0;
+}
+
+const CORES = availableParallelism();
+const coresBusy = (f: BatchFigures) => (f.machineBusyMs === undefined ? 'n/a' : `${(f.machineBusyMs / f.runMs).toFixed(2)} of ${CORES}`);
 
 /**
  * Runs one measurement in a fresh coordinator process against a fresh simulator process (so no run
@@ -92,6 +112,7 @@ async function main(): Promise<void> {
     `Simulator (its own process): every job takes ${JOB_MS} ms, no queue; polling every ${POLL_MS} ms; one 48×32 reference and 1 output image per row.`,
   );
 
+  const calibrationBefore = calibrate();
   // (a) Scaling: the rate of one row at a time (before and after, as this machine's speed drifts), then 200 rows at 4, 8, 16.
   const before = await measure<BatchFigures>({ kind: 'batch', rows: 20, concurrency: 1 });
   const measured = [];
@@ -105,7 +126,20 @@ async function main(): Promise<void> {
   console.log(`\n(a) rows/s, 200 rows in-process (run phase, after every row was checked); goal ≥ ${SCALING_GOAL} of c × the 1-row rate`);
   console.log(
     table(
-      ['concurrency', 'rows', 'check', 'run', 'rows/s', 'ideal (c × 1-row)', 'ratio', 'of latency bound', 'row time', 'main thread busy'],
+      [
+        'concurrency',
+        'rows',
+        'check',
+        'run',
+        'rows/s',
+        'ideal (c × 1-row)',
+        'ratio',
+        'of latency bound',
+        'row time',
+        'main thread busy',
+        'coordinator CPU/row',
+        'cores busy (machine)',
+      ],
       [
         ...[before, after].map((f, i) => [
           i === 0 ? '1 (before)' : '1 (after)',
@@ -118,6 +152,8 @@ async function main(): Promise<void> {
           (20 / (f.runMs / 1000) / (1000 / JOB_MS)).toFixed(3),
           `${f.rowMs.toFixed(0)} ms`,
           `${(f.busy * 100).toFixed(0)}%`,
+          `${(f.runCpuMs / 20).toFixed(1)} ms`,
+          coresBusy(f),
         ]),
         ...scaling.map((s) => [
           s.c,
@@ -130,6 +166,8 @@ async function main(): Promise<void> {
           s.bound.toFixed(3),
           `${s.f.rowMs.toFixed(0)} ms`,
           `${(s.f.busy * 100).toFixed(0)}%`,
+          `${(s.f.runCpuMs / 200).toFixed(1)} ms`,
+          coresBusy(s.f),
         ]),
       ],
     ),
@@ -159,7 +197,7 @@ async function main(): Promise<void> {
   );
   console.log(
     table(
-      ['workers', 'rows', 'run', 'rows/s', 'ideal (n × 1-worker)', 'ratio', 'of latency bound'],
+      ['workers', 'rows', 'run', 'rows/s', 'ideal (n × 1-worker)', 'ratio', 'of latency bound', 'cores busy (machine)'],
       queue.map((q) => [
         q.workers,
         q.rows,
@@ -168,6 +206,7 @@ async function main(): Promise<void> {
         (q.workers * rateW1).toFixed(2),
         (q.rate / (q.workers * rateW1)).toFixed(3),
         (q.rate / ((q.workers * PER_WORKER) / (JOB_MS / 1000))).toFixed(3),
+        coresBusy(q.measured),
       ]),
     ),
   );
@@ -211,6 +250,11 @@ async function main(): Promise<void> {
     ),
   );
   console.log(`  1,000 ÷ 200 rows: RSS × ${(big.maxRssKb / small.maxRssKb).toFixed(2)}`);
+  // The same work timed at the start and the end: on a shared machine its speed drifts, and every ratio above moves with it.
+  const calibrationAfter = calibrate();
+  console.log(
+    `\nMachine: ${CORES} cores; a fixed piece of JSON work took ${calibrationBefore.toFixed(0)} ms at the start and ${calibrationAfter.toFixed(0)} ms at the end (compare runs by it).`,
+  );
   if (failed) process.exitCode = 1;
 }
 

@@ -5,11 +5,13 @@ import pg from 'pg';
 import { startPgCluster } from '../pg/pg-cluster';
 
 /** The rate of 200 rows through pg-boss with `workers` worker processes. */
-export interface QueueFigure {
+export interface QueueFigure<T = unknown> {
   workers: number;
   rows: number;
   runMs: number;
   rate: number;
+  /** What the coordinator's run reported. */
+  measured: T;
 }
 
 const workerScript = fileURLToPath(new URL('./queue-bench-worker.ts', import.meta.url));
@@ -41,9 +43,9 @@ export async function measureQueueScaling<T extends { runMs: number }>(o: {
   pollMs: number;
   /** Starts a simulator, runs the coordinator job against it, stops it; `onSim` starts the workers first. */
   measure(job: Record<string, unknown>, onSim: (baseUrl: string) => Promise<() => Promise<void>>): Promise<T>;
-}): Promise<QueueFigure[]> {
+}): Promise<QueueFigure<T>[]> {
   const cluster = await startPgCluster();
-  const figures: QueueFigure[] = [];
+  const figures: QueueFigure<T>[] = [];
   try {
     for (const [i, n] of o.workerCounts.entries()) {
       const admin = new pg.Client({ connectionString: cluster.url });
@@ -62,7 +64,7 @@ export async function measureQueueScaling<T extends { runMs: number }>(o: {
           }
         };
       });
-      figures.push({ workers: n, rows: o.rows, runMs: f.runMs, rate: o.rows / (f.runMs / 1000) });
+      figures.push({ workers: n, rows: o.rows, runMs: f.runMs, rate: o.rows / (f.runMs / 1000), measured: f });
     }
   } finally {
     await cluster.stop();
