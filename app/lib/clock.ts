@@ -31,6 +31,9 @@ export function abortReason(signal: AbortSignal): Error {
  * then reach the API before the job it waits for is due, and take one more read (a whole gap
  * later) to see it finish. So an early timer is set again for what is left.
  */
+/** setTimeout's longest delay (about 24.8 days); a longer one would fire after 1 ms. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 export const realClock: Clock = {
   now: () => performance.now(),
   sleep(ms, signal) {
@@ -44,13 +47,13 @@ export const realClock: Clock = {
       const fire = () => {
         const left = due - performance.now();
         if (left > 0) {
-          timer = setTimeout(fire, left);
+          timer = setTimeout(fire, Math.min(left, MAX_TIMER_MS));
           return;
         }
         signal?.removeEventListener('abort', onAbort);
         resolve();
       };
-      let timer = setTimeout(fire, Math.max(0, ms));
+      let timer = setTimeout(fire, Math.min(Math.max(0, ms), MAX_TIMER_MS));
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   },

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { realClock } from '../../app/lib/clock';
 import { FakeClock } from '../fixtures/fake-clock';
 
@@ -54,6 +54,25 @@ describe('realClock', () => {
       if (took < ms) short.push(took);
     }
     expect(short).toEqual([]);
+  });
+
+  it('waits out a sleep longer than a timer can run (or endless) instead of waking every millisecond', async () => {
+    const timers = vi.spyOn(globalThis, 'setTimeout');
+    try {
+      for (const ms of [2 ** 40, Infinity]) {
+        const ac = new AbortController();
+        const p = realClock.sleep(ms, ac.signal);
+        await new Promise((r) => setImmediate(r));
+        await new Promise((r) => setImmediate(r));
+        ac.abort(new Error('enough'));
+        await expect(p).rejects.toThrow('enough');
+      }
+      // One timer per sleep (of the longest delay setTimeout takes), not one per millisecond.
+      expect(timers.mock.calls.filter(([, ms]) => ms === 2_147_483_647)).toHaveLength(2);
+      expect(timers.mock.calls.filter(([, ms]) => (ms ?? 0) > 2_147_483_647)).toHaveLength(0);
+    } finally {
+      timers.mockRestore();
+    }
   });
 
   it('ends a sleep at once when its signal aborts, and runs no timer afterwards', async () => {
