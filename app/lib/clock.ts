@@ -24,6 +24,9 @@ export function abortReason(signal: AbortSignal): Error {
   return r instanceof Error ? r : new AbortedError(typeof r === 'string' ? r : undefined);
 }
 
+/** setTimeout's longest delay (about 24.8 days); a longer one would fire after 1 ms. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /**
  * The wall clock, backed by `performance.now()` and `setTimeout`. A sleep never ends before its
  * time: a timer counts from the event loop's last whole millisecond, so `setTimeout(r, 50)` can
@@ -31,8 +34,6 @@ export function abortReason(signal: AbortSignal): Error {
  * then reach the API before the job it waits for is due, and take one more read (a whole gap
  * later) to see it finish. So an early timer is set again for what is left.
  */
-/** setTimeout's longest delay (about 24.8 days); a longer one would fire after 1 ms. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 export const realClock: Clock = {
   now: () => performance.now(),

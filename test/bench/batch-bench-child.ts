@@ -38,8 +38,9 @@ const png = () => encode({ width: 48, height: 32, data: new Uint8Array(48 * 32 *
 function machineCpu(): { busyMs: number } | undefined {
   try {
     const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
-    // user nice system idle iowait irq softirq steal: all but idle and iowait were busy (ticks of 10 ms).
-    const busy = ticks.slice(0, 8).reduce((sum, t, i) => (i === 3 || i === 4 ? sum : sum + t!), 0);
+    // user nice system idle iowait irq softirq: all but idle and iowait were this machine's work (steal is
+    // time the host gave other machines). Ticks of 10 ms (USER_HZ 100, as on every Linux build here).
+    const busy = ticks.slice(0, 7).reduce((sum, t, i) => (i === 3 || i === 4 ? sum : sum + t!), 0);
     return { busyMs: busy * 10 };
   } catch {
     return undefined;

@@ -98,13 +98,30 @@ describe('FrameCache rendering ahead', () => {
     expect(renders).toHaveBeenCalledTimes(37);
   });
 
-  it('drops the renders still to come when the simulator stops', async () => {
+  it('lets frames nobody asked for stop counting when new jobs come, so the cap never stays full', async () => {
+    const cache = new FrameCache();
+    // 32 frames of jobs whose files are never fetched (cancelled after running, expired, a client gone).
+    for (let i = 0; i < 4; i++) cache.renderAhead(job(8));
+    await settle();
+    expect(renders).toHaveBeenCalledTimes(32);
+    const next = job(3);
+    cache.renderAhead(next);
+    await settle();
+    expect(renders).toHaveBeenCalledTimes(35);
+    expect(cache.aheadCount).toBe(32);
+    for (let n = 1; n <= 3; n++) cache.png(next, n);
+    expect(renders).toHaveBeenCalledTimes(35); // ready when asked
+  });
+
+  it('drops the renders still to come when the simulator stops, and takes no new ones', async () => {
     const cache = new FrameCache();
     cache.renderAhead(job(5));
     await nextTurn();
     cache.stop();
+    cache.renderAhead(job(2));
     await settle();
     expect(renders).toHaveBeenCalledTimes(1);
+    expect(cache.aheadCount).toBe(1);
   });
 });
 

@@ -61,12 +61,25 @@ export class FrameCache {
   private readonly ahead: { job: SimJob; n: number }[] = [];
   private readonly unasked = new Set<string>();
   private pass: ReturnType<typeof setImmediate> | undefined;
+  private stopped = false;
 
-  /** Renders a job's frames in the background (a job that will fail has none; past the cap, frames render when asked). */
+  /**
+   * Renders a job's frames in the background (a job that will fail has none). At most 32 frames
+   * wait or lie rendered unasked: to make room, the frame rendered ahead longest ago and never
+   * asked for stops counting (its job was cancelled, expired or never collected; it stays cached
+   * until pushed out); past the cap, frames render when asked.
+   */
   renderAhead(job: SimJob): void {
-    if (job.fault?.fail) return;
-    for (let n = 1; n <= job.imageCount && this.ahead.length + this.unasked.size < MAX_AHEAD_FRAMES; n++) this.ahead.push({ job, n });
-    this.pass ??= setImmediate(() => this.renderNext());
+    if (job.fault?.fail || this.stopped) return;
+    for (let n = 1; n <= job.imageCount; n++) {
+      if (this.ahead.length + this.unasked.size >= MAX_AHEAD_FRAMES) {
+        const stale = this.unasked.values().next();
+        if (stale.done) break;
+        this.unasked.delete(stale.value);
+      }
+      this.ahead.push({ job, n });
+    }
+    if (this.ahead.length > 0) this.pass ??= setImmediate(() => this.renderNext());
   }
 
   /** Frames rendered ahead and not yet asked for, plus those still to render (for tests). */
@@ -76,6 +89,7 @@ export class FrameCache {
 
   /** Stops rendering ahead (the simulator is stopping). */
   stop(): void {
+    this.stopped = true;
     this.ahead.length = 0;
     if (this.pass) clearImmediate(this.pass);
     this.pass = undefined;
