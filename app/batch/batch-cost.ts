@@ -39,16 +39,26 @@ export function batchMaxUsd(costs: Iterable<RowCost>): number | undefined {
   return Math.round(total * 1e6) / 1e6;
 }
 
-/** One catalog read per model for the whole batch (the estimate asks once per row otherwise); a failed read is asked again. */
-export function memoizePrice(priceUsd: EstimateDeps['priceUsd']): EstimateDeps['priceUsd'] {
-  const known = new Map<string, Promise<number | undefined>>();
+/** How long a memoised price is used (`memoizePrice`): a worker serves many batches, so it reads the catalog again after this. */
+export interface PriceMemoOptions {
+  /** Milliseconds a read price is used for (default: for as long as the memo lives). */
+  ttlMs?: number;
+  now?: () => number;
+}
+
+/**
+ * One catalog read per model for the whole batch (the estimate asks once per row otherwise); a
+ * failed read is asked again. With `ttlMs`, a price read longer ago than that is read again.
+ */
+export function memoizePrice(priceUsd: EstimateDeps['priceUsd'], o: PriceMemoOptions = {}): EstimateDeps['priceUsd'] {
+  const known = new Map<string, { at: number; price: Promise<number | undefined> }>();
+  const now = o.now ?? Date.now;
   return (model, signal) => {
-    let p = known.get(model);
-    if (!p) {
-      p = priceUsd(model, signal);
-      known.set(model, p);
-      p.catch(() => known.delete(model));
-    }
-    return p;
+    const hit = known.get(model);
+    if (hit && (o.ttlMs === undefined || now() - hit.at < o.ttlMs)) return hit.price;
+    const entry = { at: now(), price: priceUsd(model, signal) };
+    known.set(model, entry);
+    entry.price.catch(() => known.get(model) === entry && known.delete(model));
+    return entry.price;
   };
 }

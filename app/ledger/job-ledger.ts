@@ -83,9 +83,14 @@ function randomId(): string {
  * answer or its deadline, stores each image as it arrives, and says "not billed" only when the
  * provider did.
  */
+/** Records of finished jobs kept for `recentRecord` (a few rows' worth at any concurrency). */
+const RECENT_RECORDS = 256;
+
 export class JobLedger implements PaidGeneration {
   private readonly liveByJob = new Map<string, LiveJob>();
   private readonly liveByKey = new Map<string, LiveJob>();
+  /** The last record of jobs this ledger followed here, newest last (at most RECENT_RECORDS): see recentRecord. */
+  private readonly recent = new Map<string, JobRecord>();
   private readonly keyLocks = new Map<string, Promise<unknown>>();
   private readonly repayAllowed = new Set<string>();
   private readonly listeners = new Set<(u: LedgerUpdate) => void>();
@@ -130,6 +135,15 @@ export class JobLedger implements PaidGeneration {
 
   get(jobId: string): Promise<JobRecord | undefined> {
     return this.o.store.get(jobId);
+  }
+
+  /**
+   * The record of a job this ledger follows, or followed lately, as this process last wrote it:
+   * for a report of the run that just followed it (a batch row's manifest) without reading the
+   * store again. Not a store read: another process's later change is not in it (use `get`).
+   */
+  recentRecord(jobId: string): JobRecord | undefined {
+    return this.liveByJob.get(jobId)?.writer.current ?? this.recent.get(jobId);
   }
 
   /** Paid generation, the ledger's way (see the class comment). */
@@ -523,6 +537,9 @@ export class JobLedger implements PaidGeneration {
 
   private unregister(live: LiveJob): void {
     const { jobId, cacheKey } = live.writer.current;
+    this.recent.delete(jobId);
+    this.recent.set(jobId, live.writer.current);
+    if (this.recent.size > RECENT_RECORDS) this.recent.delete(this.recent.keys().next().value!);
     if (this.liveByJob.get(jobId) === live) this.liveByJob.delete(jobId);
     if (this.liveByKey.get(cacheKey) === live) this.liveByKey.delete(cacheKey);
   }

@@ -29,6 +29,8 @@ describe('batch --queue with workers', () => {
     expect(new Set(rows.map((r) => r.worker_id)).size).toBe(2);
     const by = (w: (typeof workers)[number]) => (w.stderr().match(/: succeeded/g) ?? []).length;
     expect(by(workers[0]!) + by(workers[1]!)).toBe(4);
+    // The price is read once by the coordinator (the cost first) and once by each worker, not once per row.
+    expect((await sim.remote.state()).counts.requests.catalog).toBe(3);
 
     // Any machine can write the batch out again from the database, submitting nothing.
     const collect = spawnCli(['collect', '--queue', url, '--out', join(dir, 'again'), '--batch', summary.batchId], sim);
@@ -89,4 +91,42 @@ describe('batch --queue with workers', () => {
     const repeated = log.submits.flatMap((s) => (s.duplicateOf === undefined ? [] : [s.duplicateOf]));
     expect(repeated.map((id) => jobs.get(id))).toEqual(['cancelled']);
   }, 120_000);
+
+  it("starts a worker's next row while the last one's outcome is still being written (the slot is free once nothing of the row runs)", async () => {
+    const url = await pg.freshDatabase();
+    const sim = await queueSimulator(['--workers', '4', '--queue-ms', '0', '--base-ms', '600', '--per-image-ms', '0']);
+    const dir = await batchDir(5, 1);
+    spawnWorker(url, sim, ['--concurrency', '1']);
+    const coordinator = spawnCoordinator(url, sim, dir);
+    const db = pg.pool(url, 2);
+    // The rows (none until the worker has created the schema and the coordinator the rows).
+    const rows = async () =>
+      (
+        await db
+          .query<{ row_id: string; status: string; requests: number }>('SELECT row_id, status, cardinality(request_ids) AS requests FROM batch_rows')
+          .catch(() => undefined)
+      )?.rows ?? [];
+    // Once the first row's request id is written, its row is locked: its final write waits for the lock.
+    const first = await until(async () => (await rows()).find((r) => r.requests === 1)?.row_id, 'the first row submitted');
+    const lock = await db.connect();
+    try {
+      await lock.query('BEGIN');
+      await lock.query('SELECT 1 FROM batch_rows WHERE row_id = $1 FOR UPDATE', [first]);
+      expect((await sim.remote.submits()).submits).toHaveLength(1);
+      // One row at a time, yet the second starts (and is paid for) while the first's outcome waits.
+      await until(async () => ((await sim.remote.submits()).submits.length === 2 ? true : undefined), 'the second row submitted', 15_000);
+      expect((await rows()).find((r) => r.row_id === first)?.status).toBe('running');
+    } finally {
+      await lock.query('COMMIT');
+      lock.release();
+    }
+    expect((await coordinator.exited).code, coordinator.stderr()).toBe(EXIT.ok);
+    expect((await readSummary(dir)).totals).toMatchObject({ rows: 5, succeeded: 5, images: 5 });
+    const log = await sim.remote.submits();
+    expect([log.submits.length, log.duplicates]).toEqual([5, 0]);
+    // The coordinator enqueued the first 4 rows in a transaction of their own (workers start on them
+    // while it resolves the rest), then the last one: two insert times.
+    const chunks = await db.query<{ n: number; rows: number }>('SELECT count(*)::int AS rows, count(DISTINCT created_on)::int AS n FROM pgboss.job');
+    expect(chunks.rows[0]).toEqual({ rows: 5, n: 2 });
+  }, 90_000);
 });

@@ -74,7 +74,12 @@ export async function writePreviews(summary: RunSummary, workflow: Workflow, sin
 }
 
 /** One manifest entry per job of the row: from node results, and jobs seen in progress (an interrupted row's jobs in flight). */
-export async function requestsOf(summary: RunSummary, jobIds: readonly string[], ledger: Pick<JobLedger, 'get'>, runId: string): Promise<RequestRecord[]> {
+export async function requestsOf(
+  summary: RunSummary,
+  jobIds: readonly string[],
+  ledger: Pick<JobLedger, 'get'> & Partial<Pick<JobLedger, 'recentRecord'>>,
+  runId: string,
+): Promise<RequestRecord[]> {
   const found = new Map<string, { nodeId?: string; cached: boolean }>();
   for (const [nodeId, o] of summary.nodes) {
     const job = o.status === 'done' || o.status === 'cached' ? readJobMeta(o.meta) : undefined;
@@ -83,7 +88,8 @@ export async function requestsOf(summary: RunSummary, jobIds: readonly string[],
   for (const id of jobIds) if (!found.has(id)) found.set(id, { cached: false });
   const out: RequestRecord[] = [];
   for (const [jobId, seen] of found) {
-    const r = await ledger.get(jobId).catch(() => undefined);
+    // The run just followed its jobs here: their records are in memory (no store read per job).
+    const r = ledger.recentRecord?.(jobId) ?? (await ledger.get(jobId).catch(() => undefined));
     if (r) out.push(requestRecord(r, seen.nodeId ?? r.nodeId, seen.cached || r.runId !== runId));
   }
   return out;

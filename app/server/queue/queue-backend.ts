@@ -19,9 +19,11 @@ export interface QueueBackendOptions {
 
 /** Rows enqueued per transaction (bounded memory and transaction size for 1,000-row batches). */
 const ENQUEUE_CHUNK = 50;
+/** The first chunk's rows; each next chunk is twice as large, up to ENQUEUE_CHUNK. */
+const FIRST_ENQUEUE_CHUNK = 4;
 /** Re-read rows that changed this long before the last read: a transaction's `now()` is its start, not its commit. */
 const OVERLAP_MS = 3_000;
-/** Notifications are gathered this long before a read (a busy batch finishes many rows a second). */
+/** Reads of the rows are at least this far apart: notifications are gathered meanwhile (a busy batch finishes many rows a second). */
 const GATHER_MS = 100;
 /** Said once when no worker has taken a row by then. */
 const IDLE_HINT_MS = 15_000;
@@ -101,6 +103,7 @@ export class QueueBackend implements BatchBackend {
         }
         if (Date.now() > deadline) break;
         notified = false;
+        const readAt = Date.now();
         const read = await changedRows(s.pool, batchId, since - OVERLAP_MS);
         since = read.dbNow;
         for (const r of read.rows) {
@@ -114,20 +117,23 @@ export class QueueBackend implements BatchBackend {
           emit({ type: 'spend', ...money, at: Date.now() });
         }
         if (follow.size === 0) break;
-        await new Promise((r) => setTimeout(r, GATHER_MS));
-        if (notified) continue;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(done, this.o.pollMs ?? 1_000);
-          const onAbort = () => done();
-          function done() {
-            clearTimeout(timer);
-            signal.removeEventListener('abort', onAbort);
-            wake = undefined;
-            resolve();
-          }
-          wake = done;
-          if (!stopping) signal.addEventListener('abort', onAbort, { once: true });
-        });
+        // Wait for a notification (or the poll interval), then until GATHER_MS after the last read
+        // began: a burst of changes is read once, a change after a quiet spell at once.
+        if (!notified)
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(done, this.o.pollMs ?? 1_000);
+            const onAbort = () => done();
+            function done() {
+              clearTimeout(timer);
+              signal.removeEventListener('abort', onAbort);
+              wake = undefined;
+              resolve();
+            }
+            wake = done;
+            if (!stopping) signal.addEventListener('abort', onAbort, { once: true });
+          });
+        const gather = readAt + GATHER_MS - Date.now();
+        if (gather > 0 && !(signal.aborted && !stopping)) await new Promise((r) => setTimeout(r, gather));
       }
       if (stopping) {
         if (follow.size)
@@ -157,6 +163,8 @@ export class QueueBackend implements BatchBackend {
       emit({ type: 'row-done', rowId, status: 'failed', costUsd: 0, files: [], requestIds: [], jobIds: [], error: { code, message }, at: Date.now() });
     };
     let inFlight = 0;
+    // Small chunks first, so workers start on the first rows while the rest are being enqueued.
+    let chunkSize = FIRST_ENQUEUE_CHUNK;
     for (const row of batch.rows) {
       const followed = { line: row.line, started: false, jobIds: new Set<string>(), requestIds: new Set<string>(), note: null };
       if (batch.signal.aborted) {
@@ -190,7 +198,10 @@ export class QueueBackend implements BatchBackend {
       }
       chunk.push({ rowId: row.id, line: row.line, fingerprint: row.fingerprint, workflow });
       follow.set(row.id, followed);
-      if (chunk.length >= ENQUEUE_CHUNK) await flush();
+      if (chunk.length >= chunkSize) {
+        await flush();
+        chunkSize = Math.min(ENQUEUE_CHUNK, chunkSize * 2);
+      }
     }
     await flush();
     if (inFlight) this.o.say(`${inFlight} row(s) are already in flight on workers: followed, not enqueued again.`);

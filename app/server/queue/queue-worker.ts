@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type PgBoss from 'pg-boss';
+import { memoizePrice } from '../../batch';
+import type { EstimateDeps } from '../../engine/estimate-cost';
 import type { JobLedger } from '../../ledger';
 import type { Clock } from '../../lib/clock';
 import { Wakeup } from '../../lib/wakeup';
@@ -33,10 +35,15 @@ export interface QueueWorkerOptions extends WorkerRowDeps {
   log(level: 'info' | 'warn' | 'error', message: string): void;
 }
 
+/** A worker reads the model's price again after this long (a batch in one process reads it once). */
+export const PRICE_TTL_MS = 5 * 60_000;
+
 interface LiveRow {
   rowId: string;
   batchId: string;
   stop: AbortController;
+  /** Its run is over and its outcome is being written: its slot is free for the next row (it keeps its lease until written). */
+  finishing: boolean;
   /** Handed to another worker (its lease was lost, or this worker is shutting down): its outcome is not written. */
   lost: boolean;
   done: Promise<void>;
@@ -56,11 +63,16 @@ export class QueueWorker {
   /** Ends the fetch loop's idle wait: a row ended, a stop, or new rows announced. */
   private readonly wakeup: Wakeup;
   private loops: Promise<unknown>[] = [];
+  /** Rows in `live` whose outcome is being written (they do not hold a slot). */
+  private finishing = 0;
+  /** One price for every row this worker runs, read again every PRICE_TTL_MS: not a catalog read per row. */
+  private readonly price: EstimateDeps['priceUsd'];
   /** Rows this worker finished (succeeded, failed or interrupted), for tests and the exit line. */
   finished = 0;
 
   constructor(private readonly o: QueueWorkerOptions) {
     this.wakeup = new Wakeup(o.clock);
+    this.price = memoizePrice(async (model, signal) => o.provider.priceUsd?.(model, signal), { ttlMs: PRICE_TTL_MS, now: () => o.clock.now() });
   }
 
   /** Starts taking rows (and listening for new ones: an idle worker polls pg-boss only every `fetchMs` otherwise). */
@@ -92,9 +104,14 @@ export class QueueWorker {
     ];
   }
 
-  /** Rows running here now. */
+  /** Rows running here now (including those whose outcome is being written). */
   get running(): number {
     return this.live.size;
+  }
+
+  /** Rows holding a slot: running, not yet writing their outcome. */
+  private get busySlots(): number {
+    return this.live.size - this.finishing;
   }
 
   /**
@@ -120,7 +137,7 @@ export class QueueWorker {
 
   private async fetchLoop(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      const free = this.o.concurrency - this.live.size;
+      const free = this.o.concurrency - this.busySlots;
       let fetched = 0;
       if (free > 0) {
         try {
@@ -132,7 +149,7 @@ export class QueueWorker {
         }
       }
       // Full, or nothing waiting: sleep until a row ends or the poll interval passes.
-      if (fetched === 0 || this.live.size >= this.o.concurrency) await this.idle(signal);
+      if (fetched === 0 || this.busySlots >= this.o.concurrency) await this.idle(signal);
     }
   }
 
@@ -143,11 +160,12 @@ export class QueueWorker {
   private take(job: PgBoss.Job<RowJobData>): void {
     const token = randomUUID();
     const { batchId, rowId } = job.data;
-    const row: LiveRow = { batchId, rowId, stop: new AbortController(), lost: false, done: Promise.resolve() };
+    const row: LiveRow = { batchId, rowId, stop: new AbortController(), finishing: false, lost: false, done: Promise.resolve() };
     this.live.set(token, row);
     row.done = this.runRow(job, token, row)
       .catch((e) => this.o.log('error', `row ${rowId} of batch ${batchId}: ${e instanceof Error ? e.message : String(e)}`))
       .finally(() => {
+        if (row.finishing) this.finishing--;
         this.live.delete(token);
         this.wakeup.wake();
       });
@@ -174,7 +192,11 @@ export class QueueWorker {
       'info',
       `row ${rowId} of batch ${batchId}: started${c.attempts ? ` (attempt ${c.attempts + 1}: re-attaching to what earlier attempts submitted)` : ''}`,
     );
-    const outcome = await runWorkerRow(this.o, c, token, row.stop.signal);
+    const outcome = await runWorkerRow({ ...this.o, price: this.price }, c, token, row.stop.signal);
+    // Nothing of the row is left to run: the next row may start while this one's outcome is written.
+    row.finishing = true;
+    this.finishing++;
+    this.wakeup.wake();
     if (row.lost) {
       this.o.log('warn', `row ${rowId} of batch ${batchId} was handed to another worker; this attempt's results are in the ledger, not written to the row`);
       return;

@@ -152,12 +152,12 @@ export async function finishRow(pool: Pool, boss: PgBoss, queue: string, bossJob
          cost_usd = (SELECT coalesce(sum(s.cost_usd), 0) FROM batch_spend s WHERE s.batch_id = r.batch_id AND s.row_id = r.row_id AND s.settled_at IS NOT NULL),
          attempt_token = NULL, lease_until = NULL, finished_at = now(), updated_at = now()
        WHERE r.attempt_token = $1 AND r.status = 'running'
-       RETURNING r.batch_id`,
-      [token, f.status, f.error ? JSON.stringify(f.error) : null, JSON.stringify(f.saves), JSON.stringify(f.manifest), f.jobIds, f.requestIds],
+       RETURNING r.batch_id, pg_notify($8, r.batch_id)`,
+      [token, f.status, f.error ? JSON.stringify(f.error) : null, JSON.stringify(f.saves), JSON.stringify(f.manifest), f.jobIds, f.requestIds, BATCH_CHANNEL],
     );
+    // The coordinator is told in the same statement (a notification is sent when the transaction commits).
     if (!rows[0]) return false;
     await boss.complete(queue, bossJobId, { status: f.status }, { db: bossDb(client) });
-    await notify(client, rows[0].batch_id);
     return true;
   });
 }

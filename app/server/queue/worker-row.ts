@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { memoizePrice, runBatch, SpendCap, type BatchEvent } from '../../batch';
 import type { GenerationProvider } from '../../api/provider';
+import type { EstimateDeps } from '../../engine/estimate-cost';
 import type { AssetStore, OutputSink } from '../../graph/node-definition';
 import { zImageRef, type ImageRef } from '../../graph/ports';
 import type { NodeRegistry } from '../../graph/registry';
@@ -55,6 +56,8 @@ export interface WorkerRowDeps {
   workerId: string;
   /** Work-lock lease (database time). */
   leaseMs: number;
+  /** The model's price per image; the worker keeps one for all its rows (see QueueWorker), else it is read once per row. */
+  price?: EstimateDeps['priceUsd'];
   log?(level: string, message: string, rowId: string, nodeId?: string): void;
 }
 
@@ -70,7 +73,7 @@ export async function runWorkerRow(d: WorkerRowDeps, claimed: ClaimedRow, token:
   const cap = new SpendCap({
     inner: new PgWorkLock({ pool: d.pool, inner: d.ledger, endpoint: d.provider.endpoint, holder: d.workerId, leaseMs: d.leaseMs, clock: d.clock }),
     ledger: d.ledger,
-    priceUsd: memoizePrice(async (model, s) => d.provider.priceUsd?.(model, s)),
+    priceUsd: d.price ?? memoizePrice(async (model, s) => d.provider.priceUsd?.(model, s)),
     book: new PgSpendBook(d.pool, { batchId: claimed.batchId, rowId: claimed.rowId, attemptToken: token }, { clock: d.clock }),
   });
   const sink = new RecordingSink();
