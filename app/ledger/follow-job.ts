@@ -96,8 +96,10 @@ export async function followJob(w: RecordWriter, deps: FollowDeps, c: FollowCont
   let stopHandled = false;
   let readNow = c.reattached;
   let forceResult = false;
-  // Gaps run from one read's start to the next (the policy's gap), not from when the last answer was written down.
+  // Gaps run from one read's start to the next (the policy's gap), not from when the last answer was
+  // written down; from when the read was due, so a timer that fires late does not push every later read.
   let lastReadAt = start;
+  let lastReadStart = start;
 
   // One signal for every sleep until a stop is handled (a new AbortSignal.any per poll would pile listeners onto both).
   const stopOrDetach = AbortSignal.any([c.stop, c.detach]);
@@ -177,6 +179,7 @@ export async function followJob(w: RecordWriter, deps: FollowDeps, c: FollowCont
     if (lastError === undefined && !readNow) delay = Math.max(delay / 4, delay - (now - lastReadAt));
     readNow = false;
     const wait = Math.max(0, Math.min(delay, deadlineAt - now));
+    const dueAt = now + wait;
     const sleepSignal = stopHandled ? c.detach : stopOrDetach;
     try {
       await clock.sleep(wait, sleepSignal);
@@ -188,8 +191,9 @@ export async function followJob(w: RecordWriter, deps: FollowDeps, c: FollowCont
     let obs: JobObservation;
     polls++;
     const readAt = clock.now();
-    lastGap = readAt - lastReadAt;
-    lastReadAt = readAt;
+    lastGap = readAt - lastReadStart;
+    lastReadStart = readAt;
+    lastReadAt = Math.min(readAt, dueAt);
     try {
       obs = await provider.read(requestId, want, c.detach);
     } catch (e) {

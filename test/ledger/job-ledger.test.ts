@@ -45,6 +45,19 @@ function setup(over: Partial<JobLedgerOptions> = {}, shared?: { clock: FakeClock
 const messages = (updates: LedgerUpdate[]) => updates.map((u) => u.message).filter((m): m is string => !!m);
 const states = (store: MemoryLedgerStore, jobId = 'job-1') => store.writes.filter((w) => w.jobId === jobId).map((w) => w.state);
 
+/** When each read of the job reached the provider, counted from the submit's reply. */
+function readsAfterReply(provider: FakeProvider, clock: FakeClock): () => number[] {
+  const reads: number[] = [];
+  const read = provider.read.bind(provider);
+  provider.read = (id, want) => {
+    reads.push(clock.now());
+    return read(id, want);
+  };
+  let repliedAt = NaN;
+  provider.onSubmit = () => (repliedAt = clock.now());
+  return () => reads.map((r) => r - repliedAt);
+}
+
 async function failure(clock: FakeClock, p: Promise<unknown>): Promise<ApiError> {
   try {
     await clock.drive(p);
@@ -74,6 +87,27 @@ describe('JobLedger', () => {
     expect(r.outputs.every((o) => o.assetId)).toBe(true);
     expect(r.costUsd).toBeCloseTo(0.12);
     expect(billingOf(r)).toBe('billed');
+  });
+
+  it('keeps the last record of jobs it followed here (a few hundred), for a report of the run without a store read', async () => {
+    const t = setup();
+    t.provider.nextJob = { queueMs: 0, runMs: 1_000, outputs: 1 };
+    const live = t.generate();
+    await t.clock.advance(500);
+    // While it runs: the record as the ledger holds it.
+    expect(t.ledger.recentRecord('job-1')?.state).toMatch(/^(submitted|running)$/);
+    await t.clock.drive(live);
+    expect(t.ledger.recentRecord('job-1')).toEqual(t.store.records.get('job-1'));
+    expect(t.ledger.recentRecord('job-2')).toBeUndefined();
+    for (let i = 2; i <= 257; i++) {
+      t.provider.nextJob = { queueMs: 0, runMs: 0, outputs: 1 };
+      await t.clock.drive(t.generate(undefined, `key-${i}`));
+    }
+    // The oldest of 257 is no longer kept (a store read finds it); the newest are.
+    expect(t.ledger.recentRecord('job-1')).toBeUndefined();
+    expect(t.ledger.recentRecord('job-2')?.state).toBe('stored');
+    expect(t.ledger.recentRecord('job-257')?.state).toBe('stored');
+    expect((await t.ledger.get('job-1'))?.state).toBe('stored');
   });
 
   it('never records image bytes, only what was sent and reference hashes', async () => {
@@ -410,17 +444,22 @@ describe('JobLedger', () => {
     const store = new SlowStore();
     const t = setup({}, { clock, provider: new FakeProvider(clock), store, assets: new CountingAssets() });
     t.provider.nextJob = { queueMs: 1_500, runMs: 2_500 };
-    const reads: number[] = [];
-    const read = t.provider.read.bind(t.provider);
-    t.provider.read = (id, want) => {
-      reads.push(clock.now());
-      return read(id, want);
-    };
-    let repliedAt = NaN;
-    t.provider.onSubmit = () => (repliedAt = clock.now());
+    const reads = readsAfterReply(t.provider, clock);
     await t.clock.drive(t.generate());
     // Every gap is the policy's 1 s, though recording the id and the states took 300 ms each.
-    expect(reads.slice(0, 4).map((r) => r - repliedAt)).toEqual([1_000, 2_000, 3_000, 4_000]);
+    expect(reads().slice(0, 4)).toEqual([1_000, 2_000, 3_000, 4_000]);
+  });
+
+  it('counts each poll gap from when the last read was due: a timer that fires late does not push every later read', async () => {
+    const fake = new FakeClock();
+    // Every timer fires 7 ms late (a busy event loop).
+    const late = { now: () => fake.now(), sleep: (ms: number, signal?: AbortSignal) => fake.sleep(ms + 7, signal) };
+    const t = setup({ clock: late }, { clock: fake, provider: new FakeProvider(fake), store: new MemoryLedgerStore(), assets: new CountingAssets() });
+    t.provider.nextJob = { queueMs: 0, runMs: 10_000 };
+    const reads = readsAfterReply(t.provider, fake);
+    await fake.drive(t.generate());
+    // Each read is 7 ms late, not 7 ms later than the one before (1_014, 2_021, … before).
+    expect(reads().slice(0, 4)).toEqual([1_007, 2_007, 3_007, 4_007]);
   });
 
   it('starts the downloads while the output URLs are written down, and still writes them first', async () => {
