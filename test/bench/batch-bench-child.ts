@@ -29,6 +29,8 @@ interface Job {
   pollMs: number;
   /** Rows through pg-boss on this database (`batch --queue`): workers run them, this process follows. */
   queue?: string;
+  /** Rows of a first batch, not timed, before the measured one: workers are long-lived processes, measured warm. */
+  warmRows?: number;
 }
 
 const job = JSON.parse(process.argv[2] ?? '{}') as Job;
@@ -102,7 +104,29 @@ async function main(): Promise<void> {
       console.log(JSON.stringify({ times, maxRssKb: process.resourceUsage().maxRSS, peakHeap }));
       return;
     }
-    const csv = ['character,scenes,maxImages', ...Array.from({ length: job.rows }, (_, i) => `a.png,Generate 1 image ${tag} ${i},1`)].join('\n');
+    const rowsCsv = (n: number, label: string) =>
+      ['character,scenes,maxImages', ...Array.from({ length: n }, (_, i) => `a.png,Generate 1 image ${label} ${i},1`)].join('\n');
+    if (job.warmRows) {
+      await writeFile(join(dir, 'warm.csv'), rowsCsv(job.warmRows, `${tag} warm`));
+      const warm = await cli(
+        [
+          'batch',
+          'character-scenes',
+          '--rows',
+          'warm.csv',
+          '--out',
+          'warm-out',
+          '--cache-dir',
+          'warm-cache',
+          '--concurrency',
+          String(job.concurrency),
+          ...(job.queue ? ['--queue', job.queue] : []),
+        ],
+        dir,
+      );
+      if (warm !== 0) throw new Error(`warm-up batch exited ${warm}`);
+    }
+    const csv = rowsCsv(job.rows, tag);
     await writeFile(join(dir, 'rows.csv'), csv);
     let costAt = NaN;
     let elu0 = performance.eventLoopUtilization();

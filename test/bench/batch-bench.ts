@@ -6,7 +6,7 @@
  *     scaling (c × the rate of one row at a time), goal ≥ 0.9;
  * (b) per-row overhead of a batch against single `run`s of the same template;
  * (c) peak RSS of the coordinator for 200 and 1,000 rows (goal: flat).
- * (a'') the same 200 rows through pg-boss (`batch --queue`) with 1, 2 and 4 worker processes
+ * (a'') the same 200 rows through pg-boss (`batch --queue`) with 1, 2 and 4 warm worker processes
  *     of 4 rows at once each, as the ratio to n × the 1-worker rate, on a throwaway PostgreSQL;
  *     (a''') 1 and 4 workers of 2 rows at once: the queue when the machine's cores are less loaded.
  */
@@ -212,7 +212,7 @@ async function main(): Promise<void> {
   };
   const queue = await measureQueueScaling<BatchFigures>({ workerCounts: [1, 2, 4], rows: 200, perWorker: PER_WORKER, pollMs: POLL_MS, measure });
   console.log(
-    `\n(a'') the same 200 rows through pg-boss (batch --queue), ${PER_WORKER} rows at once per worker process; goal ≥ ${SCALING_GOAL} of n × the 1-worker rate`,
+    `\n(a'') the same 200 rows through pg-boss (batch --queue), ${PER_WORKER} rows at once per worker process, the workers warm (each ran two rounds of an untimed batch first); goal ≥ ${SCALING_GOAL} of n × the 1-worker rate`,
   );
   if (queueTable(PER_WORKER, queue).some((r) => r < SCALING_GOAL)) {
     failed = true;

@@ -34,7 +34,10 @@ function startWorker(o: { url: string; baseUrl: string; pollMs: number; concurre
  * Part (a) of the batch bench for `--queue`: one throwaway PostgreSQL; per worker count a fresh
  * database and simulator, the workers started and idle first, then one coordinator process
  * (`measure`) running the same 200 rows with `--queue`. Each worker runs `perWorker` rows at
- * once, so the ideal is linear in the number of workers.
+ * once, so the ideal is linear in the number of workers. The workers first run two rounds of rows
+ * of a warm-up batch (untimed): a worker serves many batches, and a cold one's first rows (the
+ * JIT compiling, connections opening, every worker's first rows submitted in the same instant)
+ * would otherwise weigh 4× more in a run of 4 workers than of one.
  */
 export async function measureQueueScaling<T extends { runMs: number }>(o: {
   workerCounts: readonly number[];
@@ -53,7 +56,9 @@ export async function measureQueueScaling<T extends { runMs: number }>(o: {
       await admin.query(`CREATE DATABASE bench_${i}`);
       await admin.end();
       const url = cluster.url.replace(/\/[^/]+$/, `/bench_${i}`);
-      const f = await o.measure({ kind: 'batch', rows: o.rows, concurrency: 1, queue: url }, async (baseUrl) => {
+      // Workers are long-lived: two rounds of rows through each first (not timed), so the figure is of warm workers.
+      const warmRows = 2 * n * o.perWorker;
+      const f = await o.measure({ kind: 'batch', rows: o.rows, concurrency: 1, queue: url, warmRows }, async (baseUrl) => {
         const workers: ChildProcess[] = [];
         for (let w = 0; w < n; w++) workers.push(await startWorker({ url, baseUrl, pollMs: o.pollMs, concurrency: o.perWorker }));
         return async () => {
