@@ -1,7 +1,7 @@
-import { encode as encodePng } from 'fast-png';
 import { stableHash } from '../../lib/hash';
 import { Canvas, hsl, type Rgb } from './canvas';
 import { fontSafe, GLYPH_ADVANCE, GLYPH_HEIGHT, textWidth } from './font';
+import { encodeRgbPng } from './png-encode';
 import type { RgbaImage } from './reference-image';
 
 /** A reference as the thumbnail strip shows it: its pixels, or a labelled box when it has none. */
@@ -63,7 +63,7 @@ export function renderFramePng(spec: FrameSpec): Uint8Array {
   header.slice(0, fit).forEach((line, i) => canvas.text(line, m, m + i * lineH, small, i === 0 ? YELLOW : WHITE));
 
   drawReferenceStrip(canvas, spec.references, m, small, bandY + bandH);
-  return encodePng({ width: W, height: H, data: canvas.data, channels: 3, depth: 8 }, { zlib: { level: 6 } });
+  return encodeRgbPng(W, H, canvas.data);
 }
 
 function paintBackground(canvas: Canvas, hashHex: string): void {
