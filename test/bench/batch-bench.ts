@@ -7,7 +7,8 @@
  * (b) per-row overhead of a batch against single `run`s of the same template;
  * (c) peak RSS of the coordinator for 200 and 1,000 rows (goal: flat).
  * (a'') the same 200 rows through pg-boss (`batch --queue`) with 1, 2 and 4 warm worker processes
- *     of 4 rows at once each, as the ratio to n × the 1-worker rate, on a throwaway PostgreSQL;
+ *     of 4 rows at once each, as the ratio to n × the 1-worker rate (the mean of a run before and
+ *     after), on a throwaway PostgreSQL;
  *     (a''') 1 and 4 workers of 2 rows at once: the queue when the machine's cores are less loaded.
  */
 import { spawn } from 'node:child_process';
@@ -191,26 +192,29 @@ async function main(): Promise<void> {
     ),
   );
   const PER_WORKER = 4;
+  // The 1-worker rate is the mean of every 1-worker run (one before and one after, as this machine's speed drifts).
   const queueTable = (perWorker: number, queue: QueueFigure<BatchFigures>[]) => {
-    const rateW1 = queue[0]!.rate;
+    const ones = queue.filter((q) => q.workers === 1);
+    const rateW1 = ones.reduce((sum, q) => sum + q.rate, 0) / ones.length;
+    const label = (q: QueueFigure<BatchFigures>, i: number) => (q.workers > 1 || ones.length === 1 ? String(q.workers) : i === 0 ? '1 (before)' : '1 (after)');
     console.log(
       table(
         ['workers', 'rows', 'run', 'rows/s', 'ideal (n × 1-worker)', 'ratio', 'of latency bound', 'cores busy (machine)'],
-        queue.map((q) => [
-          q.workers,
+        queue.map((q, i) => [
+          label(q, i),
           q.rows,
           `${(q.runMs / 1000).toFixed(1)} s`,
           q.rate.toFixed(2),
-          (q.workers * rateW1).toFixed(2),
-          (q.rate / (q.workers * rateW1)).toFixed(3),
+          q.workers > 1 ? (q.workers * rateW1).toFixed(2) : i === 0 ? rateW1.toFixed(2) : '(mean)',
+          q.workers > 1 ? (q.rate / (q.workers * rateW1)).toFixed(3) : '',
           (q.rate / ((q.workers * perWorker) / (JOB_MS / 1000))).toFixed(3),
           coresBusy(q.measured),
         ]),
       ),
     );
-    return queue.map((q) => q.rate / (q.workers * rateW1));
+    return queue.filter((q) => q.workers > 1).map((q) => q.rate / (q.workers * rateW1));
   };
-  const queue = await measureQueueScaling<BatchFigures>({ workerCounts: [1, 2, 4], rows: 200, perWorker: PER_WORKER, pollMs: POLL_MS, measure });
+  const queue = await measureQueueScaling<BatchFigures>({ workerCounts: [1, 2, 4, 1], rows: 200, perWorker: PER_WORKER, pollMs: POLL_MS, measure });
   console.log(
     `\n(a'') the same 200 rows through pg-boss (batch --queue), ${PER_WORKER} rows at once per worker process, the workers warm (each ran two rounds of an untimed batch first); goal ≥ ${SCALING_GOAL} of n × the 1-worker rate`,
   );
