@@ -188,7 +188,7 @@ export function readPngTextChunks(bytes: Uint8Array, options: PngTextReadOptions
 }
 
 /** The type-and-data of a chunk plus its length and CRC, ready to splice into a file. */
-function chunkBytes(type: string, data: Uint8Array): Uint8Array {
+export function chunkBytes(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
   const view = new DataView(out.buffer);
   view.setUint32(0, data.length);
