@@ -75,6 +75,9 @@ function randomId(): string {
   return c?.randomUUID?.() ?? `job-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
+/** Records of finished jobs kept for `recentRecord` (a few rows' worth at any concurrency). */
+const RECENT_RECORDS = 256;
+
 /**
  * The job ledger: the one owner of every paid job. Nodes reach it as `PaidGeneration`; the
  * executor, re-attach after a reload or crash, the CLI, late results after a stop, cancel and
@@ -83,9 +86,6 @@ function randomId(): string {
  * answer or its deadline, stores each image as it arrives, and says "not billed" only when the
  * provider did.
  */
-/** Records of finished jobs kept for `recentRecord` (a few rows' worth at any concurrency). */
-const RECENT_RECORDS = 256;
-
 export class JobLedger implements PaidGeneration {
   private readonly liveByJob = new Map<string, LiveJob>();
   private readonly liveByKey = new Map<string, LiveJob>();
