@@ -1,5 +1,6 @@
 import { estimateCost, type EstimateDeps } from '../engine/estimate-cost';
 import type { RunPlan } from '../engine';
+import { abortReason } from '../lib/clock';
 
 /** What one row would cost now (the most: price × max outputs per paid job), cache- and ledger-aware. */
 export interface RowCost {
@@ -49,16 +50,58 @@ export interface PriceMemoOptions {
 /**
  * One catalog read per model for the whole batch (the estimate asks once per row otherwise); a
  * failed read is asked again. With `ttlMs`, a price read longer ago than that is read again.
+ * Callers share a read but not its abort: each stops waiting when its own signal aborts, and the
+ * read itself is aborted only once every caller waiting for it has stopped (one row stopping
+ * never fails the others' price).
  */
 export function memoizePrice(priceUsd: EstimateDeps['priceUsd'], o: PriceMemoOptions = {}): EstimateDeps['priceUsd'] {
-  const known = new Map<string, { at: number; price: Promise<number | undefined> }>();
+  interface Entry {
+    at: number;
+    price: Promise<number | undefined>;
+    settled: boolean;
+    waiting: number;
+    stop: AbortController;
+  }
+  const known = new Map<string, Entry>();
   const now = o.now ?? Date.now;
+  const forget = (model: string, entry: Entry) => known.get(model) === entry && known.delete(model);
   return (model, signal) => {
-    const hit = known.get(model);
-    if (hit && (o.ttlMs === undefined || now() - hit.at < o.ttlMs)) return hit.price;
-    const entry = { at: now(), price: priceUsd(model, signal) };
-    known.set(model, entry);
-    entry.price.catch(() => known.get(model) === entry && known.delete(model));
-    return entry.price;
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    let entry = known.get(model);
+    if (!entry || (o.ttlMs !== undefined && now() - entry.at >= o.ttlMs)) {
+      const stop = new AbortController();
+      const e: Entry = { at: now(), price: priceUsd(model, stop.signal), settled: false, waiting: 0, stop };
+      e.price.then(
+        () => (e.settled = true),
+        () => {
+          e.settled = true;
+          forget(model, e);
+        },
+      );
+      known.set(model, e);
+      entry = e;
+    }
+    const e = entry;
+    // A caller that cannot stop waits to the end: the read is never aborted under it.
+    if (!signal) {
+      e.waiting = Infinity;
+      return e.price;
+    }
+    e.waiting++;
+    return new Promise<number | undefined>((resolve, reject) => {
+      const onAbort = () => {
+        reject(abortReason(signal));
+        if (--e.waiting === 0 && !e.settled) {
+          forget(model, e);
+          e.stop.abort(abortReason(signal));
+        }
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      e.price.then(resolve, reject).finally(() => {
+        if (signal.aborted) return;
+        signal.removeEventListener('abort', onAbort);
+        e.waiting--;
+      });
+    });
   };
 }

@@ -65,4 +65,39 @@ describe('memoizePrice', () => {
     expect(await price(MODEL)).toBe(0.07);
     expect(reads).toBe(2);
   });
+
+  it('one caller stopping does not fail the others: the shared read is aborted only when every caller stopped', async () => {
+    const reads: { signal: AbortSignal | undefined; answer(v: number): void }[] = [];
+    const price = memoizePrice((_model, signal) => new Promise<number>((resolve) => reads.push({ signal, answer: resolve })));
+    const rowA = new AbortController();
+    const rowB = new AbortController();
+    const a = price(MODEL, rowA.signal);
+    const b = price(MODEL, rowB.signal);
+    rowA.abort(new Error('row A was stopped'));
+    await expect(a).rejects.toThrow('row A was stopped');
+    expect(reads).toHaveLength(1);
+    expect(reads[0]!.signal?.aborted).toBe(false);
+    reads[0]!.answer(0.04);
+    expect(await b).toBe(0.04);
+
+    // Both stop while a fresh read (another model) is out: it is aborted and forgotten, so the next caller reads again.
+    const c1 = new AbortController();
+    const c2 = new AbortController();
+    const x = price('other/model', c1.signal);
+    const y = price('other/model', c2.signal);
+    c1.abort(new Error('stop 1'));
+    c2.abort(new Error('stop 2'));
+    await expect(x).rejects.toThrow('stop 1');
+    await expect(y).rejects.toThrow('stop 2');
+    expect(reads[1]!.signal?.aborted).toBe(true);
+    void price('other/model');
+    expect(reads).toHaveLength(3);
+    // A caller without a signal keeps its read alive whoever else stops.
+    const c3 = new AbortController();
+    const z = price('other/model', c3.signal);
+    c3.abort(new Error('stop 3'));
+    await expect(z).rejects.toThrow('stop 3');
+    expect(reads[2]!.signal?.aborted).toBe(false);
+    await expect(price(MODEL, AbortSignal.abort(new Error('already stopped')))).rejects.toThrow('already stopped');
+  });
 });
