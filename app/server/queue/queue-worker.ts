@@ -63,8 +63,6 @@ export class QueueWorker {
   /** Ends the fetch loop's idle wait: a row ended, a stop, or new rows announced. */
   private readonly wakeup: Wakeup;
   private loops: Promise<unknown>[] = [];
-  /** Rows in `live` whose outcome is being written (they do not hold a slot). */
-  private finishing = 0;
   /** One price for every row this worker runs, read again every PRICE_TTL_MS: not a catalog read per row. */
   private readonly price: EstimateDeps['priceUsd'];
   /** Rows this worker finished (succeeded, failed or interrupted), for tests and the exit line. */
@@ -111,7 +109,9 @@ export class QueueWorker {
 
   /** Rows holding a slot: running, not yet writing their outcome. */
   private get busySlots(): number {
-    return this.live.size - this.finishing;
+    let n = 0;
+    for (const r of this.live.values()) if (!r.finishing) n++;
+    return n;
   }
 
   /**
@@ -165,7 +165,6 @@ export class QueueWorker {
     row.done = this.runRow(job, token, row)
       .catch((e) => this.o.log('error', `row ${rowId} of batch ${batchId}: ${e instanceof Error ? e.message : String(e)}`))
       .finally(() => {
-        if (row.finishing) this.finishing--;
         this.live.delete(token);
         this.wakeup.wake();
       });
@@ -195,7 +194,6 @@ export class QueueWorker {
     const outcome = await runWorkerRow({ ...this.o, price: this.price }, c, token, row.stop.signal);
     // Nothing of the row is left to run: the next row may start while this one's outcome is written.
     row.finishing = true;
-    this.finishing++;
     this.wakeup.wake();
     if (row.lost) {
       this.o.log('warn', `row ${rowId} of batch ${batchId} was handed to another worker; this attempt's results are in the ledger, not written to the row`);
