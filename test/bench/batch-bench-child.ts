@@ -20,6 +20,7 @@ import { runCli } from '../../app/server/cli/run-cli';
 import { findBuiltinTemplate } from '../../app/templates';
 import { registry } from '../../nodes';
 import { MemoryAssetStore } from '../fixtures/fake-run-context';
+import { cpuBetween, cpuByKind } from './process-cpu';
 
 interface Job {
   kind: 'batch' | 'runs' | 'core';
@@ -132,6 +133,7 @@ async function main(): Promise<void> {
     let elu0 = performance.eventLoopUtilization();
     let cpu0 = process.cpuUsage();
     let machine0 = machineCpu();
+    let kinds0 = cpuByKind(process.pid);
     let done = 0;
     const startedAt = new Map<string, number>();
     let rowMsSum = 0;
@@ -159,6 +161,7 @@ async function main(): Promise<void> {
           elu0 = performance.eventLoopUtilization();
           cpu0 = process.cpuUsage();
           machine0 = machineCpu();
+          kinds0 = cpuByKind(process.pid);
         }
         const row = /^row (\S+) \(line \d+\): (started|done)/.exec(line);
         if (row?.[2] === 'started') startedAt.set(row[1]!, performance.now());
@@ -178,6 +181,7 @@ async function main(): Promise<void> {
     const busy = performance.eventLoopUtilization(elu0).utilization;
     const runCpu = process.cpuUsage(cpu0);
     const machine1 = machineCpu();
+    const kinds1 = cpuByKind(process.pid);
     clearInterval(sample);
     if (code !== 0) throw new Error(`batch exited ${code}`);
     const cpu = process.cpuUsage();
@@ -189,6 +193,7 @@ async function main(): Promise<void> {
         cpuMs: (cpu.user + cpu.system) / 1000,
         runCpuMs: (runCpu.user + runCpu.system) / 1000,
         ...(machine0 && machine1 ? { machineBusyMs: machine1.busyMs - machine0.busyMs } : {}),
+        ...(kinds0 && kinds1 ? { cpuByKind: cpuBetween(kinds0, kinds1) } : {}),
         busy,
         rowMs: rowMsSum / Math.max(1, rowsTimed),
         maxRssKb: process.resourceUsage().maxRSS,

@@ -15,6 +15,7 @@ import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { spawnSimulator } from '../server/simulator-process';
+import type { CpuByKind } from './process-cpu';
 import { measureQueueScaling, type QueueFigure } from './queue-scaling';
 
 const JOB_MS = 400;
@@ -39,6 +40,8 @@ interface BatchFigures {
   runCpuMs: number;
   /** CPU every process on the machine used in the run phase (coordinator, simulator, workers, PostgreSQL), when readable. */
   machineBusyMs?: number;
+  /** The run phase's CPU by kind of process (test/bench/process-cpu.ts), when readable. */
+  cpuByKind?: CpuByKind;
 }
 
 /** A fixed piece of JavaScript work (JSON and string handling, like a row's), timed: this machine's speed now, to compare runs by. */
@@ -55,6 +58,16 @@ function calibrate(): number {
 
 const CORES = availableParallelism();
 const coresBusy = (f: BatchFigures) => (f.machineBusyMs === undefined ? 'n/a' : `${(f.machineBusyMs / f.runMs).toFixed(2)} of ${CORES}`);
+/** The cores the machine would need to run at `idealRate` rows/s, at the CPU per row this run used. */
+const coresAtIdeal = (f: BatchFigures, rows: number, idealRate: number) =>
+  f.machineBusyMs === undefined ? 'n/a' : `${(((f.machineBusyMs / rows) * idealRate) / 1000).toFixed(2)} of ${CORES}`;
+/** The run phase's CPU per row by kind of process: where a machine's cores go. */
+const cpuSplit = (f: BatchFigures, rows: number) => {
+  const k = f.cpuByKind;
+  if (!k) return 'n/a';
+  const ms = (v: number) => (v / rows).toFixed(0);
+  return `${ms(k.workers)} · ${ms(k.postgres)} · ${ms(k.simulator)} · ${ms(k.coordinator)}`;
+};
 
 /**
  * Runs one measurement in a fresh coordinator process against a fresh simulator process (so no run
@@ -141,6 +154,8 @@ async function main(): Promise<void> {
         'main thread busy',
         'coordinator CPU/row',
         'cores busy (machine)',
+        'main thread at ideal',
+        'cores at ideal',
       ],
       [
         ...[before, after].map((f, i) => [
@@ -156,6 +171,8 @@ async function main(): Promise<void> {
           `${(f.busy * 100).toFixed(0)}%`,
           `${(f.runCpuMs / 20).toFixed(1)} ms`,
           coresBusy(f),
+          `${((((f.busy * f.runMs) / 20) * rate1) / 10).toFixed(0)}%`,
+          coresAtIdeal(f, 20, rate1),
         ]),
         ...scaling.map((s) => [
           s.c,
@@ -170,6 +187,8 @@ async function main(): Promise<void> {
           `${(s.f.busy * 100).toFixed(0)}%`,
           `${(s.f.runCpuMs / 200).toFixed(1)} ms`,
           coresBusy(s.f),
+          `${((((s.f.busy * s.f.runMs) / 200) * s.c * rate1) / 10).toFixed(0)}%`,
+          coresAtIdeal(s.f, 200, s.c * rate1),
         ]),
       ],
     ),
@@ -199,7 +218,18 @@ async function main(): Promise<void> {
     const label = (q: QueueFigure<BatchFigures>, i: number) => (q.workers > 1 || ones.length === 1 ? String(q.workers) : i === 0 ? '1 (before)' : '1 (after)');
     console.log(
       table(
-        ['workers', 'rows', 'run', 'rows/s', 'ideal (n × 1-worker)', 'ratio', 'of latency bound', 'cores busy (machine)'],
+        [
+          'workers',
+          'rows',
+          'run',
+          'rows/s',
+          'ideal (n × 1-worker)',
+          'ratio',
+          'of latency bound',
+          'cores busy (machine)',
+          'CPU/row ms: workers · PostgreSQL · simulator · coordinator',
+          'cores at ideal',
+        ],
         queue.map((q, i) => [
           label(q, i),
           q.rows,
@@ -209,8 +239,13 @@ async function main(): Promise<void> {
           q.workers > 1 ? (q.rate / (q.workers * rateW1)).toFixed(3) : '',
           (q.rate / ((q.workers * perWorker) / (JOB_MS / 1000))).toFixed(3),
           coresBusy(q.measured),
+          cpuSplit(q.measured, q.rows),
+          coresAtIdeal(q.measured, q.rows, q.workers * rateW1),
         ]),
       ),
+    );
+    console.log(
+      `  Cores at ideal: the machine's CPU per row in that run × the ideal rate. Every process here (workers, PostgreSQL, the simulator, the coordinator) shares this machine's ${CORES} cores; near or past ${CORES}, the cores, not the queue, bound the ratio.`,
     );
     return queue.filter((q) => q.workers > 1).map((q) => q.rate / (q.workers * rateW1));
   };
