@@ -3,6 +3,7 @@
  * as the editor. See app/server/cli/args.ts for the commands.
  */
 import { pathToFileURL } from 'node:url';
+import { invocationDir } from './cli/invocation-dir';
 import { InterruptError, interruptExitCode, runCli } from './cli/run-cli';
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
@@ -25,7 +26,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const code = await runCli({
     argv: process.argv.slice(2),
     env: process.env,
-    cwd: process.cwd(),
+    cwd: invocationDir(process.env, process.cwd()),
     stdout: (t) => process.stdout.write(`${t}\n`),
     stderr: (t) => process.stderr.write(`${t}\n`),
     signal: ac.signal,

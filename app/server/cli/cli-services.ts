@@ -54,8 +54,8 @@ export const cliRepayHint: RepayHint = (jobId) => `run again with --repay ${jobI
  * The default cache dir for real runs: the ledger must outlive the process, so a run killed while
  * its submit is in flight is reported (never paid again) by the next one, even without --cache-dir.
  */
-export function defaultCacheDir(env: Readonly<Record<string, string | undefined>>): string {
-  if (env.SEQUENCE_STUDIO_CACHE?.trim()) return resolve(env.SEQUENCE_STUDIO_CACHE.trim());
+export function defaultCacheDir(env: Readonly<Record<string, string | undefined>>, cwd: string): string {
+  if (env.SEQUENCE_STUDIO_CACHE?.trim()) return resolve(cwd, env.SEQUENCE_STUDIO_CACHE.trim());
   const base = env.XDG_CACHE_HOME?.trim() || join(homedir(), '.cache');
   return join(base, 'sequence-studio');
 }
@@ -75,7 +75,7 @@ export async function openCliServices(o: CliServiceOptions): Promise<CliServices
     let cacheDir: string;
     let persistent = true;
     if (o.cacheDir) cacheDir = resolve(o.cwd, o.cacheDir);
-    else if (!o.simulate) cacheDir = defaultCacheDir(o.env);
+    else if (!o.simulate) cacheDir = defaultCacheDir(o.env, o.cwd);
     else {
       cacheDir = await mkdtemp(join(tmpdir(), 'sequence-studio-'));
       persistent = false;
