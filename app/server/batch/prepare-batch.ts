@@ -123,8 +123,9 @@ export async function prepareBatch(o: PrepareBatchOptions): Promise<PreparedBatc
       bad.push({ checked: c, problems });
     }
   }
-  for (const p of rowProblems) say(problemText(shown, p));
-  for (const b of bad) for (const p of b.problems) say(problemText(shown, p));
+  // In the file's order, whichever check found them (a bad id is found before a row is checked).
+  const listed = [...rowProblems, ...bad.flatMap((b) => b.problems)];
+  for (const p of listed.sort((a, b) => (a.line ?? 0) - (b.line ?? 0))) say(problemText(shown, p));
   const badCount = bad.length + rowProblems.length;
   if (badCount && !o.skipInvalid) {
     return {

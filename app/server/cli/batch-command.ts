@@ -174,6 +174,9 @@ function report(s: BatchSummary, outDir: string, cmd: BatchCommand, io: BatchIo)
     ...(t.invalid ? [`${t.invalid} invalid`] : []),
     ...(t.skipped ? [`${t.skipped} skipped`] : []),
   ];
+  // Lines that never became rows (unreadable, a bad or repeated id) are in `problems`, not in the totals.
+  const unread = new Set(s.problems.map((p) => p.line)).size;
+  if (unread) parts.push(`${unread} more line(s) of the rows file not run (${BATCH_FILE} problems)`);
   const earlier = s.rows.filter((r) => r.doneEarlier).length;
   io.stderr(
     `Batch ${s.status}: ${parts.join(', ')}${earlier ? ` (${earlier} done earlier)` : ''}; ${t.images} image(s) in ${outDir}, cost ${formatUsd(t.costUsd)} (${BATCH_FILE}).`,

@@ -82,6 +82,17 @@ describe('batch command', () => {
     expect(sim.counts.submits).toBe(0);
   });
 
+  it('lists the problems in the order of the file, a repeated id among them', async () => {
+    const text = 'id,character,scenes\na,a.png,Generate 1 image\nb,missing.png,Generate 1 image\na,a.png,Generate 1 image\nc,b.png,\n';
+    const [dir, sim] = [await rowsDir('rows.csv', text), await simulator()];
+    const r = await batch(['character-scenes', '--rows', 'rows.csv', '--out', 'out'], { cwd: dir, sim });
+    expect(r.code).toBe(EXIT.usage);
+    const lines = r.stderr.split('\n').flatMap((l) => /^rows\.csv:(\d+) \[(\w+)\]/.exec(l)?.slice(1, 3).join(' ') ?? []);
+    expect(lines).toEqual(['3 character', '4 id', '5 scenes']);
+    expect(r.stderr).toMatch(/3 row\(s\) of 4 cannot run/);
+    expect(sim.counts.submits).toBe(0);
+  });
+
   it('refuses unknown columns and sample fields without a column before checking any row', async () => {
     const [dir, sim] = [await rowsDir('rows.tsv', 'character\tcolour\na.png\tred\n'), await simulator()];
     const r = await batch(['character-scenes', '--rows', 'rows.tsv', '--out', 'out'], { cwd: dir, sim });
@@ -105,6 +116,8 @@ describe('batch command', () => {
     ]);
     expect(printed.rows[1]!.problems).toMatchObject([{ line: 2, column: 'character', code: 'value-invalid' }]);
     expect(printed.problems).toMatchObject([{ line: 3, code: 'syntax' }]);
+    // The line that never became a row is counted in the last line too, not only in batch.json.
+    expect(r.stderr).toMatch(/Batch succeeded: 1\/2 row\(s\) succeeded, 1 invalid, 1 more line\(s\) of the rows file not run \(batch\.json problems\)/);
     expect(await readSummary(join(dir, 'out'))).toEqual(printed);
   });
 
