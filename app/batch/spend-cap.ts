@@ -110,6 +110,14 @@ export class MemorySpendBook implements SpendBook {
   }
 }
 
+/** What one row has spent so far, and which batch row it is (none for a job outside a batch). */
+interface RowSpend {
+  usd: number;
+  batch?: { batchId: string; rowId: string };
+  /** Jobs already counted for the row: two of its nodes doing the same work share one job, paid once. */
+  jobs: Set<string>;
+}
+
 export interface SpendCapOptions {
   inner: PaidGeneration;
   ledger: SpendLedger;
@@ -144,7 +152,7 @@ export class SpendCap implements PaidGeneration {
 
   /** The same cap for one batch row: its jobs are tagged with the row (ledger records, history) and its spending counted apart. */
   forRow(batch: { batchId: string; rowId: string }): RowGeneration {
-    const row = { usd: 0 };
+    const row: RowSpend = { usd: 0, batch, jobs: new Set() };
     return {
       generate: (request, options) => this.run(request, { ...options, job: { ...options.job, batch } }, row),
       spentUsd: () => round(row.usd),
@@ -152,17 +160,31 @@ export class SpendCap implements PaidGeneration {
   }
 
   generate(request: GenerationRequest, options: GenerationCallOptions): Promise<GenerationResult> {
-    return this.run(request, options, { usd: 0 });
+    return this.run(request, options, { usd: 0, jobs: new Set() });
   }
 
-  private async run(request: GenerationRequest, options: GenerationCallOptions, row: { usd: number }): Promise<GenerationResult> {
+  private async run(request: GenerationRequest, options: GenerationCallOptions, row: RowSpend): Promise<GenerationResult> {
     const status = await this.o.ledger.lookup(options.job.cacheKey);
     // Stored, partial and in-flight work costs nothing new; blocked work is refused by the ledger itself.
-    if (status.kind !== 'none') return this.o.inner.generate(request, options);
+    if (status.kind !== 'none') {
+      const result = await this.o.inner.generate(request, options);
+      // A job this same row submitted in an earlier run of the batch (stopped, then collected now): nothing
+      // new is paid, so the cap is not charged, but its cost is still the row's — the row's earlier entry in
+      // batch.json is replaced by this one, and would otherwise leave a billed job out of the batch's cost.
+      const earlier = status.record;
+      if (earlier && row.batch && earlier.batch?.batchId === row.batch.batchId && earlier.batch.rowId === row.batch.rowId && !row.jobs.has(earlier.jobId)) {
+        row.jobs.add(earlier.jobId);
+        row.usd += result.costUsd ?? round(((await this.o.priceUsd(request.model, options.signal).catch(() => undefined)) ?? 0) * request.maxOutputs);
+      }
+      return result;
+    }
     const { maxUsd, ticket } = await this.reserve(request, options.signal);
     let jobId: string | undefined;
     const onProgress: GenerationCallOptions['onProgress'] = (detail, message) => {
-      if (detail.jobId) jobId = detail.jobId;
+      if (detail.jobId) {
+        jobId = detail.jobId;
+        row.jobs.add(jobId);
+      }
       options.onProgress?.(detail, message);
     };
     let cost = maxUsd;

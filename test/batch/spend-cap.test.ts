@@ -100,4 +100,36 @@ describe('SpendCap', () => {
     expect(t.store.records.get('job-1')?.batch).toEqual({ batchId: 'b1', rowId: 'r1' });
     expect(row.spentUsd()).toBeCloseTo(0.08);
   });
+
+  it("counts a job the same row paid in an earlier run of the batch as the row's cost, without charging the cap again", async () => {
+    const t = setup(undefined);
+    t.provider.defaults = { ...t.provider.defaults, outputs: 2 };
+    const opts = (key: string) => ({ signal: new AbortController().signal, job: { nodeId: 'gen', cacheKey: key } });
+    await t.clock.drive(t.cap.forRow({ batchId: 'b1', rowId: 'r1' }).generate(requestFor(2), opts('k')));
+    // The next run of the batch (a new process: a new cap on the same ledger) collects that row again.
+    const again = new SpendCap({ inner: t.ledger, ledger: t.ledger, priceUsd: async () => 0.04, capUsd: 1 });
+    const sameRow = again.forRow({ batchId: 'b1', rowId: 'r1' });
+    const result = await t.clock.drive(sameRow.generate(requestFor(2), opts('k')));
+    expect(result.reused).toBe(true);
+    expect(sameRow.spentUsd()).toBeCloseTo(0.08);
+    expect(again.state()).toEqual({ spentUsd: 0, reservedUsd: 0, capUsd: 1 });
+    // Another row (or another batch) reusing the work pays nothing for it.
+    const otherRow = again.forRow({ batchId: 'b1', rowId: 'r2' });
+    await t.clock.drive(otherRow.generate(requestFor(2), opts('k')));
+    const otherBatch = again.forRow({ batchId: 'b2', rowId: 'r1' });
+    await t.clock.drive(otherBatch.generate(requestFor(2), opts('k')));
+    expect([otherRow.spentUsd(), otherBatch.spentUsd()]).toEqual([0, 0]);
+    expect(t.provider.calls.submit).toBe(1);
+  });
+
+  it('counts a job once for a row whose two nodes do the same work', async () => {
+    const t = setup(undefined);
+    t.provider.defaults = { ...t.provider.defaults, outputs: 2 };
+    const row = t.cap.forRow({ batchId: 'b1', rowId: 'r1' });
+    const opts = (nodeId: string) => ({ signal: new AbortController().signal, job: { nodeId, cacheKey: 'same' } });
+    await t.clock.drive(Promise.all([row.generate(requestFor(2), opts('gen1')), row.generate(requestFor(2), opts('gen2'))]));
+    await t.clock.drive(row.generate(requestFor(2), opts('gen3')));
+    expect(t.provider.calls.submit).toBe(1);
+    expect(row.spentUsd()).toBeCloseTo(0.08);
+  });
 });

@@ -2,7 +2,7 @@ import { mkdir, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { reduceBatch, withTotals, type BatchEvent, type BatchSummary } from '../../batch';
 import { formatUsd } from '../../engine/estimate-cost';
-import type { JobRecord } from '../../ledger';
+import { ACTIVE_STATES, ledgerMessages, type JobRecord } from '../../ledger';
 import { realClock } from '../../lib/clock';
 import { registry } from '../../../nodes';
 import { InProcessBackend, type BatchBackend } from '../batch/batch-backend';
@@ -107,9 +107,11 @@ export async function runBatchCommand(cmd: BatchCommand, io: BatchIo, s: CliServ
       s.ledger.stopAll(stop.signal.reason);
       if (!(await s.ledger.settle(io.settleMs ?? 30_000))) io.stderr('Some answers did not come in time; what is known is in batch.json.');
     }
-    for (const r of s.ledger.live()) io.stderr(`[${r.nodeId}] ${describeLeft(r, s.persistent)}`);
+    const left = s.ledger.live();
+    for (const r of left) io.stderr(`[${r.nodeId}] ${describeLeft(r, s.persistent)}`);
     s.ledger.detachAll();
     summary = await withLateRequestIds(summary, s);
+    if (stop.signal.aborted) for (const line of await describeStopped(summary, s, new Set(left.map((r) => r.jobId)))) io.stderr(line);
     summary = withTotals({ ...summary, updatedAt: new Date().toISOString() });
     progress.end(summary);
     await file.flush(summary);
@@ -155,12 +157,31 @@ async function reportRecovery(s: CliServices, io: BatchIo): Promise<void> {
   for (const r of report.elsewhere) io.stderr(`${row(r)}[${r.nodeId}] job ${r.jobId} is followed by another process (${r.owner?.id ?? '?'}).`);
 }
 
+/**
+ * What a stop did to the paid jobs of the rows it interrupted, from the ledger: a row ends as soon
+ * as it is stopped, before its cancel is answered, so its own line cannot say. Cancelled (RunComfy
+ * said so: not billed) or still at RunComfy (billed if it runs); jobs in `shown` were named already.
+ */
+async function describeStopped(summary: BatchSummary, s: CliServices, shown: ReadonlySet<string>): Promise<string[]> {
+  const lines: string[] = [];
+  for (const row of summary.rows) {
+    if (row.status !== 'interrupted') continue;
+    for (const jobId of row.jobIds) {
+      if (shown.has(jobId)) continue;
+      const r = await s.ledger.get(jobId);
+      if (r?.state === 'cancelled') lines.push(`row ${row.id}: ${ledgerMessages.cancelled(r)}.`);
+      else if (r && ACTIVE_STATES.has(r.state)) lines.push(describeLeft(r, s.persistent));
+    }
+  }
+  return lines;
+}
+
 function describeLeft(r: JobRecord, persistent: boolean): string {
   const row = r.batch ? `row ${r.batch.rowId}: ` : '';
   if (r.state === 'intent')
     return `${row}job ${r.jobId}: its submit got no reply yet — it may be created and billed. It is recorded; the next run with the same --cache-dir reports it and never resubmits it.`;
   const again = persistent ? ' Run the batch again with the same --cache-dir to collect its images without paying twice.' : '';
-  return `${row}request ${r.requestId ?? r.jobId} is still ${r.state} at RunComfy — it will be billed if it runs.${again}`;
+  return `${row}request ${r.requestId ?? r.jobId} is still ${r.state} at RunComfy — it will be billed${r.state === 'running' ? '' : ' if it runs'}.${again}`;
 }
 
 function report(s: BatchSummary, outDir: string, cmd: BatchCommand, io: BatchIo): void {

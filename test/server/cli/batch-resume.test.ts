@@ -74,6 +74,9 @@ describe('batch command, resumed', () => {
     expect(succeeded1.length).toBeGreaterThan(0);
     expect(interrupted1.length).toBeGreaterThan(0);
     for (const r of interrupted1) expect(r.requestIds).toHaveLength(1);
+    // A row ends when stopped, before the cancel is answered: what became of its job is said once the answers are in.
+    for (const r of interrupted1)
+      expect(r1.stderr).toMatch(new RegExp(`row ${r.id}: request ${r.requestIds[0]} is still running at RunComfy — it will be billed\\. Run the batch again`));
     expect(after1.rows.filter((r) => r.status === 'queued').length).toBeGreaterThan(0);
 
     const r2 = await batch(argv, { cwd: dir, sim });
@@ -83,6 +86,10 @@ describe('batch command, resumed', () => {
     expect(after2.totals).toMatchObject({ rows: 8, succeeded: 8 });
     expect(after2.rows.filter((r) => r.doneEarlier).map((r) => r.id)).toEqual(succeeded1);
     for (const r of interrupted1) expect(after2.rows.find((x) => x.id === r.id)!.requestIds).toEqual(r.requestIds);
+    // The jobs collected now were billed in the first run: they count in their rows' cost, so the batch's is every job's.
+    for (const r of interrupted1) expect(after2.rows.find((x) => x.id === r.id)!.costUsd).toBeCloseTo(0.08);
+    expect(after2.totals.costUsd).toBeCloseTo(8 * 0.08);
+    expect(r2.stderr).toMatch(/Cost: up to \$[\d.]+ for (\d+) paid job\(s\)/);
     expect(sim.counts.submits).toBe(8);
     expect(sim.counts.duplicateSubmits).toBe(0);
 
@@ -90,6 +97,31 @@ describe('batch command, resumed', () => {
     expect(r3.code).toBe(EXIT.ok);
     expect(r3.stderr).toMatch(/Cost: \$0 \(nothing to submit\) in 0 row\(s\) to run; 8 row\(s\) done earlier/);
     expect(sim.counts.submits).toBe(8);
+  });
+
+  it('says after a stop which queued jobs were cancelled (not billed) and which were running (billed)', { timeout: 30_000 }, async () => {
+    const dir = await tempDir();
+    await writePng(dir, 'a.png');
+    await writeFile(join(dir, 'rows.csv'), ROWS.split('\n').slice(0, 3).join('\n'));
+    // One worker: of two rows at once, one job runs and the other waits in the queue.
+    const sim = await simulator({ timeScale: 0.2, workers: 1, queueDelayMs: 0 });
+    const stop = new AbortController();
+    const run = batch(['character-scenes', '--rows', 'rows.csv', '--out', 'out', '--cache-dir', 'cache', '--concurrency', '2'], {
+      cwd: dir,
+      sim,
+      signal: stop.signal,
+    });
+    for (let i = 0; i < 2_000 && sim.counts.submits < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 50));
+    stop.abort(new InterruptError('SIGINT'));
+    const r = await run;
+    expect(r.code, r.stderr).toBe(130);
+    const rows = (await readSummary(dir)).rows;
+    expect(rows.map((x) => x.status)).toEqual(['interrupted', 'interrupted']);
+    const said = rows.map((x) => new RegExp(`row ${x.id}: (.*)`).exec(r.stderr)?.[1] ?? '');
+    expect(said.filter((t) => /^Cancelled at the API before it started — request \S+ is not billed\.$/.test(t))).toHaveLength(1);
+    expect(said.filter((t) => /^request \S+ is still running at RunComfy — it will be billed\./.test(t))).toHaveLength(1);
+    expect(sim.counts.requests.cancel).toBeGreaterThan(0);
   });
 
   it('reports an unknown submission on the next run and never submits it again without --repay', { timeout: 30_000 }, async () => {
