@@ -74,6 +74,10 @@ describe('a worker killed (kill -9) mid-row', () => {
     expect([w.log.submits.length, w.log.duplicates]).toEqual([2, 0]);
     expect(w.summary.totals).toMatchObject({ succeeded: 2, images: 4 });
     for (const r of w.summary.rows) expect(await rowImages(w.dir, r.id)).toHaveLength(2);
+    // The coordinator says why a row moved, and when its lease ran out (not when the worker died: nobody saw that).
+    expect(w.coordinator.stderr()).toMatch(
+      /row \S+ \(line \d+\): Worker \S+ stopped answering: its lease ran out at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ; the row was handed to another worker \(nothing is submitted again/,
+    );
     console.log(`pickup after kill -9 (running): ${w.pickupMs} ms`);
   }, 90_000);
 

@@ -210,7 +210,7 @@ export async function handBackRows(pool: Pool, boss: PgBoss, o: { limit?: number
          finished_at = CASE WHEN dead.takeovers + 1 > $2 THEN now() ELSE r.finished_at END
        FROM dead WHERE r.batch_id = dead.batch_id AND r.row_id = dead.row_id
        RETURNING r.batch_id, r.row_id, r.status, dead.attempt_token AS token, dead.worker_id AS worker, dead.boss_job_id::text AS job, dead.queue`,
-      [o.limit ?? 100, MAX_TAKEOVERS, o.tokens ?? null, o.reason ?? 'stopped renewing its lease'],
+      [o.limit ?? 100, MAX_TAKEOVERS, o.tokens ?? null, o.reason ?? 'stopped answering: its lease ran out'],
     );
     if (rows.length === 0) return [];
     await settleAbandoned(
