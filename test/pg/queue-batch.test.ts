@@ -77,11 +77,23 @@ describe('batch --queue with workers', () => {
     const phases = (await sim.remote.jobs()).map((j) => j.phase).sort();
     expect(phases).toHaveLength(2);
     expect(phases[0]).toBe('cancelled');
+    // What the stop did to each paid job is said by row: the one cancelled is not billed, the other is.
+    const err = first.stderr();
+    expect(err).toMatch(/row \S+: Cancelled at the API before it started — request \S+ is not billed\./);
+    expect(err).toMatch(
+      /row \S+: request \S+ (is still running at RunComfy — it will be billed; a worker goes on collecting it|finished while stopping — it is billed)/,
+    );
+    expect(err).not.toMatch(/waiting up to 0 s/);
+    // Rows the stop cancelled before any worker took them end without ever being said to start.
+    const startedRows = [...err.matchAll(/row (\S+) \(line \d+\): started/g)].map((m) => m[1]);
+    expect(startedRows).toHaveLength(2);
 
     const again = spawnCoordinator(url, sim, dir);
     expect((await again.exited).code, again.stderr()).toBe(EXIT.ok);
     const s2 = await readSummary(dir);
     expect(s2.totals).toMatchObject({ rows: 4, succeeded: 4, images: 4 });
+    // Every billed job is in the batch's cost, the one paid in the first run and collected now included.
+    expect(s2.totals.costUsd).toBeCloseTo(4 * 0.04);
     for (const r of s2.rows) expect(await rowImages(dir, r.id)).toHaveLength(1);
     // The only input sent twice is the job cancelled at the API before it ran (not billed).
     const log = await sim.remote.submits();

@@ -100,7 +100,8 @@ export async function runBatchCommand(cmd: BatchCommand, io: BatchIo, s: CliServ
       onEvent,
     });
 
-    if (stop.signal.aborted) {
+    // In-process, this process's ledger follows the jobs; through a queue the workers do (the backend waited for them).
+    if (stop.signal.aborted && !backend) {
       io.stderr(
         `Stopping: cancelling queued requests and waiting up to ${Math.round((io.settleMs ?? 30_000) / 1000)} s for answers (press Ctrl-C again to quit at once)…`,
       );
@@ -111,7 +112,7 @@ export async function runBatchCommand(cmd: BatchCommand, io: BatchIo, s: CliServ
     for (const r of left) io.stderr(`[${r.nodeId}] ${describeLeft(r, s.persistent)}`);
     s.ledger.detachAll();
     summary = await withLateRequestIds(summary, s);
-    if (stop.signal.aborted) for (const line of await describeStopped(summary, s, new Set(left.map((r) => r.jobId)))) io.stderr(line);
+    if (stop.signal.aborted) for (const line of await describeStopped(summary, s, new Set(left.map((r) => r.jobId)), backend !== undefined)) io.stderr(line);
     summary = withTotals({ ...summary, updatedAt: new Date().toISOString() });
     progress.end(summary);
     await file.flush(summary);
@@ -162,7 +163,7 @@ async function reportRecovery(s: CliServices, io: BatchIo): Promise<void> {
  * as it is stopped, before its cancel is answered, so its own line cannot say. Cancelled (RunComfy
  * said so: not billed) or still at RunComfy (billed if it runs); jobs in `shown` were named already.
  */
-async function describeStopped(summary: BatchSummary, s: CliServices, shown: ReadonlySet<string>): Promise<string[]> {
+async function describeStopped(summary: BatchSummary, s: CliServices, shown: ReadonlySet<string>, queued: boolean): Promise<string[]> {
   const lines: string[] = [];
   for (const row of summary.rows) {
     if (row.status !== 'interrupted') continue;
@@ -170,7 +171,16 @@ async function describeStopped(summary: BatchSummary, s: CliServices, shown: Rea
       if (shown.has(jobId)) continue;
       const r = await s.ledger.get(jobId);
       if (r?.state === 'cancelled') lines.push(`row ${row.id}: ${ledgerMessages.cancelled(r)}.`);
-      else if (r && ACTIVE_STATES.has(r.state)) lines.push(describeLeft(r, s.persistent));
+      else if (r?.state === 'stored')
+        lines.push(
+          `row ${row.id}: request ${r.requestId ?? r.jobId} finished while stopping — it is billed, and its images are kept: the next run of the batch writes them without paying again.`,
+        );
+      else if (r && ACTIVE_STATES.has(r.state))
+        lines.push(
+          queued
+            ? `row ${row.id}: request ${r.requestId ?? r.jobId} is still ${r.state} at RunComfy — it will be billed${r.state === 'running' ? '' : ' if it runs'}; a worker goes on collecting it: run the same batch command again to write its images.`
+            : describeLeft(r, s.persistent),
+        );
     }
   }
   return lines;

@@ -210,7 +210,8 @@ export class QueueBackend implements BatchBackend {
   /** Emits what changed in one row; returns true once the row is final (its folder written). */
   private async observe(batchId: string, f: Followed, r: RowState, emit: (e: BatchEvent) => void, result: BatchRunResult): Promise<boolean> {
     const now = Date.now();
-    if (r.status !== 'queued' && !f.started) {
+    // A row a stop cancelled before any worker took it never started: it only ends (no "started" line).
+    if (r.status !== 'queued' && !f.started && !(r.status === 'interrupted' && r.startedAt === null)) {
       f.started = true;
       emit({ type: 'row-start', rowId: r.rowId, at: r.startedAt ?? now });
     }
