@@ -104,6 +104,28 @@ describe('batch --queue with workers', () => {
     expect(repeated.map((id) => jobs.get(id))).toEqual(['cancelled']);
   }, 120_000);
 
+  it('counts in a row’s cost a job billed in a stopped run and collected by its worker after the row ended', async () => {
+    const url = await pg.freshDatabase();
+    const db = pg.pool(url, 1);
+    const sim = await queueSimulator(['--workers', '4', '--queue-ms', '0', '--base-ms', '3000', '--per-image-ms', '0']);
+    const dir = await batchDir(1, 2);
+    spawnWorker(url, sim);
+    const first = spawnCoordinator(url, sim, dir);
+    await until(async () => ((await sim.remote.jobs()).some((j) => j.phase === 'running') ? true : undefined), 'the row’s job running at the API');
+    first.child.kill('SIGINT');
+    expect((await first.exited).code, first.stderr()).toBe(130);
+    expect((await readSummary(dir)).rows.map((r) => [r.status, r.costUsd])).toEqual([['interrupted', 0]]);
+    // Its worker goes on collecting the running (billed) job after the row ended.
+    await until(async () => ((await db.query("SELECT 1 FROM job_ledger WHERE state = 'stored'")).rowCount ? true : undefined), 'the job stored');
+
+    const again = spawnCoordinator(url, sim, dir);
+    expect((await again.exited).code, again.stderr()).toBe(EXIT.ok);
+    const s2 = await readSummary(dir);
+    expect(s2.rows.map((r) => [r.status, r.costUsd])).toEqual([['succeeded', 0.08]]);
+    expect(s2.totals.costUsd).toBeCloseTo(0.08);
+    expect((await sim.remote.submits()).submits).toHaveLength(1);
+  }, 120_000);
+
   it("starts a worker's next row while the last one's outcome is still being written (the slot is free once nothing of the row runs)", async () => {
     const url = await pg.freshDatabase();
     const sim = await queueSimulator(['--workers', '4', '--queue-ms', '0', '--base-ms', '600', '--per-image-ms', '0']);

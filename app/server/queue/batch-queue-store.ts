@@ -111,8 +111,9 @@ export interface RowToEnqueue {
  * Enqueues rows: each row's record (queued, its workflow, a fresh pg-boss job id) and its
  * pg-boss job, in one transaction, so a row is never queued without a job nor a job sent for a
  * row that is not. A row already running or handed back is left as it is (it is followed, not
- * enqueued twice); earlier attempts' settled spending of a row enqueued again is dropped (the
- * cap counts this run).
+ * enqueued twice). Earlier runs' settled spending of a row enqueued again is kept: a row's cost is
+ * what its jobs were billed over every attempt, so a job paid in a stopped run and reused now
+ * still counts (the cap counts this run alone: `openBatch` starts its spent again from 0).
  */
 export async function enqueueRows(pool: Pool, boss: PgBoss, queue: string, batchId: string, rows: readonly RowToEnqueue[]): Promise<void> {
   if (rows.length === 0) return;
@@ -130,8 +131,6 @@ export async function enqueueRows(pool: Pool, boss: PgBoss, queue: string, batch
        RETURNING row_id, boss_job_id::text`,
       [batchId, JSON.stringify(jobs.map((j) => ({ row_id: j.rowId, line: j.line, fingerprint: j.fingerprint, workflow: j.workflow, job_id: j.jobId })))],
     );
-    const ids = written.map((w) => w.row_id);
-    await client.query('DELETE FROM batch_spend WHERE batch_id = $1 AND row_id = ANY($2) AND settled_at IS NOT NULL', [batchId, ids]);
     const data = (rowId: string): RowJobData => ({ batchId, rowId });
     await boss.insert(
       written.map((w) => ({
