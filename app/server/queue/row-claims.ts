@@ -37,7 +37,9 @@ const later = (n: number) => `now() + $${n}::float8 * interval '1 millisecond'`;
  * Claims the row a delivered pg-boss job names, if it is still waiting for this very job and its
  * batch is not being stopped. A job that need not run (the row finished, was re-enqueued under
  * another job, or its batch was stopped) is completed here and the reason returned; a row that
- * another living worker runs (pg-boss expired its job after 23 h) is left to it.
+ * another living worker runs (pg-boss expired its job after 23 h) is left to it. A handover's note
+ * stays on the row when the next worker claims it, so a coordinator that reads the row only after
+ * the claim still says why the row moved.
  */
 export async function claimRow(
   pool: Pool,
@@ -46,7 +48,7 @@ export async function claimRow(
 ): Promise<{ claimed: ClaimedRow } | { refused: ClaimRefusal }> {
   const { rows } = await pool.query(
     `UPDATE batch_rows r SET status = 'running', attempt_token = $4, worker_id = $5, lease_until = ${later(6)},
-       attempts = r.attempts + 1, started_at = coalesce(r.started_at, now()), note = NULL, updated_at = now()
+       attempts = r.attempts + 1, started_at = coalesce(r.started_at, now()), updated_at = now()
      FROM batches b
      WHERE r.batch_id = $1 AND r.row_id = $2 AND r.boss_job_id = $3 AND r.status IN ('queued', 'orphaned')
        AND b.batch_id = r.batch_id AND b.stop_requested_at IS NULL
