@@ -161,7 +161,8 @@ async function reportRecovery(s: CliServices, io: BatchIo): Promise<void> {
 /**
  * What a stop did to the paid jobs of the rows it interrupted, from the ledger: a row ends as soon
  * as it is stopped, before its cancel is answered, so its own line cannot say. Cancelled (RunComfy
- * said so: not billed) or still at RunComfy (billed if it runs); jobs in `shown` were named already.
+ * said so: not billed), finished while stopping (billed, images kept) or still at RunComfy (billed
+ * if it runs); jobs in `shown` were named already.
  */
 async function describeStopped(summary: BatchSummary, s: CliServices, shown: ReadonlySet<string>, queued: boolean): Promise<string[]> {
   const lines: string[] = [];
@@ -175,23 +176,20 @@ async function describeStopped(summary: BatchSummary, s: CliServices, shown: Rea
         lines.push(
           `row ${row.id}: request ${r.requestId ?? r.jobId} finished while stopping — it is billed, and its images are kept: the next run of the batch writes them without paying again.`,
         );
-      else if (r && ACTIVE_STATES.has(r.state))
-        lines.push(
-          queued
-            ? `row ${row.id}: request ${r.requestId ?? r.jobId} is still ${r.state} at RunComfy — it will be billed${r.state === 'running' ? '' : ' if it runs'}; a worker goes on collecting it: run the same batch command again to write its images.`
-            : describeLeft(r, s.persistent),
-        );
+      else if (r && ACTIVE_STATES.has(r.state)) lines.push(describeLeft(r, s.persistent, queued));
     }
   }
   return lines;
 }
 
-function describeLeft(r: JobRecord, persistent: boolean): string {
+/** A job still at RunComfy after a stop. `queued`: through a queue, where a worker goes on collecting it. */
+function describeLeft(r: JobRecord, persistent: boolean, queued = false): string {
   const row = r.batch ? `row ${r.batch.rowId}: ` : '';
-  if (r.state === 'intent')
+  if (r.state === 'intent' && !queued)
     return `${row}job ${r.jobId}: its submit got no reply yet — it may be created and billed. It is recorded; the next run with the same --cache-dir reports it and never resubmits it.`;
-  const again = persistent ? ' Run the batch again with the same --cache-dir to collect its images without paying twice.' : '';
-  return `${row}request ${r.requestId ?? r.jobId} is still ${r.state} at RunComfy — it will be billed${r.state === 'running' ? '' : ' if it runs'}.${again}`;
+  const billed = `${row}request ${r.requestId ?? r.jobId} is still ${r.state} at RunComfy — it will be billed${r.state === 'running' ? '' : ' if it runs'}`;
+  if (queued) return `${billed}; a worker goes on collecting it: run the same batch command again to write its images.`;
+  return `${billed}.${persistent ? ' Run the batch again with the same --cache-dir to collect its images without paying twice.' : ''}`;
 }
 
 function report(s: BatchSummary, outDir: string, cmd: BatchCommand, io: BatchIo): void {
